@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts import services
+from accounts.models import Workspace
+from accounts.selectors import workspace_owner
+
+
+class Command(BaseCommand):
+    help = (
+        "Creates an API key for the workspace SLUG, on behalf of its owner. The last line printed is the key."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--name", default="Operator key")
+
+    def handle(self, *args, slug, name, **options):
+        workspace = Workspace.objects.filter(slug=slug).first()
+        if workspace is None:
+            raise CommandError(f"No workspace with slug {slug!r}.")
+        owner = workspace_owner(workspace=workspace)
+        if owner is None:
+            raise CommandError(f"Workspace {slug!r} has no owner to act for.")
+        api_key, raw_key = services.api_key_create(workspace=workspace, name=name, created_by=owner.user)
+        self.stdout.write(
+            f"Created API key {api_key.name!r} ({api_key.prefix}…); it is shown only this once:"
+        )
+        self.stdout.write(raw_key)

@@ -1,0 +1,230 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.text import slugify
+
+from accounts.models import (
+    ApiKey,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+    hash_secret,
+    normalize_email_address,
+)
+from accounts.signals import workspace_created
+from config.errors import Conflict, DomainError, NotAllowed
+
+INVITATION_LIFETIME = timedelta(days=7)
+# A key's last use is written at most this often, so that authenticating stays a read.
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _unique_slug(name):
+    base = slugify(name)[:50] or "workspace"
+    slug = base
+    while Workspace.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+@transaction.atomic
+def workspace_create(*, name, owner):
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("A workspace needs a name.", details={"name": ["This field is required."]})
+    workspace = Workspace.objects.create(name=name, slug=_unique_slug(name))
+    Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+    workspace_created.send(sender=Workspace, workspace=workspace)
+    return workspace
+
+
+@transaction.atomic
+def workspace_rename(*, workspace, name):
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("A workspace needs a name.", details={"name": ["This field is required."]})
+    workspace.name = name
+    workspace.save(update_fields=["name"])
+    return workspace
+
+
+@transaction.atomic
+def user_sign_up(*, email, password, workspace_name, full_name=""):
+    """A new user with a new workspace that they own."""
+    email = normalize_email_address(email)
+    if User.objects.filter(email=email).exists():
+        raise Conflict(
+            "An account with this email already exists.", details={"email": ["Already registered."]}
+        )
+    user = User(email=email, full_name=full_name.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("Choose a stronger password.", details={"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    workspace = workspace_create(name=workspace_name or f"{email.split('@')[0]}'s workspace", owner=user)
+    return user, workspace
+
+
+@transaction.atomic
+def api_key_create(*, workspace, name, created_by=None):
+    """A new key; the returned secret is the only time it is ever shown."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("An API key needs a name.", details={"name": ["This field is required."]})
+    prefix, raw_key = ApiKey.generate()
+    api_key = ApiKey.objects.create(
+        workspace=workspace,
+        name=name[:100],
+        prefix=prefix,
+        hashed_key=hash_secret(raw_key),
+        created_by=created_by,
+    )
+    return api_key, raw_key
+
+
+@transaction.atomic
+def api_key_revoke(*, workspace, api_key_id):
+    api_key = ApiKey.objects.get_for_workspace_or_404(workspace, api_key_id)
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_verify(raw_key):
+    """The live key behind a bearer token or None. The key decides the workspace: this looks across them."""
+    prefix = ApiKey.parse_prefix(raw_key or "")
+    if prefix is None:
+        return None
+    api_key = ApiKey.objects.unscoped().select_related("workspace").filter(prefix=prefix).first()
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    if not constant_time_compare(api_key.hashed_key, hash_secret(raw_key)):
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > API_KEY_LAST_USED_RESOLUTION:
+        ApiKey.objects.unscoped().filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def _require_manager(acting_membership):
+    if acting_membership is None or not acting_membership.can_manage_members:
+        raise NotAllowed("Only owners and admins can manage members.")
+
+
+def _owner_count(workspace):
+    return Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).count()
+
+
+@transaction.atomic
+def invitation_create(*, workspace, email, role, invited_by_membership):
+    _require_manager(invited_by_membership)
+    if role == Role.OWNER and not invited_by_membership.can_manage_billing:
+        raise NotAllowed("Only owners can invite owners.")
+    email = normalize_email_address(email)
+    if Membership.objects.for_workspace(workspace).filter(user__email=email).exists():
+        raise Conflict(f"{email} is already a member.", details={"email": ["Already a member."]})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=email,
+        role=role,
+        hashed_token=hash_secret(token),
+        invited_by=invited_by_membership.user,
+        expires_at=timezone.now() + INVITATION_LIFETIME,
+    )
+    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You are invited to {workspace.name} on Leadpool",
+            message=(
+                f"{invited_by_membership.user.email} invited you to the workspace {workspace.name} "
+                f"as {role}.\n\n"
+                f"Accept within 7 days: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, token
+
+
+def invitation_for_token(token):
+    """The pending invitation behind an emailed link, or None. The token decides the workspace."""
+    invitation = (
+        Invitation.objects.unscoped()
+        .select_related("workspace")
+        .filter(hashed_token=hash_secret(token or ""))
+        .first()
+    )
+    if invitation is None or not invitation.is_pending:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token, user):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise DomainError("This invitation is no longer valid.")
+    if normalize_email_address(user.email) != invitation.email:
+        raise NotAllowed(f"This invitation is for {invitation.email}; sign in with that address.")
+    membership, _ = Membership.objects.unscoped().get_or_create(
+        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, workspace, invitation_id, acting_membership):
+    _require_manager(acting_membership)
+    invitation = Invitation.objects.get_for_workspace_or_404(workspace, invitation_id)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def membership_change_role(*, workspace, membership_id, role, acting_membership):
+    _require_manager(acting_membership)
+    membership = Membership.objects.get_for_workspace_or_404(workspace, membership_id)
+    role = Role(role)
+    touches_owner = role == Role.OWNER or membership.role == Role.OWNER
+    if touches_owner and not acting_membership.can_manage_billing:
+        raise NotAllowed("Only owners can grant or take away the owner role.")
+    if membership.role == Role.OWNER and role != Role.OWNER and _owner_count(workspace) == 1:
+        raise DomainError("A workspace needs at least one owner.")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, workspace, membership_id, acting_membership):
+    """Removes a member and revokes the API keys they created: their access ends with their membership."""
+    _require_manager(acting_membership)
+    membership = Membership.objects.get_for_workspace_or_404(workspace, membership_id)
+    if membership.role == Role.OWNER:
+        if not acting_membership.can_manage_billing:
+            raise NotAllowed("Only owners can remove an owner.")
+        if _owner_count(workspace) == 1:
+            raise DomainError("A workspace needs at least one owner.")
+    ApiKey.objects.for_workspace(workspace).filter(created_by=membership.user, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    membership.delete()

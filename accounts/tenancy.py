@@ -1,0 +1,66 @@
+"""Tenant scoping that fails loudly.
+
+Every tenant-owned model inherits ``TenantModel``. Its ``objects`` manager answers only
+``for_workspace(workspace)`` and the explicit escape hatch ``unscoped()``; anything else
+(``objects.all()``, ``objects.get(pk=...)``, ``objects.filter(...)``) raises ``UnscopedQueryError``,
+so a query that forgot its workspace breaks in the first test that runs it.
+"""
+
+from django.db import models
+from django.http import Http404
+
+
+class UnscopedQueryError(RuntimeError):
+    pass
+
+
+class TenantQuerySet(models.QuerySet):
+    pass
+
+
+class TenantManager(models.Manager):
+    def get_queryset(self):
+        raise UnscopedQueryError(
+            f"{self.model.__name__}.objects must be scoped: use for_workspace(workspace) or unscoped()."
+        )
+
+    def for_workspace(self, workspace):
+        if workspace is None:
+            raise UnscopedQueryError(f"{self.model.__name__}.objects.for_workspace() needs a workspace.")
+        return TenantQuerySet(self.model, using=self._db).filter(workspace=workspace)
+
+    def unscoped(self):
+        """Every workspace's rows. Only for code whose job crosses workspaces (auth by API key, audits)."""
+        return TenantQuerySet(self.model, using=self._db)
+
+    def get_for_workspace_or_404(self, workspace, pk):
+        """The one door from a client-supplied id to an object: another workspace's id is a 404."""
+        try:
+            return self.for_workspace(workspace).get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404(f"No {self.model._meta.verbose_name} with that id.") from exc
+
+    def create(self, **kwargs):
+        if kwargs.get("workspace") is None and kwargs.get("workspace_id") is None:
+            raise UnscopedQueryError(f"{self.model.__name__} needs a workspace.")
+        return self.unscoped().create(**kwargs)
+
+    def bulk_create(self, objs, **kwargs):
+        objs = list(objs)
+        if any(obj.workspace_id is None for obj in objs):
+            raise UnscopedQueryError(f"Every {self.model.__name__} needs a workspace.")
+        return self.unscoped().bulk_create(objs, **kwargs)
+
+
+class TenantModel(models.Model):
+    """A row that belongs to one workspace (rule 15)."""
+
+    workspace = models.ForeignKey("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
+
+    # Django's own machinery (admin, unique validation, deletion) uses the first manager, which is
+    # deliberately not the one application code reaches for.
+    all_workspaces = models.Manager()
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True

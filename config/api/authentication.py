@@ -1,0 +1,40 @@
+from rest_framework import authentication, exceptions
+
+from accounts.selectors import membership_for
+from accounts.services import api_key_verify
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer <key>``. The key decides the workspace; it acts with its creator's role."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, raw_key = header.partition(" ")
+        if scheme.lower() != self.keyword.lower() or not raw_key.strip():
+            raise exceptions.AuthenticationFailed(_("Use the header 'Authorization: Bearer <api key>'."))
+        api_key = api_key_verify(raw_key.strip())
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(_("This API key is not valid or has been revoked."))
+        membership = membership_for(user=api_key.created_by, workspace=api_key.workspace)
+        if membership is None:
+            raise exceptions.AuthenticationFailed(_("This API key's creator is no longer a member."))
+        request._request.workspace = api_key.workspace
+        request._request.membership = membership
+        return api_key.created_by, api_key
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'
+
+
+class WorkspaceSessionAuthentication(authentication.SessionAuthentication):
+    """The dashboard's session, on the workspace chosen in it (CSRF enforced as for any session)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None or getattr(request._request, "workspace", None) is None:
+            return None
+        return result

@@ -1,0 +1,78 @@
+"""Every API error in one shape: ``{"error": {"code", "message", "details"}}`` (API.md)."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+CODES = [
+    (exceptions.ValidationError, "invalid"),
+    (exceptions.ParseError, "invalid"),
+    (exceptions.NotAuthenticated, "not_authenticated"),
+    (exceptions.AuthenticationFailed, "not_authenticated"),
+    (exceptions.PermissionDenied, "permission_denied"),
+    (exceptions.NotFound, "not_found"),
+    (exceptions.MethodNotAllowed, "method_not_allowed"),
+    (exceptions.NotAcceptable, "not_acceptable"),
+    (exceptions.UnsupportedMediaType, "unsupported_media_type"),
+    (exceptions.Throttled, "rate_limited"),
+]
+
+
+def error_body(code, message, details=None):
+    return {"error": {"code": code, "message": str(message), "details": details or {}}}
+
+
+def _code_for(exc):
+    for exc_class, code in CODES:
+        if isinstance(exc, exc_class):
+            return code
+    return getattr(exc, "default_code", "error")
+
+
+def _message_and_details(exc, code):
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, list):
+            detail = {"non_field_errors": detail}
+        return "Some fields are not valid: see details.", detail
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 1)
+        return f"Too many requests for this workspace; retry in {wait} s.", {"retry_after": wait}
+    return exc.detail, {}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled error in API view", exc_info=exc)
+        return Response(
+            error_body("server_error", "Something went wrong on our side; it has been logged."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    code = _code_for(exc)
+    message, details = _message_and_details(exc, code)
+    response.data = error_body(code, message, details)
+    if isinstance(exc, exceptions.Throttled):
+        response["Retry-After"] = str(details["retry_after"])
+    return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Unknown routes under /api/ answer in the API's error format, not with an HTML page."""
+    return JsonResponse(error_body("not_found", f"No API endpoint at {request.path}."), status=404)

@@ -1,0 +1,48 @@
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+
+class CursorPagination(pagination.CursorPagination):
+    """``?limit=`` (default 50, at most 100) and an opaque ``cursor``; answers ``{"results", "next"}``."""
+
+    page_size = DEFAULT_LIMIT
+    max_page_size = MAX_LIMIT
+    page_size_query_param = "limit"
+    ordering = "-id"
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            limit = int(raw)
+        except ValueError:
+            limit = 0
+        if limit < 1:
+            raise ValidationError({"limit": [f"Must be a whole number from 1 to {MAX_LIMIT}."]})
+        return min(limit, MAX_LIMIT)
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError(
+                {"cursor": ["This cursor is not valid; start again from the first page."]}
+            ) from exc
+
+    def get_paginated_response(self, data):
+        return Response({"results": data, "next": self.get_next_link()})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results", "next"],
+            "properties": {
+                "results": schema,
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+            },
+        }

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from config.api import idempotency
+
+
+@shared_task
+def purge_expired_idempotency_keys():
+    return idempotency.purge_expired()

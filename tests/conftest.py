@@ -1,0 +1,83 @@
+import os
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from accounts.models import Role
+from tests.factories import MembershipFactory, WorkspaceFactory, owner_of
+
+# CI sets this: there, a skipped test is a failure (a PostgreSQL or browser test that did not run).
+STRICT = os.environ.get("LEADPOOL_STRICT_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL (set DATABASE_URL=postgres://…); SQLite has no row locks"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if STRICT and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped under LEADPOOL_STRICT_TESTS=1: {report.longrepr}"
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Throttle counters live in the cache; each test starts with a fresh budget.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="Acme Outreach")
+
+
+@pytest.fixture
+def other_workspace(db):
+    return WorkspaceFactory(name="Globex Sales")
+
+
+@pytest.fixture
+def owner(workspace):
+    return owner_of(workspace)
+
+
+def api_client_for(workspace, role=Role.OWNER):
+    user = (
+        owner_of(workspace) if role == Role.OWNER else MembershipFactory(workspace=workspace, role=role).user
+    )
+    _, raw_key = account_services.api_key_create(workspace=workspace, name=f"{role} key", created_by=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    client.raw_key = raw_key
+    return client
+
+
+@pytest.fixture
+def api_client(workspace):
+    """An API client authenticated with an owner's key of ``workspace``."""
+    return api_client_for(workspace)
+
+
+@pytest.fixture
+def member_api_client(workspace):
+    return api_client_for(workspace, role=Role.MEMBER)
+
+
+@pytest.fixture
+def other_api_client(other_workspace):
+    return api_client_for(other_workspace)
