@@ -15,13 +15,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             return None
         scheme, _, raw_key = header.partition(" ")
         if scheme.lower() != self.keyword.lower() or not raw_key.strip():
-            raise exceptions.AuthenticationFailed(_("Use the header 'Authorization: Bearer <api key>'."))
+            raise exceptions.AuthenticationFailed("Use the header 'Authorization: Bearer <api key>'.")
         api_key = api_key_verify(raw_key.strip())
         if api_key is None:
-            raise exceptions.AuthenticationFailed(_("This API key is not valid or has been revoked."))
+            raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked.")
         membership = membership_for(user=api_key.created_by, workspace=api_key.workspace)
         if membership is None:
-            raise exceptions.AuthenticationFailed(_("This API key's creator is no longer a member."))
+            raise exceptions.AuthenticationFailed("This API key's creator is no longer a member.")
         request._request.workspace = api_key.workspace
         request._request.membership = membership
         return api_key.created_by, api_key

@@ -1,0 +1,53 @@
+import pytest
+
+
+def error(response):
+    return response.json()["error"]
+
+
+def test_unknown_route_under_api_is_a_json_404(api_client):
+    response = api_client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert error(response)["code"] == "not_found"
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_malformed_json_is_400_invalid_and_changes_nothing(api_client, workspace):
+    response = api_client.patch("/api/v1/workspace", data='{"name": ', content_type="application/json")
+    assert response.status_code == 400
+    assert error(response)["code"] == "invalid"
+    assert "JSON" in error(response)["message"]
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme Outreach"
+
+
+def test_unknown_fields_are_400_naming_them(api_client, workspace):
+    response = api_client.patch("/api/v1/workspace", {"name": "New", "colour": "red"}, format="json")
+    assert response.status_code == 400
+    assert error(response) == {
+        "code": "invalid",
+        "message": "Some fields are not valid: see details.",
+        "details": {"colour": ["Unknown field."]},
+    }
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme Outreach"
+
+
+@pytest.mark.parametrize("body", [{"name": ""}, {"name": "x" * 101}, {"name": {"nested": 1}}, {}, ["name"]])
+def test_wrong_types_and_missing_fields_are_400_with_field_details(api_client, body):
+    response = api_client.patch("/api/v1/workspace", body, format="json")
+    assert response.status_code == 400
+    assert error(response)["code"] == "invalid"
+    assert error(response)["details"]
+
+
+def test_valid_patch_renames_the_workspace(api_client, workspace):
+    response = api_client.patch("/api/v1/workspace", {"name": "Acme EU"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Acme EU"
+
+
+def test_method_not_allowed_uses_the_error_format(api_client):
+    response = api_client.delete("/api/v1/workspace")
+    assert response.status_code == 405
+    assert error(response)["code"] == "method_not_allowed"

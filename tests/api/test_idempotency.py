@@ -1,0 +1,88 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import ApiKey
+from config.api.models import IdempotencyKey
+
+pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
+
+URL = "/api/v1/test-keys"
+
+
+def keys_named(workspace, name):
+    return ApiKey.objects.for_workspace(workspace).filter(name=name).count()
+
+
+def post(client, body, key):
+    return client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_same_key_and_body_runs_once_and_replays_the_first_answer(api_client, workspace):
+    first = post(api_client, {"name": "zapier"}, "k-1")
+    second = post(api_client, {"name": "zapier"}, "k-1")
+
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert keys_named(workspace, "zapier") == 1
+
+
+def test_same_key_with_another_body_is_422_and_runs_nothing(api_client, workspace):
+    post(api_client, {"name": "zapier"}, "k-2")
+    response = post(api_client, {"name": "make"}, "k-2")
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert keys_named(workspace, "make") == 0
+
+
+def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspace):
+    post(api_client, {"name": "zapier"}, "k-3")
+    # Put the first request back to the state it had while it was executing.
+    IdempotencyKey.all_workspaces.filter(key="k-3").update(
+        status=IdempotencyKey.Status.IN_PROGRESS, response_status=None, response_body=None
+    )
+
+    response = post(api_client, {"name": "zapier"}, "k-3")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "idempotency_key_in_use"
+    assert keys_named(workspace, "zapier") == 1
+
+
+def test_requests_without_the_header_are_not_deduplicated(api_client, workspace):
+    api_client.post(URL, {"name": "zapier"}, format="json")
+    api_client.post(URL, {"name": "zapier"}, format="json")
+    assert keys_named(workspace, "zapier") == 2
+
+
+def test_an_invalid_request_is_not_remembered_so_it_can_be_corrected(api_client, workspace):
+    assert post(api_client, {"name": ""}, "k-4").status_code == 400
+    assert post(api_client, {"name": "fixed"}, "k-4").status_code == 201
+    assert keys_named(workspace, "fixed") == 1
+
+
+def test_keys_are_per_workspace(api_client, other_api_client, workspace, other_workspace):
+    assert post(api_client, {"name": "zapier"}, "shared").status_code == 201
+    assert post(other_api_client, {"name": "zapier"}, "shared").status_code == 201
+    assert keys_named(workspace, "zapier") == 1
+    assert keys_named(other_workspace, "zapier") == 1
+
+
+def test_a_key_is_forgotten_after_24_hours(api_client, workspace):
+    post(api_client, {"name": "zapier"}, "k-5")
+    with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
+        response = post(api_client, {"name": "zapier"}, "k-5")
+    assert response.status_code == 201
+    assert "Idempotent-Replayed" not in response
+    assert keys_named(workspace, "zapier") == 2
+
+
+def test_an_overlong_key_is_400(api_client, workspace):
+    response = post(api_client, {"name": "zapier"}, "x" * 256)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert keys_named(workspace, "zapier") == 0

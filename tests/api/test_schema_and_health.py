@@ -1,0 +1,40 @@
+import pytest
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+
+
+def test_openapi_schema_is_served_without_a_key(db):
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "Leadpool API"
+    assert "/api/v1/workspace" in schema["paths"]
+
+
+def test_api_docs_are_served_from_our_own_static_files(db):
+    response = APIClient().get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    assert "cdn." not in html and "unpkg" not in html
+
+
+def test_healthz_answers_200_when_database_and_broker_answer(db):
+    response = APIClient().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+@pytest.fixture
+def unreachable_broker():
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
+    yield
+    celery_app.conf.broker_url = original
+
+
+def test_healthz_answers_503_when_the_broker_is_down(db, unreachable_broker):
+    response = APIClient().get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "ok", "broker": "unavailable"}

@@ -1,0 +1,36 @@
+import pytest
+
+from tests.conftest import api_client_for
+
+pytestmark = pytest.mark.usefixtures("small_throttle")
+
+
+@pytest.fixture
+def small_throttle(settings):
+    settings.API_THROTTLE_RATE = "3/minute"
+
+
+def test_requests_past_the_workspace_budget_get_429_with_retry_after(api_client):
+    for _ in range(3):
+        assert api_client.get("/api/v1/workspace").status_code == 200
+    response = api_client.get("/api/v1/workspace")
+    assert response.status_code == 429
+    body = response.json()["error"]
+    assert body["code"] == "rate_limited"
+    retry_after = int(response["Retry-After"])
+    assert 1 <= retry_after <= 60
+    assert body["details"] == {"retry_after": retry_after}
+
+
+def test_every_key_of_a_workspace_shares_one_budget(workspace, api_client):
+    second_key = api_client_for(workspace)
+    for client in (api_client, second_key, api_client):
+        assert client.get("/api/v1/workspace").status_code == 200
+    assert second_key.get("/api/v1/workspace").status_code == 429
+
+
+def test_one_workspace_exhausting_its_budget_does_not_throttle_another(api_client, other_api_client):
+    for _ in range(4):
+        api_client.get("/api/v1/workspace")
+    assert api_client.get("/api/v1/workspace").status_code == 429
+    assert other_api_client.get("/api/v1/workspace").status_code == 200
