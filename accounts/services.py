@@ -38,13 +38,14 @@ def _unique_slug(name):
 
 
 @transaction.atomic
-def workspace_create(*, name, owner):
+def workspace_create(*, name, owner, plan_code=None):
+    """A workspace owned by ``owner``; ``plan_code`` goes to the listeners (billing), None for the default."""
     name = (name or "").strip()
     if not name:
         raise DomainError("A workspace needs a name.", details={"name": ["This field is required."]})
     workspace = Workspace.objects.create(name=name, slug=_unique_slug(name))
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-    workspace_created.send(sender=Workspace, workspace=workspace)
+    workspace_created.send(sender=Workspace, workspace=workspace, plan_code=plan_code)
     return workspace
 
 
@@ -58,9 +59,7 @@ def workspace_rename(*, workspace, name):
     return workspace
 
 
-@transaction.atomic
-def user_sign_up(*, email, password, workspace_name, full_name=""):
-    """A new user with a new workspace that they own."""
+def _user_create(*, email, password, full_name):
     email = normalize_email_address(email)
     if User.objects.filter(email=email).exists():
         raise Conflict(
@@ -73,7 +72,14 @@ def user_sign_up(*, email, password, workspace_name, full_name=""):
         raise DomainError("Choose a stronger password.", details={"password": exc.messages}) from exc
     user.set_password(password)
     user.save()
-    workspace = workspace_create(name=workspace_name or f"{email.split('@')[0]}'s workspace", owner=user)
+    return user
+
+
+@transaction.atomic
+def user_sign_up(*, email, password, workspace_name, full_name=""):
+    """A new user with a new workspace that they own."""
+    user = _user_create(email=email, password=password, full_name=full_name)
+    workspace = workspace_create(name=workspace_name or f"{user.email.split('@')[0]}'s workspace", owner=user)
     return user, workspace
 
 
@@ -188,6 +194,16 @@ def invitation_accept(*, token, user):
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+@transaction.atomic
+def user_sign_up_by_invitation(*, token, password, full_name=""):
+    """A new user who joins the workspace they were invited to instead of creating one."""
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise DomainError("This invitation is no longer valid.")
+    user = _user_create(email=invitation.email, password=password, full_name=full_name)
+    return invitation_accept(token=token, user=user)
 
 
 @transaction.atomic

@@ -1,0 +1,109 @@
+from django import forms
+from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+
+from accounts.models import Role, User
+
+
+def add_domain_error(form, exc, field_names=None):
+    """Shows a service's refusal on its form: the message on top, the details on the fields they name."""
+    field_names = field_names or {}
+    form.add_error(None, exc.message)
+    for key, messages in exc.details.items():
+        field = field_names.get(key, key)
+        if field in form.fields:
+            form.add_error(field, messages)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+
+
+class NewPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters, not a common password and not only digits.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        password1, password2 = cleaned_data.get("password1"), cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", "The two passwords differ.")
+        return cleaned_data
+
+
+class SignUpForm(NewPasswordForm):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    workspace_name = forms.CharField(
+        label="Workspace name", max_length=100, help_text="Your team or company; you can rename it later."
+    )
+
+    field_order = ["email", "full_name", "workspace_name", "password1", "password2"]
+
+
+class InvitationSignUpForm(NewPasswordForm):
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    field_order = ["full_name", "password1", "password2"]
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(label="Workspace name", max_length=100)
+
+
+class WorkspaceSwitchForm(forms.Form):
+    workspace = forms.IntegerField()
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, acting_membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not acting_membership.has_role(Role.OWNER):
+            self.fields["role"].choices = [(r.value, r.label) for r in Role if r != Role.OWNER]
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="Where the key is used, for example “CRM sync” or “Zapier”."
+    )
+
+
+class AdminUserAddForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+        field_classes = {}
+
+
+class AdminUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+        field_classes = {}
