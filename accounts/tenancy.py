@@ -19,6 +19,9 @@ class TenantQuerySet(models.QuerySet):
 
 
 class TenantManager(models.Manager):
+    # A subclass may name its own queryset class (a TenantQuerySet subclass) for both doors below.
+    _queryset_class = TenantQuerySet
+
     def get_queryset(self):
         raise UnscopedQueryError(
             f"{self.model.__name__}.objects must be scoped: use for_workspace(workspace) or unscoped()."
@@ -27,11 +30,11 @@ class TenantManager(models.Manager):
     def for_workspace(self, workspace):
         if workspace is None:
             raise UnscopedQueryError(f"{self.model.__name__}.objects.for_workspace() needs a workspace.")
-        return TenantQuerySet(self.model, using=self._db).filter(workspace=workspace)
+        return self._queryset_class(self.model, using=self._db).filter(workspace=workspace)
 
     def unscoped(self):
         """Every workspace's rows. Only for code whose job crosses workspaces (auth by API key, audits)."""
-        return TenantQuerySet(self.model, using=self._db)
+        return self._queryset_class(self.model, using=self._db)
 
     def get_for_workspace_or_404(self, workspace, pk):
         """The one door from a client-supplied id to an object: another workspace's id is a 404."""

@@ -1,6 +1,8 @@
 import os
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import connection
 from rest_framework.test import APIClient
@@ -36,6 +38,16 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_after_flushes(request):
+    """A transactional test (transaction=True, live_server) runs after a flush that also emptied what
+    data migrations seeded (billing's plans, credit packs and add-on): put it back. Idempotent."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+        import_module("billing.migrations.0002_plans_packs_and_addons").seed(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

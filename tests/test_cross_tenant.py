@@ -13,7 +13,7 @@ from django.test import Client
 
 from accounts import services as account_services
 from accounts.models import Membership, Role
-from tests.factories import MembershipFactory, owner_of
+from tests.factories import CampaignFactory, LeadFactory, MembershipFactory, enroll, owner_of
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,18 @@ def _api_key(workspace):
     return api_key
 
 
+def _enrolled_lead(workspace):
+    lead = LeadFactory(workspace=workspace)
+    enroll(CampaignFactory(workspace=workspace), [lead])
+    return lead
+
+
+def _campaign_with_a_lead(workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    enroll(campaign, [LeadFactory(workspace=workspace)])
+    return campaign
+
+
 CASES = [
     Case(
         "dashboard: change a member's role",
@@ -65,7 +77,89 @@ CASES = [
         api=False,
     ),
     Case("dashboard: revoke an API key", "post", "/settings/api-keys/{id}/revoke/", _api_key, api=False),
+    Case("api: read a lead", "get", "/api/v1/leads/{id}", _enrolled_lead),
+    Case("api: edit a lead", "patch", "/api/v1/leads/{id}", _enrolled_lead, {"first_name": "Mallory"}),
+    Case("api: delete a lead", "delete", "/api/v1/leads/{id}", _enrolled_lead),
+    Case(
+        "api: list leads of a campaign by filter", "get", "/api/v1/leads?campaign={id}", _campaign_with_a_lead
+    ),
+    Case("api: read a campaign", "get", "/api/v1/campaigns/{id}", _campaign_with_a_lead),
+    Case(
+        "api: archive a campaign",
+        "patch",
+        "/api/v1/campaigns/{id}",
+        _campaign_with_a_lead,
+        {"status": "archived"},
+    ),
+    Case("api: delete a campaign", "delete", "/api/v1/campaigns/{id}", _campaign_with_a_lead),
+    Case("api: list a campaign's leads", "get", "/api/v1/campaigns/{id}/leads", _campaign_with_a_lead),
+    Case(
+        "api: add leads to a campaign",
+        "post",
+        "/api/v1/campaigns/{id}/leads",
+        _campaign_with_a_lead,
+        {"leads": [{"email": "mallory@example.com"}]},
+    ),
+    Case(
+        "api: remove leads from a campaign",
+        "post",
+        "/api/v1/campaigns/{id}/leads/remove",
+        _campaign_with_a_lead,
+        {"lead_ids": [1]},
+    ),
+    Case("dashboard: open a contact", "get", "/contacts/{id}/", _enrolled_lead, api=False),
+    Case(
+        "dashboard: edit a contact",
+        "post",
+        "/contacts/{id}/",
+        _enrolled_lead,
+        {"email": "mallory@example.com"},
+        api=False,
+    ),
+    Case("dashboard: delete a contact", "post", "/contacts/{id}/delete/", _enrolled_lead, api=False),
+    Case("dashboard: open a campaign", "get", "/campaigns/{id}/", _campaign_with_a_lead, api=False),
+    Case(
+        "dashboard: rename a campaign",
+        "post",
+        "/campaigns/{id}/rename/",
+        _campaign_with_a_lead,
+        {"name": "Mallory"},
+        api=False,
+    ),
+    Case(
+        "dashboard: archive a campaign",
+        "post",
+        "/campaigns/{id}/status/",
+        _campaign_with_a_lead,
+        {"status": "archived"},
+        api=False,
+    ),
+    Case(
+        "dashboard: confirm deleting a campaign",
+        "get",
+        "/campaigns/{id}/delete/",
+        _campaign_with_a_lead,
+        api=False,
+    ),
+    Case("dashboard: delete a campaign", "post", "/campaigns/{id}/delete/", _campaign_with_a_lead, api=False),
+    Case(
+        "dashboard: add leads to a campaign",
+        "post",
+        "/campaigns/{id}/leads/add/",
+        _campaign_with_a_lead,
+        {"emails": "mallory@example.com"},
+        api=False,
+    ),
+    Case(
+        "dashboard: remove leads from a campaign",
+        "post",
+        "/campaigns/{id}/leads/remove/",
+        _campaign_with_a_lead,
+        {"lead_ids": [1]},
+        api=False,
+    ),
 ]
+
 
 def snapshot(obj):
     row = type(obj)._default_manager.filter(pk=obj.pk).first()

@@ -18,7 +18,13 @@ def test_request_without_a_key_is_401_in_the_error_format(db):
 
 
 def test_wrong_malformed_and_empty_keys_are_401(workspace):
-    for header in ["Bearer lp_deadbeef_nope", "Bearer not-a-key", "Token abc", "Bearer ", "Basic Zm9vOmJhcg=="]:
+    for header in [
+        "Bearer lp_deadbeef_nope",
+        "Bearer not-a-key",
+        "Token abc",
+        "Bearer ",
+        "Basic Zm9vOmJhcg==",
+    ]:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=header)
         response = client.get("/api/v1/workspace")

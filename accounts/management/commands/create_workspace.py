@@ -15,19 +15,22 @@ class Command(BaseCommand):
         parser.add_argument("name")
         parser.add_argument("--owner", required=True, help="email of the owner")
         parser.add_argument("--password", help="password for a new owner (without it the owner resets it)")
+        parser.add_argument("--plan", default="trial", help="code of the subscription plan (default: trial)")
 
     @transaction.atomic
-    def handle(self, *args, name, owner, password, **options):
+    def handle(self, *args, name, owner, password, plan, **options):
         email = normalize_email_address(owner)
         user = User.objects.filter(email=email).first()
-        if user is None:
+        new_user = user is None
+        if new_user:
             user = User.objects.create_user(email, password)
-            self.stdout.write(f"Created user {email}")
         elif password:
             raise CommandError(f"{email} already exists; --password only sets the password of a new user.")
         try:
-            workspace = services.workspace_create(name=name, owner=user)
+            workspace = services.workspace_create(name=name, owner=user, plan_code=plan)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"Created workspace {workspace.name!r} owned by {email}")
+        if new_user:
+            self.stdout.write(f"Created user {email}")
+        self.stdout.write(f"Created workspace {workspace.name!r} owned by {email} on the {plan} plan")
         self.stdout.write(workspace.slug)

@@ -1,0 +1,174 @@
+"""The workspace, usage and billing endpoints of ``/api/v1`` (API.md). Owners alone change billing."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from accounts import services as account_services
+from billing import selectors, services
+from billing.serializers import (
+    AddOnChangeSerializer,
+    AddOnSerializer,
+    CreditPackPurchaseResultSerializer,
+    CreditPackPurchaseSerializer,
+    CreditPackSerializer,
+    LedgerEntrySerializer,
+    PlanSerializer,
+    SubscriptionChangeSerializer,
+    SubscriptionSerializer,
+    UsageSerializer,
+    WorkspaceSerializer,
+    WorkspaceUpdateSerializer,
+)
+from config.api.permissions import IsWorkspaceAdmin, IsWorkspaceMember, IsWorkspaceOwner
+from config.api.views import WorkspaceAPIView
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body within 24 h replays the first answer.",
+)
+
+
+class OwnerWritesMixin:
+    """Everyone in the workspace reads; only owners change billing."""
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsWorkspaceOwner()]
+        return [IsWorkspaceMember()]
+
+
+def workspace_data(workspace):
+    return {
+        "id": workspace.pk,
+        "name": workspace.name,
+        "slug": workspace.slug,
+        "created_at": workspace.created_at,
+        "plan": selectors.subscription_for_workspace(workspace=workspace).plan,
+        "usage": selectors.usage_for_workspace(workspace=workspace),
+    }
+
+
+class WorkspaceView(WorkspaceAPIView):
+    """The workspace the API key (or the session) belongs to, with its plan and usage."""
+
+    def get_permissions(self):
+        if self.request.method == "PATCH":
+            return [IsWorkspaceAdmin()]
+        return [IsWorkspaceMember()]
+
+    @extend_schema(responses=WorkspaceSerializer)
+    def get(self, request):
+        return Response(WorkspaceSerializer(workspace_data(self.workspace)).data)
+
+    @extend_schema(request=WorkspaceUpdateSerializer, responses=WorkspaceSerializer)
+    def patch(self, request):
+        serializer = WorkspaceUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        workspace = account_services.workspace_rename(
+            workspace=self.workspace, name=serializer.validated_data["name"]
+        )
+        return Response(WorkspaceSerializer(workspace_data(workspace)).data)
+
+
+class UsageView(WorkspaceAPIView):
+    """Active-lead slots (limit, used, available) and lead credits (balance, what expires)."""
+
+    @extend_schema(responses=UsageSerializer)
+    def get(self, request):
+        return Response(UsageSerializer(selectors.usage_for_workspace(workspace=self.workspace)).data)
+
+
+class PlanListView(WorkspaceAPIView):
+    """The plans a workspace can subscribe to."""
+
+    @extend_schema(responses=PlanSerializer(many=True))
+    def get(self, request):
+        return Response(PlanSerializer(selectors.plans(), many=True).data)
+
+
+class SubscriptionView(OwnerWritesMixin, WorkspaceAPIView):
+    """The workspace's plan and period. POST changes the plan: an upgrade applies now (a new period
+    starts), a downgrade at the end of the period (``scheduled_plan``); the current plan cancels it."""
+
+    @extend_schema(responses=SubscriptionSerializer)
+    def get(self, request):
+        subscription = selectors.subscription_for_workspace(workspace=self.workspace)
+        return Response(SubscriptionSerializer(subscription).data)
+
+    @extend_schema(
+        request=SubscriptionChangeSerializer, responses=SubscriptionSerializer, parameters=[IDEMPOTENCY_KEY]
+    )
+    def post(self, request):
+        serializer = SubscriptionChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = services.subscription_change_plan(
+            workspace=self.workspace, plan_code=serializer.validated_data["plan"], actor=request.user
+        )
+        return Response(SubscriptionSerializer(subscription).data)
+
+
+class LedgerView(WorkspaceAPIView, generics.ListAPIView):
+    """Every lead-credit movement of the workspace, newest first."""
+
+    serializer_class = LedgerEntrySerializer
+    filter_backends = []  # nothing to filter; the schema generator would also probe the scoped manager
+
+    def get_queryset(self):
+        return selectors.ledger_for_workspace(workspace=self.workspace)
+
+
+class CreditPackView(OwnerWritesMixin, WorkspaceAPIView):
+    """Credit packs on sale; POST buys one. Pack credits never expire."""
+
+    @extend_schema(responses=CreditPackSerializer(many=True))
+    def get(self, request):
+        return Response(CreditPackSerializer(selectors.credit_packs(), many=True).data)
+
+    @extend_schema(
+        request=CreditPackPurchaseSerializer,
+        responses={201: CreditPackPurchaseResultSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request):
+        serializer = CreditPackPurchaseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        pack_code = serializer.validated_data["pack"]
+        grant = services.credit_pack_purchase(
+            workspace=self.workspace, pack_code=pack_code, actor=request.user
+        )
+        result = {
+            "pack": pack_code,
+            "grant": grant,
+            "ledger_entry": selectors.ledger_entry_of_grant(workspace=self.workspace, grant=grant),
+            "lead_credits_balance": selectors.lead_credits_balance(workspace=self.workspace),
+        }
+        return Response(CreditPackPurchaseResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class AddOnView(OwnerWritesMixin, WorkspaceAPIView):
+    """Recurring add-ons (e.g. +25,000 active-lead slots) and how many the workspace has. POST sets the
+    quantity of one (0 removes it); added units are charged for the current period at once."""
+
+    @extend_schema(responses=AddOnSerializer(many=True))
+    def get(self, request):
+        return Response(
+            AddOnSerializer(selectors.addons_for_workspace(workspace=self.workspace), many=True).data
+        )
+
+    @extend_schema(request=AddOnChangeSerializer, responses=AddOnSerializer, parameters=[IDEMPOTENCY_KEY])
+    def post(self, request):
+        serializer = AddOnChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        code = serializer.validated_data["addon"]
+        services.subscription_addon_set(
+            workspace=self.workspace,
+            addon_code=code,
+            quantity=serializer.validated_data["quantity"],
+            actor=request.user,
+        )
+        return Response(
+            AddOnSerializer(selectors.addon_for_workspace(workspace=self.workspace, code=code)).data
+        )

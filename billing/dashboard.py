@@ -1,0 +1,88 @@
+"""Reads that only the dashboard needs: warnings, plan-change previews and the credit chart."""
+
+from django.utils import timezone
+
+from billing.models import CreditGrant, LedgerEntry
+from billing.selectors import subscription_for_workspace
+
+LOW_CREDITS_SHARE = 0.10
+CHART_POINTS = 200
+
+
+def quota_warnings(usage):
+    """What the banner says: active leads at the limit, or credits under 10% of the monthly allowance."""
+    warnings = []
+    active = usage["active_leads"]
+    if active["used"] >= active["limit"]:
+        over = active["used"] - active["limit"]
+        warnings.append(
+            {
+                "kind": "active_leads",
+                "message": (
+                    f"All {active['limit']:,} active leads are in use"
+                    + (f" ({over:,} over the limit after a plan change)" if over else "")
+                    + ": contacts can't be added to campaigns until some are removed or the plan is upgraded."
+                ),
+            }
+        )
+    credits = usage["lead_credits"]
+    allowance = credits["monthly_allowance"]
+    if allowance and credits["balance"] < allowance * LOW_CREDITS_SHARE:
+        warnings.append(
+            {
+                "kind": "lead_credits",
+                "message": (
+                    f"Only {credits['balance']:,} lead credits left, under 10% of the "
+                    f"{allowance:,} a month of your plan."
+                ),
+            }
+        )
+    return warnings
+
+
+def plan_change_preview(*, workspace, plan, usage):
+    """What choosing ``plan`` would change and when, in the words the confirmation page shows."""
+    subscription = subscription_for_workspace(workspace=workspace)
+    current = subscription.plan
+    used = usage["active_leads"]["used"]
+    preview = {"plan": plan, "current": current, "period_end": subscription.current_period_end, "notes": []}
+    if plan == current:
+        preview["kind"] = "cancel_scheduled" if subscription.scheduled_plan else "current"
+        return preview
+    if plan.is_downgrade_from(current):
+        preview["kind"] = "downgrade"
+        preview["notes"].append(
+            f"You stay on {current.name} until {subscription.current_period_end:%B %-d, %Y}; "
+            f"then {plan.name} starts with {plan.active_leads_limit:,} active leads and "
+            f"{plan.monthly_lead_credits:,} lead credits a month."
+        )
+    else:
+        preview["kind"] = "upgrade"
+        expiring = sum(
+            CreditGrant.objects.for_workspace(workspace)
+            .filter(source=CreditGrant.Source.MONTHLY, expires_at__gt=timezone.now())
+            .values_list("remaining", flat=True)
+        )
+        preview["notes"].append(
+            f"{plan.name} starts now with {plan.active_leads_limit:,} active leads and a new period: "
+            f"{plan.monthly_lead_credits:,} lead credits are granted today."
+        )
+        if expiring:
+            preview["notes"].append(
+                f"The {expiring:,} credits left of this month's {current.name} allowance expire now; "
+                "purchased credit packs are kept."
+            )
+    if plan.active_leads_limit < used:
+        preview["notes"].append(
+            f"You have {used:,} active leads, more than {plan.name}'s {plan.active_leads_limit:,}. "
+            "Nothing is deleted, but adding contacts to campaigns stays blocked until you are under "
+            "the limit."
+        )
+    return preview
+
+
+def credit_chart(*, workspace):
+    """Balance after each of the latest ledger entries, oldest first, for the chart on Billing."""
+    entries = LedgerEntry.objects.for_workspace(workspace).order_by("-created_at", "-id")[:CHART_POINTS]
+    points = [{"t": entry.created_at.isoformat(), "balance": entry.balance_after} for entry in entries]
+    return points[::-1]

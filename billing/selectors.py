@@ -1,0 +1,91 @@
+"""Reads of plans, subscriptions, usage and the ledger. Balances never need a lock: they sum the
+``remaining`` of unexpired grants, which is right at any moment (see billing.services on expiry)."""
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from billing.models import (
+    AddOn,
+    CreditGrant,
+    CreditPack,
+    LedgerEntry,
+    Plan,
+    Quota,
+    Subscription,
+    SubscriptionAddOn,
+)
+
+
+def plans():
+    return Plan.objects.order_by("price_cents", "code")
+
+
+def credit_packs():
+    return CreditPack.objects.order_by("credits", "code")
+
+
+def subscription_for_workspace(*, workspace):
+    return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
+
+
+def _unexpired_grants(workspace, now):
+    return CreditGrant.objects.for_workspace(workspace).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def lead_credits_balance(*, workspace):
+    total = _unexpired_grants(workspace, timezone.now()).aggregate(total=Sum("remaining"))["total"]
+    return total or 0
+
+
+def usage_for_workspace(*, workspace):
+    """The ``/usage`` answer: active-lead slots and lead credits, read from counters, never counted."""
+    now = timezone.now()
+    quota = Quota.objects.for_workspace(workspace).get()
+    subscription = subscription_for_workspace(workspace=workspace)
+    period_end = subscription.current_period_end
+    credits = _unexpired_grants(workspace, now).aggregate(
+        balance=Sum("remaining"),
+        expiring=Sum("remaining", filter=Q(expires_at__lte=period_end)),
+    )
+    return {
+        "active_leads": {
+            "limit": quota.active_leads_limit,
+            "used": quota.active_leads_used,
+            "available": quota.active_leads_available,
+        },
+        "lead_credits": {
+            "balance": credits["balance"] or 0,
+            "monthly_allowance": subscription.plan.monthly_lead_credits,
+            "expiring_at_period_end": credits["expiring"] or 0,
+            "period_end": period_end,
+        },
+    }
+
+
+def ledger_for_workspace(*, workspace):
+    return LedgerEntry.objects.for_workspace(workspace)
+
+
+def addons_for_workspace(*, workspace):
+    """Every add-on with the workspace's quantity and whether its plan may take it."""
+    plan = subscription_for_workspace(workspace=workspace).plan
+    held = dict(SubscriptionAddOn.objects.for_workspace(workspace).values_list("addon_id", "quantity"))
+    offered_on_plan = set(plan.addons.values_list("pk", flat=True))
+    addons = list(AddOn.objects.order_by("code"))
+    for addon in addons:
+        addon.quantity = held.get(addon.pk, 0)
+        addon.available_on_plan = addon.pk in offered_on_plan
+    return addons
+
+
+def addon_for_workspace(*, workspace, code):
+    return next(addon for addon in addons_for_workspace(workspace=workspace) if addon.code == code)
+
+
+def ledger_entry_of_grant(*, workspace, grant):
+    """The entry that issued ``grant`` (a grant or an adjustment)."""
+    return LedgerEntry.objects.for_workspace(workspace).get(
+        movements__grant=grant, kind__in=[LedgerEntry.Kind.GRANT, LedgerEntry.Kind.ADJUSTMENT]
+    )

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from billing import services
+
+
+@shared_task
+def renew_subscriptions():
+    """Renews subscriptions whose period ended and writes due credit expiries (beat, every 15 minutes)."""
+    return services.subscriptions_renew_due()

@@ -1,0 +1,98 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required, workspace_required
+from accounts.models import Role
+from billing import services
+from billing.dashboard import credit_chart, plan_change_preview
+from billing.models import Plan
+from billing.selectors import (
+    addons_for_workspace,
+    credit_packs,
+    ledger_for_workspace,
+    plans,
+    subscription_for_workspace,
+    usage_for_workspace,
+)
+from config.errors import DomainError
+
+LEDGER_ROWS = 50
+
+
+@workspace_required
+def settings_uploaded_contacts(request):
+    return render(request, "billing/settings_uploaded_contacts.html")
+
+
+@workspace_required
+def settings_billing(request):
+    context = {
+        "subscription": subscription_for_workspace(workspace=request.workspace),
+        "plans": plans(),
+        "credit_packs": credit_packs(),
+        "addons": addons_for_workspace(workspace=request.workspace),
+        "ledger": ledger_for_workspace(workspace=request.workspace).order_by("-created_at", "-id")[
+            :LEDGER_ROWS
+        ],
+        "chart_points": credit_chart(workspace=request.workspace),
+        "can_manage_billing": request.membership.can_manage_billing,
+    }
+    return render(request, "billing/settings_billing.html", context)
+
+
+@role_required(Role.OWNER)
+def change_plan(request, code):
+    """GET: what the change would do and when; POST: do it."""
+    plan = get_object_or_404(Plan, code=code)
+    if request.method == "POST":
+        try:
+            subscription = services.subscription_change_plan(
+                workspace=request.workspace, plan_code=plan.code, actor=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if subscription.scheduled_plan:
+                messages.success(
+                    request,
+                    f"{subscription.scheduled_plan.name} starts on "
+                    f"{subscription.current_period_end:%B %-d, %Y}, at the end of this period.",
+                )
+            else:
+                messages.success(request, f"You are on the {subscription.plan.name} plan.")
+        return redirect("settings_billing")
+    usage = usage_for_workspace(workspace=request.workspace)
+    preview = plan_change_preview(workspace=request.workspace, plan=plan, usage=usage)
+    return render(request, "billing/change_plan.html", {"preview": preview})
+
+
+@role_required(Role.OWNER)
+@require_POST
+def buy_credit_pack(request, code):
+    try:
+        grant = services.credit_pack_purchase(workspace=request.workspace, pack_code=code, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{grant.amount:,} lead credits added; they never expire.")
+    return redirect("settings_billing")
+
+
+@role_required(Role.OWNER)
+@require_POST
+def set_addon(request, code):
+    try:
+        quantity = int(request.POST.get("quantity", ""))
+        services.subscription_addon_set(
+            workspace=request.workspace, addon_code=code, quantity=quantity, actor=request.user
+        )
+    except ValueError:
+        messages.error(request, "Choose how many units, 0 or more.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Add-ons updated; your active-leads limit is now the plan's plus the add-ons'."
+        )
+    return redirect("settings_billing")

@@ -1,0 +1,52 @@
+"""Billing state is made through billing.services, the way the product makes it."""
+
+import factory
+
+from billing import services
+from billing.models import CreditGrant, CreditMovement, LedgerEntry
+from tests.factories import WorkspaceFactory
+
+
+class CreditGrantFactory(factory.Factory):
+    """A grant with its ledger entry; an admin adjustment that never expires unless told otherwise."""
+
+    class Meta:
+        model = CreditGrant
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    amount = 500
+    source = CreditGrant.Source.ADJUSTMENT
+    expires_at = None
+    description = factory.LazyAttribute(lambda grant: f"Test grant of {grant.amount}")
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return services.lead_credits_grant(**kwargs)
+
+
+def debit_credits(workspace, amount, *, allow_partial=False, reference=""):
+    return services.lead_credits_debit(
+        workspace=workspace,
+        amount=amount,
+        allow_partial=allow_partial,
+        description=f"Test debit of {amount}",
+        reference=reference,
+    )
+
+
+def ledger_sum(workspace):
+    return sum(LedgerEntry.objects.for_workspace(workspace).values_list("amount", flat=True))
+
+
+def ledger_kinds(workspace):
+    return list(LedgerEntry.objects.for_workspace(workspace).order_by("id").values_list("kind", "amount"))
+
+
+def draws_of(entry):
+    """[(grant id, amount)] of a ledger entry, in the order they were applied."""
+    return list(
+        CreditMovement.objects.for_workspace(entry.workspace)
+        .filter(entry=entry)
+        .order_by("id")
+        .values_list("grant_id", "amount")
+    )
