@@ -1,11 +1,291 @@
-from django.shortcuts import render
+"""Dashboard pages of contacts and campaigns. Each view parses a form, calls one service and redirects
+with a message (or renders the refusal); services decide the rules, selectors do the reads.
+
+Contacts live here, not in leads/, because a contact's page names its campaigns and deleting one frees
+its active-lead slot.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_required
+from accounts.forms import add_domain_error
+from billing.errors import ActiveLeadsLimitReached
+from campaigns import selectors, services
+from campaigns.forms import (
+    CampaignForm,
+    CampaignStatusForm,
+    EnrollmentAddForm,
+    EnrollmentRemoveForm,
+    LeadForm,
+    ListForm,
+)
+from campaigns.models import Campaign
+from config.errors import DomainError
+from leads import services as lead_services
+from leads.models import Lead
+from leads.normalization import LEAD_FIELDS
+
+PAGE_SIZE = 50
+SEARCH_RESULTS = 20
+
+
+def _plural(count, word):
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _list_query(request):
+    """The search and keyset position of a list page; anything malformed means the first page."""
+    form = ListForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data
+    return data.get("q", ""), data.get("after"), data.get("before")
+
+
+def _page_links(request, page, path=None):
+    """URLs of the next and previous pages of the list at ``path`` (this page's by default), keeping the
+    rest of the query (the search)."""
+    params = {key: value for key, value in request.GET.items() if key not in ("after", "before")}
+
+    def url(**position):
+        return f"{path or request.path}?{urlencode({**params, **position})}"
+
+    return {
+        "next_url": url(after=page.next_after) if page.next_after else None,
+        "previous_url": url(before=page.previous_before) if page.previous_before else None,
+    }
+
+
+def _campaign(request, campaign_id):
+    return Campaign.objects.get_for_workspace_or_404(request.workspace, campaign_id)
+
+
+# Contacts
+
+
+@workspace_required
+def contact_list(request):
+    search, after, before = _list_query(request)
+    keys = selectors.lead_keys(workspace=request.workspace, search=search)
+    page = selectors.keyset_page(keys, key="lead_id", after=after, before=before, size=PAGE_SIZE)
+    leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.keys)
+    context = {"search": search, "leads": leads, **_page_links(request, page)}
+    return render(request, "leads/contact_list.html", context)
+
+
+@workspace_required
+def contact_detail(request, lead_id):
+    lead = Lead.objects.get_for_workspace_or_404(request.workspace, lead_id)
+    initial = {name: getattr(lead, name) for name in (*LEAD_FIELDS, "custom_fields")}
+    form = LeadForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_services.lead_update(workspace=request.workspace, lead=lead, data=form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{lead.email} is saved.")
+            return redirect("contact_detail", lead_id=lead.pk)
+    campaigns = selectors.campaigns_of_lead(workspace=request.workspace, lead=lead)
+    uses_slot = any(not campaign.is_archived for campaign in campaigns)
+    context = {"lead": lead, "form": form, "campaigns": campaigns, "uses_slot": uses_slot}
+    return render(request, "leads/contact_detail.html", context)
+
+
+@require_POST
+@workspace_required
+def contact_delete(request, lead_id):
+    lead = Lead.objects.get_for_workspace_or_404(request.workspace, lead_id)
+    freed = services.lead_delete(workspace=request.workspace, lead=lead)
+    freed_text = f" {_plural(freed, 'active-lead slot')} freed." if freed else ""
+    messages.success(request, f"{lead.email} is deleted.{freed_text}")
+    return redirect("contacts")
+
+
+# Campaigns
 
 
 @workspace_required
 def campaign_list(request):
-    return render(request, "campaigns/campaign_list.html")
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(workspace=request.workspace, name=form.cleaned_data["name"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{campaign.name} is created, as a draft.")
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    _, after, before = _list_query(request)
+    campaigns = selectors.campaigns_for_workspace(workspace=request.workspace)
+    page = selectors.keyset_page(campaigns, key="id", after=after, before=before, size=PAGE_SIZE)
+    context = {
+        "form": form,
+        "campaigns": campaigns.filter(pk__in=page.keys),
+        **_page_links(request, page),
+    }
+    return render(request, "campaigns/campaign_list.html", context)
+
+
+def _campaign_detail_context(request, campaign, *, add_form=None, over_limit=None):
+    _, after, before = _list_query(request)
+    keys = selectors.lead_keys(workspace=request.workspace, campaign=campaign)
+    page = selectors.keyset_page(keys, key="lead_id", after=after, before=before, size=PAGE_SIZE)
+    find = ListForm({"q": request.GET.get("find", "")})
+    find.is_valid()
+    search = find.cleaned_data.get("q", "")
+    found = (
+        selectors.leads_not_in_campaign(workspace=request.workspace, campaign=campaign, search=search)[
+            :SEARCH_RESULTS
+        ]
+        if search
+        else []
+    )
+    return {
+        "campaign": campaign,
+        "leads": selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.keys),
+        "find": search,
+        "found": found,
+        "search_results_limit": SEARCH_RESULTS,
+        "statuses": Campaign.Status.choices,
+        "add_form": add_form or EnrollmentAddForm(),
+        "over_limit": over_limit,
+        **_page_links(request, page, path=reverse("campaign_detail", args=[campaign.pk])),
+    }
+
+
+@workspace_required
+def campaign_detail(request, campaign_id):
+    campaign = _campaign(request, campaign_id)
+    return render(request, "campaigns/campaign_detail.html", _campaign_detail_context(request, campaign))
+
+
+@require_POST
+@workspace_required
+def campaign_rename(request, campaign_id):
+    campaign = _campaign(request, campaign_id)
+    form = CampaignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A campaign needs a name of at most 200 characters.")
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    try:
+        campaign = services.campaign_rename(
+            workspace=request.workspace, campaign=campaign, name=form.cleaned_data["name"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The campaign is now called {campaign.name}.")
+    return redirect("campaign_detail", campaign_id=campaign.pk)
+
+
+@require_POST
+@workspace_required
+def campaign_status(request, campaign_id):
+    campaign = _campaign(request, campaign_id)
+    form = CampaignStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the statuses.")
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    try:
+        campaign, change = services.campaign_set_status(
+            workspace=request.workspace, campaign=campaign, status=form.cleaned_data["status"]
+        )
+    except ActiveLeadsLimitReached as exc:
+        details = exc.details
+        messages.error(
+            request,
+            f"{campaign.name} stays archived: its contacts need "
+            f"{_plural(details['requested'], 'active-lead slot')} and {details['available']:,} of "
+            f"{details['limit']:,} are free. "
+            "Remove contacts from campaigns or upgrade your plan.",
+        )
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    if change < 0:
+        slots = f" {_plural(-change, 'active-lead slot')} freed."
+    elif change > 0:
+        slots = f" {_plural(change, 'active-lead slot')} in use again."
+    else:
+        slots = ""
+    messages.success(request, f"{campaign.name} is {campaign.get_status_display().lower()}.{slots}")
+    return redirect("campaign_detail", campaign_id=campaign.pk)
+
+
+@workspace_required
+def campaign_delete(request, campaign_id):
+    campaign = _campaign(request, campaign_id)
+    if request.method == "POST":
+        freed = services.campaign_delete(workspace=request.workspace, campaign=campaign)
+        messages.success(request, f"{campaign.name} is deleted. {_plural(freed, 'active-lead slot')} freed.")
+        return redirect("campaigns")
+    freed = selectors.slots_freed_by_removing(workspace=request.workspace, campaign=campaign)
+    return render(request, "campaigns/campaign_delete.html", {"campaign": campaign, "freed": freed})
+
+
+def _added_message(result):
+    parts = [f"Added {_plural(result.added, 'contact')}."]
+    if result.already_in_campaign:
+        parts.append(f"{result.already_in_campaign:,} already in the campaign.")
+    if result.not_added_over_limit:
+        parts.append(
+            f"{result.not_added_over_limit:,} did not fit under the active-leads limit "
+            "(new ones are kept as contacts)."
+        )
+    if result.invalid:
+        shown = "; ".join(
+            f"{item.get('email') or item.get('lead_id')}: {item['reason']}"
+            for item in result.invalid_items[:5]
+        )
+        more = f" and {result.invalid - 5:,} more" if result.invalid > 5 else ""
+        parts.append(f"{result.invalid:,} not added: {shown}{more}.")
+    return " ".join(parts)
+
+
+@require_POST
+@workspace_required
+def campaign_leads_add(request, campaign_id):
+    campaign = _campaign(request, campaign_id)
+    form = EnrollmentAddForm(request.POST)
+    if form.is_valid():
+        try:
+            result = services.enrollments_add(
+                workspace=request.workspace,
+                campaign=campaign,
+                lead_ids=form.cleaned_data["lead_ids"],
+                leads=[{"email": email} for email in form.cleaned_data["emails"]],
+                allow_partial=form.cleaned_data["allow_partial"],
+                source=Lead.Source.MANUAL,
+            )
+        except ActiveLeadsLimitReached as exc:
+            over_limit = {**exc.details, "emails": " ".join(form.cleaned_data["emails"])}
+            context = _campaign_detail_context(request, campaign, add_form=form, over_limit=over_limit)
+            return render(request, "campaigns/campaign_detail.html", context)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            level = messages.SUCCESS if result.added else messages.WARNING
+            messages.add_message(request, level, _added_message(result))
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    context = _campaign_detail_context(request, campaign, add_form=form)
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+@require_POST
+@workspace_required
+def campaign_leads_remove(request, campaign_id):
+    campaign = _campaign(request, campaign_id)
+    form = EnrollmentRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("lead_ids", ["Tick the contacts to remove."])))
+    else:
+        removed = services.enrollments_remove(
+            workspace=request.workspace, campaign=campaign, lead_ids=form.cleaned_data["lead_ids"]
+        )
+        messages.success(request, f"Removed {_plural(removed, 'contact')} from {campaign.name}.")
+    return redirect(reverse("campaign_detail", kwargs={"campaign_id": campaign.pk}) + "#leads")
 
 
 @workspace_required

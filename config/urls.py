@@ -13,8 +13,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     re_path(r"^api/", api_not_found),
-    path("", include("leads.urls")),
     path("", include("campaigns.urls")),
     path("", include("leadfinder.urls")),
+    path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]

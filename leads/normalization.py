@@ -73,7 +73,8 @@ def normalize_email(raw):
         raise InvalidLead({"email": "An email address is required."})
     if len(email) > EMAIL_MAX_LENGTH:
         raise InvalidLead({"email": f"An email address is at most {EMAIL_MAX_LENGTH} characters."})
-    if _SIMPLE_EMAIL.match(email) and ".." not in email and not _is_special_use(email):
+    # "--" may be IDNA's reserved "ab--" label form (xn--…), which email-validator judges, not the regex.
+    if _SIMPLE_EMAIL.match(email) and ".." not in email and "--" not in email and not _is_special_use(email):
         return email
     try:
         result = validate_email(email, check_deliverability=False)

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspace",
+                "billing.context_processors.usage",
             ],
         },
     },
@@ -163,12 +164,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Renewals are due at the end of a period; a run that finds nothing due changes nothing.
+    "billing-renew-subscriptions": {"task": "billing.tasks.renew_subscriptions", "schedule": 15 * 60},
+}
+
+# Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.
+BILLING_PAYMENT_PROVIDER = env("BILLING_PAYMENT_PROVIDER", default="manual")
 
 # Mail: printed to the console while DEBUG, SMTP otherwise (DJANGO_EMAIL_* variables).
 EMAIL_BACKEND_PATH = env(
     "DJANGO_EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    default=f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
 )
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
 if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
@@ -225,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CampaignStatusEnum": "campaigns.models.CampaignStatus"},
 }
 
 LOGGING = {

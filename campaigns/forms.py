@@ -1,0 +1,98 @@
+import re
+
+from django import forms
+
+from campaigns.models import Campaign
+from campaigns.services import MAX_LEADS_PER_REQUEST
+
+_EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class ListForm(forms.Form):
+    """A list page's query: a search and a keyset position (ids of the neighbouring rows)."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    after = forms.IntegerField(required=False, min_value=1)
+    before = forms.IntegerField(required=False, min_value=1)
+
+
+class LeadForm(forms.Form):
+    # A text input: the browser's email check refuses addresses we accept (a non-ASCII local part).
+    email = forms.CharField(max_length=254, widget=forms.TextInput(attrs={"inputmode": "email"}))
+    first_name = forms.CharField(required=False, max_length=100)
+    last_name = forms.CharField(required=False, max_length=100)
+    company_name = forms.CharField(required=False, max_length=200, label="Company")
+    job_title = forms.CharField(required=False, max_length=200)
+    phone = forms.CharField(required=False, max_length=50)
+    website = forms.CharField(required=False, max_length=500)
+    linkedin_url = forms.CharField(required=False, max_length=500, label="LinkedIn URL")
+    city = forms.CharField(required=False, max_length=100)
+    country = forms.CharField(required=False, max_length=100)
+    custom_fields = forms.JSONField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='A JSON object of names to values, e.g. {"plan": "pro"}.',
+    )
+
+    def clean_custom_fields(self):
+        value = self.cleaned_data["custom_fields"]
+        if value is not None and not isinstance(value, dict):
+            raise forms.ValidationError('Write an object in braces, e.g. {"plan": "pro"}.')
+        return value or {}
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+
+class CampaignStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Campaign.Status.choices)
+
+
+class LeadIdsField(forms.Field):
+    """The ids of the contacts ticked in a list (repeated ``lead_ids`` values)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        try:
+            return [int(item) for item in value or []]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError("Choose contacts from the list.") from exc
+
+
+class EnrollmentAddForm(forms.Form):
+    lead_ids = LeadIdsField(required=False)
+    emails = forms.CharField(
+        required=False,
+        label="Paste emails",
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "ada@example.com, grace@example.com"}),
+        help_text="One per line, or separated by commas or spaces. New ones become contacts.",
+    )
+    allow_partial = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_emails(self):
+        return [email for email in _EMAIL_SEPARATORS.split(self.cleaned_data["emails"]) if email]
+
+    def clean(self):
+        cleaned = super().clean()
+        count = len(cleaned.get("lead_ids") or []) + len(cleaned.get("emails") or [])
+        if not self.errors and count == 0:
+            raise forms.ValidationError("Tick contacts from the search or paste emails to add.")
+        if count > MAX_LEADS_PER_REQUEST:
+            raise forms.ValidationError(
+                f"Add at most {MAX_LEADS_PER_REQUEST:,} contacts at once ({count:,} given)."
+            )
+        return cleaned
+
+
+class EnrollmentRemoveForm(forms.Form):
+    lead_ids = LeadIdsField(required=False)
+
+    def clean_lead_ids(self):
+        lead_ids = self.cleaned_data["lead_ids"]
+        if not lead_ids:
+            raise forms.ValidationError("Tick the contacts to remove.")
+        if len(lead_ids) > MAX_LEADS_PER_REQUEST:
+            raise forms.ValidationError(f"Remove at most {MAX_LEADS_PER_REQUEST:,} contacts at once.")
+        return lead_ids

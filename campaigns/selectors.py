@@ -1,0 +1,135 @@
+"""Reads of campaigns, enrollments, and contacts with the campaigns they are in."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Prefetch
+from django.http import Http404
+
+from campaigns.models import Campaign, Enrollment
+from leads.models import Lead
+from leads.normalization import clean_text
+from leads.selectors import leads_for_workspace
+
+ARCHIVED = Campaign.Status.ARCHIVED
+
+
+def active_leads_used_by_enrollments(workspace):
+    """Rule 1 from the source rows: distinct contacts enrolled in at least one campaign not archived.
+
+    Registered with billing.quota_sources, so ``audit_quotas`` checks the counter against it.
+    """
+    return (
+        Enrollment.objects.for_workspace(workspace)
+        .exclude(campaign__status=ARCHIVED)
+        .values("lead_id")
+        .distinct()
+        .count()
+    )
+
+
+def enrollments_only_in(*, workspace, campaign):
+    """Enrollments of ``campaign`` whose contact is in no other campaign that is not archived.
+
+    Their number is what archiving, deleting or emptying the campaign frees, and what unarchiving it takes.
+    """
+    elsewhere = (
+        Enrollment.objects.for_workspace(workspace)
+        .filter(lead_id=OuterRef("lead_id"))
+        .exclude(campaign=campaign)
+        .exclude(campaign__status=ARCHIVED)
+    )
+    return Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).filter(~Exists(elsewhere))
+
+
+def slots_freed_by_removing(*, workspace, campaign):
+    """How many active-lead slots archiving or deleting ``campaign`` would free now."""
+    if campaign.is_archived:
+        return 0
+    return enrollments_only_in(workspace=workspace, campaign=campaign).count()
+
+
+def campaigns_for_workspace(*, workspace):
+    return Campaign.objects.for_workspace(workspace).order_by("-id")
+
+
+def campaigns_of_lead(*, workspace, lead):
+    return Campaign.objects.for_workspace(workspace).filter(enrollments__lead=lead).order_by("-id")
+
+
+def lead_keys(*, workspace, search="", campaign=None):
+    """What a page of contacts is cut from: rows ``{"lead_id"}``, to be ordered by ``-lead_id``.
+
+    In a campaign the keys are its enrollments, so a page walks the (campaign, lead) index back from
+    the cursor and never touches other contacts. Joined to the contacts instead, PostgreSQL may walk
+    every newer contact of the workspace looking for the campaign's: its statistics assume they are
+    spread evenly, and a campaign of old contacts is not.
+    """
+    if campaign is None:
+        return leads_for_workspace(workspace=workspace, search=search).values(lead_id=F("id"))
+    enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
+    term = clean_text(search).lower()
+    if term:
+        enrollments = enrollments.filter(lead__search_text__contains=term)
+    return enrollments.values("lead_id")
+
+
+def leads_with_campaign_ids(*, workspace, lead_ids):
+    """The contacts of ``lead_ids`` in that order, each with ``enrollment_list`` (every campaign it is
+    in, archived ones too); an id deleted meanwhile is left out."""
+    enrollments = (
+        Enrollment.objects.for_workspace(workspace).only("lead_id", "campaign_id").order_by("campaign_id")
+    )
+    leads = (
+        Lead.objects.for_workspace(workspace)
+        .filter(pk__in=lead_ids)
+        .prefetch_related(Prefetch("enrollments", queryset=enrollments, to_attr="enrollment_list"))
+    )
+    by_id = {lead.pk: lead for lead in leads}
+    return [by_id[lead_id] for lead_id in lead_ids if lead_id in by_id]
+
+
+def lead_with_campaign_ids(*, workspace, lead_id):
+    """One contact of the workspace with ``enrollment_list``; another workspace's id is a 404."""
+    found = leads_with_campaign_ids(workspace=workspace, lead_ids=[lead_id])
+    if not found:
+        raise Http404("No lead with that id.")
+    return found[0]
+
+
+def leads_not_in_campaign(*, workspace, campaign, search):
+    """Contacts matching ``search`` that ``campaign`` does not have yet, newest first."""
+    enrolled = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id=OuterRef("pk"))
+    return leads_for_workspace(workspace=workspace, search=search).filter(~Exists(enrolled))
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """The keys of one page, newest first, and the keys that open its neighbours (None: there is none)."""
+
+    keys: list
+    next_after: int | None
+    previous_before: int | None
+
+
+def keyset_page(queryset, *, key, after=None, before=None, size=50):
+    """The page of ``key`` values below ``after``, or above ``before``, or the first page: a deep page
+    costs what the first one does, as no row before it is counted or skipped."""
+    if before is not None:
+        rows = list(
+            queryset.filter(**{f"{key}__gt": before}).order_by(key).values_list(key, flat=True)[: size + 1]
+        )
+        keys = rows[:size][::-1]
+        return KeysetPage(
+            keys=keys,
+            next_after=keys[-1] if keys else None,
+            previous_before=keys[0] if len(rows) > size else None,
+        )
+    if after is not None:
+        queryset = queryset.filter(**{f"{key}__lt": after})
+    rows = list(queryset.order_by(f"-{key}").values_list(key, flat=True)[: size + 1])
+    keys = rows[:size]
+    return KeysetPage(
+        keys=keys,
+        next_after=keys[-1] if len(rows) > size else None,
+        previous_before=keys[0] if after is not None and keys else None,
+    )

@@ -1,0 +1,157 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from billing.serializers import UsageSerializer
+from campaigns.models import Campaign
+from campaigns.services import MAX_LEADS_PER_REQUEST
+from config.api.serializers import StrictSerializer
+from leads.models import Lead
+
+LEAD_OUTPUT_FIELDS = [
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "phone",
+    "website",
+    "linkedin_url",
+    "city",
+    "country",
+    "custom_fields",
+    "campaign_ids",
+    "source",
+    "created_at",
+]
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    """A contact; ``campaign_ids`` needs the ``enrollment_list`` that campaigns.selectors prefetches."""
+
+    campaign_ids = serializers.SerializerMethodField(help_text="Every campaign the contact is in.")
+
+    class Meta:
+        model = Lead
+        fields = LEAD_OUTPUT_FIELDS
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_campaign_ids(self, lead):
+        return [enrollment.campaign_id for enrollment in lead.enrollment_list]
+
+
+def _optional_text(**kwargs):
+    return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
+
+
+class LeadInputSerializer(StrictSerializer):
+    """Raw contact fields: types are checked here, values by leads.normalization."""
+
+    email = serializers.CharField(allow_blank=True)
+    first_name = _optional_text()
+    last_name = _optional_text()
+    company_name = _optional_text()
+    job_title = _optional_text()
+    phone = _optional_text()
+    website = _optional_text()
+    linkedin_url = _optional_text()
+    city = _optional_text()
+    country = _optional_text()
+    custom_fields = serializers.DictField(
+        required=False, allow_null=True, help_text="Names to text, numbers, true/false or null."
+    )
+
+
+class LeadListQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
+    )
+    campaign = serializers.IntegerField(required=False, help_text="Only contacts in this campaign.")
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "status", "lead_count", "created_at"]
+        read_only_fields = fields
+
+
+class CampaignCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+class CampaignUpdateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    status = serializers.ChoiceField(
+        choices=Campaign.Status.choices,
+        required=False,
+        help_text="archived frees slots; from archived to another status takes them back if they fit (402).",
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send name and/or status.")
+        return attrs
+
+
+class EnrollmentRequestSerializer(StrictSerializer):
+    lead_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=MAX_LEADS_PER_REQUEST,
+        help_text="Existing contacts, by id.",
+    )
+    leads = LeadInputSerializer(
+        many=True,
+        required=False,
+        max_length=MAX_LEADS_PER_REQUEST,
+        help_text="Contacts as data: a new email becomes a contact, a known one is that contact, unchanged.",
+    )
+    allow_partial = serializers.BooleanField(
+        default=False, help_text="Add the contacts that fit and report the rest, instead of a 402."
+    )
+
+    def validate(self, attrs):
+        count = len(attrs.get("lead_ids", [])) + len(attrs.get("leads", []))
+        if count == 0:
+            raise serializers.ValidationError("Send lead_ids and/or leads.")
+        if count > MAX_LEADS_PER_REQUEST:
+            raise serializers.ValidationError(
+                f"At most {MAX_LEADS_PER_REQUEST:,} contacts per call (lead_ids and leads together); "
+                f"this one has {count:,}."
+            )
+        return attrs
+
+
+class InvalidItemSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["lead_ids", "leads"], help_text="The list the item was in.")
+    index = serializers.IntegerField(help_text="Its position in that list, from 0.")
+    lead_id = serializers.IntegerField(required=False)
+    email = serializers.CharField(required=False)
+    reason = serializers.CharField()
+
+
+class EnrollmentResultSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    already_in_campaign = serializers.IntegerField()
+    invalid = serializers.IntegerField()
+    not_added_over_limit = serializers.IntegerField()
+    added_lead_ids = serializers.ListField(child=serializers.IntegerField())
+    already_in_campaign_lead_ids = serializers.ListField(child=serializers.IntegerField())
+    invalid_items = InvalidItemSerializer(many=True)
+    not_added_lead_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Did not fit under the active-leads limit; new contacts among them were kept.",
+    )
+    usage = UsageSerializer()
+
+
+class EnrollmentRemoveSerializer(StrictSerializer):
+    lead_ids = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=MAX_LEADS_PER_REQUEST
+    )
+
+
+class EnrollmentRemoveResultSerializer(serializers.Serializer):
+    removed = serializers.IntegerField()
+    usage = UsageSerializer()

@@ -1,0 +1,276 @@
+"""The one door that creates or deletes enrollments (DESIGN.md rules 1-4 and 12).
+
+Every change runs in one transaction that first locks the workspace's quota row
+(``billing.services.quota_lock``: quota row first, always), then works out set-based which contacts
+become active or stop being active, reserves or releases exactly that many active-lead slots through
+``billing.services``, and only then writes the enrollments and ``Campaign.lead_count``.
+
+A contact is active while it is enrolled in at least one campaign that is not archived; one contact in
+three campaigns uses one slot (rule 1).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+
+from billing import services as billing_services
+from campaigns.models import Campaign, Enrollment
+from campaigns.selectors import enrollments_only_in
+from config.errors import Conflict, DomainError
+from leads.models import Lead
+from leads.normalization import InvalidLead, clean_text, normalize_lead
+
+ARCHIVED = Campaign.Status.ARCHIVED
+# What one API call or dashboard form may send. The services take any number: a Lead Finder download
+# adds up to 10,000 to a campaign in one transaction.
+MAX_LEADS_PER_REQUEST = 1_000
+CAMPAIGN_NAME_MAX_LENGTH = 200
+NO_SUCH_LEAD = "No lead with this id."
+LISTED_TWICE = "Listed more than once in this request."
+
+
+@dataclass
+class EnrollmentResult:
+    """Where every item of an addition went; each item is in exactly one list."""
+
+    added_lead_ids: list = field(default_factory=list)
+    already_in_campaign_lead_ids: list = field(default_factory=list)
+    # {"field": "lead_ids" or "leads", "index", "lead_id" or "email", "reason"}
+    invalid_items: list = field(default_factory=list)
+    # Did not fit under the active-leads limit (allow_partial); new contacts among them are kept.
+    not_added_lead_ids: list = field(default_factory=list)
+
+    @property
+    def added(self):
+        return len(self.added_lead_ids)
+
+    @property
+    def already_in_campaign(self):
+        return len(self.already_in_campaign_lead_ids)
+
+    @property
+    def invalid(self):
+        return len(self.invalid_items)
+
+    @property
+    def not_added_over_limit(self):
+        return len(self.not_added_lead_ids)
+
+
+def _campaign_name(name):
+    name = clean_text(name)
+    if not name:
+        raise DomainError("A campaign needs a name.", details={"name": ["This field is required."]})
+    if len(name) > CAMPAIGN_NAME_MAX_LENGTH:
+        message = f"At most {CAMPAIGN_NAME_MAX_LENGTH} characters."
+        raise DomainError(f"A campaign name is {message.lower()}", details={"name": [message]})
+    return name
+
+
+def _current(workspace, campaign):
+    """The campaign as committed, read under the quota lock: a status changed meanwhile is seen."""
+    return Campaign.objects.get_for_workspace_or_404(workspace, campaign.pk)
+
+
+def _change_lead_count(workspace, campaign_ids, delta):
+    if delta and campaign_ids:
+        Campaign.objects.for_workspace(workspace).filter(pk__in=campaign_ids).update(
+            lead_count=F("lead_count") + delta
+        )
+
+
+@transaction.atomic
+def campaign_create(*, workspace, name):
+    return Campaign.objects.create(workspace=workspace, name=_campaign_name(name))
+
+
+@transaction.atomic
+def campaign_rename(*, workspace, campaign, name):
+    campaign.name = _campaign_name(name)
+    campaign.save(update_fields=["name", "updated_at"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_set_status(*, workspace, campaign, status):
+    """Moves the campaign to ``status``; returns it and the change in active leads used.
+
+    Archiving frees the slots of its contacts that are in no other live campaign. Leaving archived
+    (unarchiving) takes them back only if they all fit, else ``ActiveLeadsLimitReached`` (402) and the
+    campaign stays archived. Moves between the other statuses change no slots (rule 2).
+    """
+    if status not in Campaign.Status.values:
+        raise DomainError(f"{status!r} is not a campaign status.", details={"status": ["Unknown status."]})
+    billing_services.quota_lock(workspace=workspace)
+    campaign = _current(workspace, campaign)
+    change = 0
+    if status != campaign.status and ARCHIVED in (status, campaign.status):
+        count = enrollments_only_in(workspace=workspace, campaign=campaign).count()
+        if status == ARCHIVED:
+            change = -billing_services.active_leads_release(workspace=workspace, count=count)
+        else:
+            change = billing_services.active_leads_reserve(workspace=workspace, count=count)
+    campaign.status = status
+    campaign.save(update_fields=["status", "updated_at"])
+    return campaign, change
+
+
+@transaction.atomic
+def campaign_delete(*, workspace, campaign):
+    """Deletes the campaign and its enrollments; returns how many active-lead slots that freed."""
+    billing_services.quota_lock(workspace=workspace)
+    campaign = _current(workspace, campaign)
+    freed = 0
+    if not campaign.is_archived:
+        count = enrollments_only_in(workspace=workspace, campaign=campaign).count()
+        freed = billing_services.active_leads_release(workspace=workspace, count=count)
+    Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
+    campaign.delete()
+    return freed
+
+
+@transaction.atomic
+def lead_delete(*, workspace, lead):
+    """Deletes the contact and its enrollments; returns the active-lead slots freed (0 or 1)."""
+    billing_services.quota_lock(workspace=workspace)
+    lead = Lead.objects.get_for_workspace_or_404(workspace, lead.pk)
+    campaign_ids = list(
+        Enrollment.objects.for_workspace(workspace).filter(lead=lead).values_list("campaign_id", flat=True)
+    )
+    live = Campaign.objects.for_workspace(workspace).filter(pk__in=campaign_ids).exclude(status=ARCHIVED)
+    freed = billing_services.active_leads_release(workspace=workspace, count=1) if live.exists() else 0
+    Enrollment.objects.for_workspace(workspace).filter(lead=lead).delete()
+    _change_lead_count(workspace, campaign_ids, -1)
+    lead.delete()
+    return freed
+
+
+@transaction.atomic
+def enrollments_add(
+    *, workspace, campaign, lead_ids=(), leads=(), allow_partial=False, source=Lead.Source.API
+):
+    """Adds existing contacts (``lead_ids``) and contacts given as data (``leads``: mappings of lead
+    fields; an email the workspace has is that contact, unchanged, a new one becomes a contact).
+
+    Items are taken in request order, ``lead_ids`` first. Each lands in one list of the returned
+    ``EnrollmentResult``. Contacts already active in another campaign cost no slot and are always added.
+    All or nothing by default: if the contacts that need a slot do not all fit, ``ActiveLeadsLimitReached``
+    (402: requested, available, limit) and nothing changes, no contact is created. With ``allow_partial``
+    those that fit are added in request order and the rest reported; new contacts among them are kept.
+    """
+    lead_ids, leads = list(lead_ids), list(leads)
+    if not lead_ids and not leads:
+        raise DomainError(
+            "Name the contacts to add: lead_ids and/or leads.",
+            details={"non_field_errors": ["Send lead_ids and/or leads."]},
+        )
+    billing_services.quota_lock(workspace=workspace)
+    campaign = _current(workspace, campaign)
+    if campaign.is_archived:
+        raise Conflict(
+            f"{campaign.name} is archived: give it another status before adding contacts.",
+            details={"status": campaign.status},
+        )
+    result = EnrollmentResult()
+
+    # Each contact once, in request order, known by its normalised email.
+    email_of_id = dict(
+        Lead.objects.for_workspace(workspace).filter(pk__in=lead_ids).values_list("pk", "email")
+    )
+    wanted, seen, new_data = [], set(), {}
+    for index, lead_id in enumerate(lead_ids):
+        email = email_of_id.get(lead_id)
+        reason = NO_SUCH_LEAD if email is None else LISTED_TWICE if email in seen else ""
+        if reason:
+            result.invalid_items.append(
+                {"field": "lead_ids", "index": index, "lead_id": lead_id, "reason": reason}
+            )
+        else:
+            wanted.append(email)
+            seen.add(email)
+    for index, data in enumerate(leads):
+        try:
+            clean = normalize_lead(data)
+        except InvalidLead as exc:
+            reason = exc.reason
+        else:
+            reason = LISTED_TWICE if clean.email in seen else ""
+        if reason:
+            email = str(data.get("email") or "")
+            result.invalid_items.append({"field": "leads", "index": index, "email": email, "reason": reason})
+        else:
+            wanted.append(clean.email)
+            seen.add(clean.email)
+            new_data[clean.email] = clean
+
+    id_of_email = {email: pk for pk, email in email_of_id.items()}
+    id_of_email.update(
+        Lead.objects.for_workspace(workspace).filter(email__in=list(new_data)).values_list("email", "pk")
+    )
+    to_create = [clean for email, clean in new_data.items() if email not in id_of_email]
+
+    # Who is active already (enrolled in a campaign not archived), and who is in this campaign.
+    active, in_campaign = set(), set()
+    rows = (
+        Enrollment.objects.for_workspace(workspace)
+        .filter(lead_id__in=[id_of_email[email] for email in wanted if email in id_of_email])
+        .exclude(campaign__status=ARCHIVED)
+        .values_list("lead_id", "campaign_id")
+    )
+    for lead_id, campaign_id in rows:
+        active.add(lead_id)
+        if campaign_id == campaign.pk:
+            in_campaign.add(lead_id)
+    needing_slot = [email for email in wanted if id_of_email.get(email) not in active]
+    taken = billing_services.active_leads_reserve(
+        workspace=workspace, count=len(needing_slot), allow_partial=allow_partial
+    )
+    fitting = set(needing_slot[:taken])
+
+    if to_create:
+        # A contact created meanwhile with one of these emails (POST /leads takes no quota lock) is
+        # skipped here and found by the read below: it is in no campaign, so it needs its slot too.
+        Lead.objects.bulk_create(
+            [Lead(workspace=workspace, source=source, **clean.as_dict()) for clean in to_create],
+            ignore_conflicts=True,
+        )
+        id_of_email.update(
+            Lead.objects.for_workspace(workspace)
+            .filter(email__in=[clean.email for clean in to_create])
+            .values_list("email", "pk")
+        )
+
+    for email in wanted:
+        lead_id = id_of_email[email]
+        if lead_id in in_campaign:
+            result.already_in_campaign_lead_ids.append(lead_id)
+        elif lead_id in active or email in fitting:
+            result.added_lead_ids.append(lead_id)
+        else:
+            result.not_added_lead_ids.append(lead_id)
+    Enrollment.objects.bulk_create(
+        Enrollment(workspace=workspace, campaign=campaign, lead_id=lead_id)
+        for lead_id in result.added_lead_ids
+    )
+    _change_lead_count(workspace, [campaign.pk], result.added)
+    return result
+
+
+@transaction.atomic
+def enrollments_remove(*, workspace, campaign, lead_ids):
+    """Takes contacts out of the campaign; returns how many were in it. Ids it does not have are
+    ignored. A contact that was in no other live campaign frees its slot at once (rule 2)."""
+    lead_ids = list(lead_ids)
+    billing_services.quota_lock(workspace=workspace)
+    campaign = _current(workspace, campaign)
+    if not campaign.is_archived:
+        count = (
+            enrollments_only_in(workspace=workspace, campaign=campaign).filter(lead_id__in=lead_ids).count()
+        )
+        billing_services.active_leads_release(workspace=workspace, count=count)
+    removed, _ = (
+        Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id__in=lead_ids).delete()
+    )
+    _change_lead_count(workspace, [campaign.pk], -removed)
+    return removed

@@ -1,0 +1,62 @@
+"""Writes of contacts that need no enrollment knowledge: creating and editing them.
+
+Deleting a contact frees its active-lead slots, so ``lead_delete`` lives in ``campaigns.services``.
+"""
+
+from django.db import IntegrityError, transaction
+
+from config.errors import Conflict, DomainError
+from leads.models import Lead
+from leads.normalization import LEAD_FIELDS, InvalidLead, normalize_lead
+
+
+def invalid_lead_error(exc):
+    """An ``InvalidLead`` as the error every caller shows: one message, and each bad field's reason."""
+    return DomainError(
+        f"This contact is not valid: {exc.reason}",
+        details={name: [message] for name, message in exc.errors.items()},
+    )
+
+
+def _email_taken(workspace, email):
+    lead_id = Lead.objects.for_workspace(workspace).filter(email=email).values_list("pk", flat=True).first()
+    return Conflict(f"A contact with the email {email} already exists.", details={"lead_id": lead_id})
+
+
+def _clean(data):
+    try:
+        return normalize_lead(data)
+    except InvalidLead as exc:
+        raise invalid_lead_error(exc) from exc
+
+
+@transaction.atomic
+def lead_create(*, workspace, data, source=Lead.Source.MANUAL):
+    """A new contact from raw field values; an email the workspace already has is a 409 naming its lead."""
+    clean = _clean(data)
+    if Lead.objects.for_workspace(workspace).filter(email=clean.email).exists():
+        raise _email_taken(workspace, clean.email)
+    try:
+        with transaction.atomic():
+            return Lead.objects.create(workspace=workspace, source=source, **clean.as_dict())
+    except IntegrityError as exc:
+        # Another request created the same email between the check and the insert.
+        raise _email_taken(workspace, clean.email) from exc
+
+
+@transaction.atomic
+def lead_update(*, workspace, lead, data):
+    """Changes the fields named in ``data`` (``custom_fields`` is replaced whole); the rest stay."""
+    current = {name: getattr(lead, name) for name in (*LEAD_FIELDS, "custom_fields")}
+    clean = _clean({**current, **data})
+    others = Lead.objects.for_workspace(workspace).exclude(pk=lead.pk)
+    if clean.email != lead.email and others.filter(email=clean.email).exists():
+        raise _email_taken(workspace, clean.email)
+    for name, value in clean.as_dict().items():
+        setattr(lead, name, value)
+    try:
+        with transaction.atomic():
+            lead.save()
+    except IntegrityError as exc:
+        raise _email_taken(workspace, clean.email) from exc
+    return lead

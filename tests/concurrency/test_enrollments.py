@@ -1,0 +1,95 @@
+"""Rules 1, 3 and 12 under real concurrency: many requests adding to and removing from two campaigns
+of one workspace at the same moment, past its active-leads limit."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from billing.errors import ActiveLeadsLimitReached
+from billing.models import Quota
+from campaigns import services
+from campaigns.models import Campaign, Enrollment
+from campaigns.selectors import active_leads_used_by_enrollments
+from config.errors import Conflict
+from leads.models import Lead
+from tests.factories import CampaignFactory, WorkspaceFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+THREADS = 20
+
+
+def run_together(actions):
+    """Runs each action in its own thread, all released at once; returns what each raised (or None)."""
+    barrier = threading.Barrier(len(actions))
+    errors = [None] * len(actions)
+
+    def worker(i):
+        try:
+            barrier.wait()
+            actions[i]()
+        except Exception as exc:
+            errors[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_simultaneous_additions_and_removals_never_pass_the_limit_and_keep_the_counter_true():
+    workspace = WorkspaceFactory()  # a trial: 250 active leads
+    first, second = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
+    Lead.objects.bulk_create(
+        Lead(workspace=workspace, email=f"pool{number}@example.com") for number in range(400)
+    )
+    pool = list(Lead.objects.for_workspace(workspace).order_by("id").values_list("pk", flat=True))
+    services.enrollments_add(workspace=workspace, campaign=first, lead_ids=pool[:120])
+    services.enrollments_add(workspace=workspace, campaign=second, lead_ids=pool[60:180])
+
+    def add(i):
+        campaign = (first, second)[i % 2]
+        ids = pool[i * 20 : i * 20 + 60]  # neighbours overlap by 40; both campaigns share contacts
+        new = [{"email": f"new{(i * 7 + n) % 30}@example.com"} for n in range(10)]
+        return lambda: services.enrollments_add(
+            workspace=workspace, campaign=campaign, lead_ids=ids, leads=new, allow_partial=i % 3 != 0
+        )
+
+    def remove(i):
+        campaign = (first, second)[i % 2]
+        return lambda: services.enrollments_remove(
+            workspace=workspace, campaign=campaign, lead_ids=pool[i * 15 : i * 15 + 50]
+        )
+
+    def delete_leads():
+        for lead in Lead.objects.for_workspace(workspace).filter(pk__in=pool[100:105]):
+            services.lead_delete(workspace=workspace, lead=lead)
+
+    def archive_and_back():
+        services.campaign_set_status(workspace=workspace, campaign=second, status=Campaign.Status.ARCHIVED)
+        services.campaign_set_status(workspace=workspace, campaign=second, status=Campaign.Status.PAUSED)
+
+    actions = [add(i) for i in range(12)] + [remove(i) for i in range(6)] + [delete_leads, archive_and_back]
+    assert len(actions) == THREADS
+
+    errors = run_together(actions)
+
+    # Refusals are the limit's, or an addition that met the second campaign while it was archived.
+    assert all(error is None or isinstance(error, ActiveLeadsLimitReached | Conflict) for error in errors), (
+        errors
+    )
+    quota = Quota.objects.for_workspace(workspace).get()
+    assert quota.active_leads_used <= quota.active_leads_limit == 250
+    assert quota.active_leads_used == active_leads_used_by_enrollments(workspace)
+    for campaign in Campaign.objects.for_workspace(workspace):
+        assert (
+            campaign.lead_count
+            == Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).count()
+        )
+    call_command("audit_quotas")
