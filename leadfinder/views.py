@@ -1,8 +1,197 @@
-from django.shortcuts import render
+"""Dashboard pages of the Lead Finder: search, cost preview, taking prospects, and the downloads history.
+
+Rows are rendered from ``ProspectSerializer``'s output, the same masking as the API: a page never holds
+an unowned prospect's email, phone or LinkedIn.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import workspace_required
+from billing.errors import InsufficientLeadCredits
+from billing.selectors import usage_for_workspace
+from campaigns.models import Campaign
+from config.errors import DomainError
+from leadfinder import selectors, services
+from leadfinder.files import download_file_response
+from leadfinder.forms import ProspectSearchForm, TakeForm
+from leadfinder.models import Download, Prospect
+from leadfinder.serializers import ProspectSerializer
+
+PAGE_SIZE = 50
+LABELS = {name: dict(enum.choices) for name, enum in selectors.ENUM_FILTERS.items()}
 
 
+def _plural(count, word):
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _rows(prospects):
+    """The serializer's (masked) rows, with the labels of their enumerations for people to read."""
+    rows = ProspectSerializer(prospects, many=True).data
+    for row in rows:
+        for name in ("seniority", "department", "industry"):
+            row[f"{name}_label"] = LABELS[name].get(row[name], "")
+    return rows
+
+
+def _page_links(request, page):
+    params = [(key, value) for key, value in request.GET.lists() if key not in ("after", "before")]
+    flat = [(key, value) for key, values in params for value in values]
+
+    def url(**position):
+        return f"{request.path}?{urlencode([*flat, *position.items()])}"
+
+    return {
+        "next_url": url(after=page.next_after) if page.next_after else None,
+        "previous_url": url(before=page.previous_before) if page.previous_before else None,
+    }
+
+
+@require_GET
 @workspace_required
 def prospect_search(request):
-    return render(request, "leadfinder/prospect_search.html")
+    if not Prospect.objects.exists():
+        return render(request, "leadfinder/prospect_search.html", {"database_empty": True})
+    form = ProspectSearchForm(request.GET)
+    form.is_valid()
+    filters = form.filters() if not form.errors else selectors.ProspectFilters()
+    prospects = selectors.prospects_search(workspace=request.workspace, filters=filters)
+    count, count_is_exact = selectors.prospects_count(prospects)
+    page = selectors.page_of(
+        prospects,
+        after=form.cleaned_data.get("after"),
+        before=form.cleaned_data.get("before"),
+        size=PAGE_SIZE,
+    )
+    take_form = TakeForm(workspace=request.workspace)
+    context = {
+        "form": form,
+        "take_form": take_form,
+        "rows": _rows(selectors.mark_owned(workspace=request.workspace, prospects=page.items)),
+        "count": count,
+        "count_is_exact": count_is_exact,
+        "filter_params": form.filter_params() if not form.errors else [],
+        **_page_links(request, page),
+    }
+    return render(request, "leadfinder/prospect_search.html", context)
+
+
+def _prospects_to_take(workspace, form):
+    if form.cleaned_data["scope"] == TakeForm.SELECTED:
+        return selectors.prospects_by_ids(form.cleaned_data["prospect_ids"])
+    return selectors.prospects_first_of_search(
+        workspace=workspace, filters=form.filters(), limit=form.cleaned_data["first_n"]
+    )
+
+
+def _campaign(workspace, form):
+    campaign_id = form.cleaned_data["campaign"]
+    return None if campaign_id is None else Campaign.objects.get_for_workspace_or_404(workspace, campaign_id)
+
+
+def _render_preview(request, form, *, error=None, status=200):
+    """The cost of taking what ``form`` names, as things stand (no lock: the download decides again)."""
+    context = {"form": form, "error": error}
+    if form.is_valid():
+        context["search_query"] = urlencode(form.filter_params())
+        workspace = request.workspace
+        campaign = _campaign(workspace, form)
+        usage = usage_for_workspace(workspace=workspace)
+        try:
+            prospects = _prospects_to_take(workspace, form)
+        except DomainError as exc:
+            context["error"] = exc.message
+        else:
+            context["plan"] = selectors.download_plan(
+                workspace=workspace,
+                prospects=prospects,
+                campaign=campaign,
+                credits_balance=usage["lead_credits"]["balance"],
+                slots_available=usage["active_leads"]["available"] if campaign else None,
+                allow_partial=True,
+            )
+        context.update(campaign=campaign, usage=usage, take_params=form.take_params())
+    return render(request, "leadfinder/preview.html", context, status=status)
+
+
+@require_GET
+@workspace_required
+def download_preview(request):
+    form = TakeForm(request.GET, workspace=request.workspace)
+    return _render_preview(request, form, status=200 if form.is_valid() else 400)
+
+
+def _taken_message(download, campaign):
+    parts = [
+        f"Took {_plural(download.taken, 'prospect')}: {download.charged:,} new for "
+        f"{_plural(download.charged, 'credit')}, {download.already_owned:,} already owned (free)."
+    ]
+    if download.skipped_no_email:
+        parts.append(f"{download.skipped_no_email:,} without an email were skipped (not charged).")
+    if campaign is not None:
+        parts.append(f"{download.added_to_campaign:,} added to {campaign.name}.")
+        if download.already_in_campaign:
+            parts.append(f"{download.already_in_campaign:,} were in it already.")
+    if download.not_added_over_limit:
+        parts.append(f"{download.not_added_over_limit:,} did not fit and were not taken or charged.")
+    return " ".join(parts)
+
+
+@require_POST
+@workspace_required
+def download_take(request):
+    form = TakeForm(request.POST, workspace=request.workspace)
+    if not form.is_valid():
+        return _render_preview(request, form, status=400)
+    action = form.cleaned_data["action"] or TakeForm.CSV
+    campaign = _campaign(request.workspace, form) if action == TakeForm.CAMPAIGN else None
+    selected = form.cleaned_data["scope"] == TakeForm.SELECTED
+    try:
+        download = services.download_create(
+            workspace=request.workspace,
+            prospect_ids=form.cleaned_data["prospect_ids"] if selected else None,
+            filters=None if selected else form.filters(),
+            limit=None if selected else form.cleaned_data["first_n"],
+            campaign=campaign,
+            allow_partial=form.cleaned_data["allow_partial"],
+            actor=request.user,
+        )
+    except InsufficientLeadCredits as exc:
+        return _render_preview(request, form, error=exc.message, status=402)
+    except DomainError as exc:
+        return _render_preview(request, form, error=exc.message, status=exc.status_code)
+    messages.success(request, _taken_message(download, campaign))
+    if action == TakeForm.CONTACTS:
+        return redirect("contacts")
+    if action == TakeForm.CAMPAIGN:
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    return redirect(
+        f"{reverse('leadfinder_downloads')}?{urlencode({'new': download.pk})}#download-{download.pk}"
+    )
+
+
+@require_GET
+@workspace_required
+def download_list(request):
+    after = request.GET.get("after")
+    before = request.GET.get("before")
+    page = selectors.page_of(
+        selectors.downloads_for_workspace(workspace=request.workspace),
+        after=int(after) if after and after.isdigit() else None,
+        before=int(before) if before and before.isdigit() else None,
+        size=PAGE_SIZE,
+    )
+    new = request.GET.get("new", "")
+    context = {"page": page, "new_id": int(new) if new.isdigit() else None, **_page_links(request, page)}
+    return render(request, "leadfinder/download_list.html", context)
+
+
+@require_GET
+@workspace_required
+def download_file(request, download_id):
+    download = Download.objects.get_for_workspace_or_404(request.workspace, download_id)
+    return download_file_response(download)

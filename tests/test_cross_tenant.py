@@ -13,7 +13,8 @@ from django.test import Client
 
 from accounts import services as account_services
 from accounts.models import Membership, Role
-from tests.factories import CampaignFactory, LeadFactory, MembershipFactory, enroll, owner_of
+from leadfinder import services as leadfinder_services
+from tests.factories import CampaignFactory, LeadFactory, MembershipFactory, enroll, make_prospects, owner_of
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,12 @@ def _campaign_with_a_lead(workspace):
     return campaign
 
 
+def _leadfinder_download(workspace):
+    return leadfinder_services.download_create(
+        workspace=workspace, prospect_ids=[prospect.pk for prospect in make_prospects(1)]
+    )
+
+
 CASES = [
     Case(
         "dashboard: change a member's role",
@@ -77,6 +84,20 @@ CASES = [
         api=False,
     ),
     Case("dashboard: revoke an API key", "post", "/settings/api-keys/{id}/revoke/", _api_key, api=False),
+    Case("api: a Lead Finder download", "get", "/api/v1/leadfinder/downloads/{id}", _leadfinder_download),
+    Case(
+        "api: a Lead Finder download's file",
+        "get",
+        "/api/v1/leadfinder/downloads/{id}/file.csv",
+        _leadfinder_download,
+    ),
+    Case(
+        "dashboard: a Lead Finder download's file",
+        "get",
+        "/lead-finder/downloads/{id}/file.csv",
+        _leadfinder_download,
+        api=False,
+    ),
     Case("api: read a lead", "get", "/api/v1/leads/{id}", _enrolled_lead),
     Case("api: edit a lead", "patch", "/api/v1/leads/{id}", _enrolled_lead, {"first_name": "Mallory"}),
     Case("api: delete a lead", "delete", "/api/v1/leads/{id}", _enrolled_lead),

@@ -1,9 +1,42 @@
 from django.urls import path
 
-from accounts.api import WorkspaceView
+from billing import api as billing_api
+from campaigns import api as campaigns_api
+from leadfinder import api as leadfinder_api
 
 app_name = "api"
 
 urlpatterns = [
-    path("workspace", WorkspaceView.as_view(), name="workspace"),
+    path("workspace", billing_api.WorkspaceView.as_view(), name="workspace"),
+    path("usage", billing_api.UsageView.as_view(), name="usage"),
+    path("billing/plans", billing_api.PlanListView.as_view(), name="billing-plans"),
+    path("billing/subscription", billing_api.SubscriptionView.as_view(), name="billing-subscription"),
+    path("billing/ledger", billing_api.LedgerView.as_view(), name="billing-ledger"),
+    path("billing/credit-packs", billing_api.CreditPackView.as_view(), name="billing-credit-packs"),
+    path("billing/addons", billing_api.AddOnView.as_view(), name="billing-addons"),
+    path("leads", campaigns_api.LeadListView.as_view(), name="leads"),
+    path("leads/<int:lead_id>", campaigns_api.LeadDetailView.as_view(), name="lead-detail"),
+    path("campaigns", campaigns_api.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/<int:campaign_id>", campaigns_api.CampaignDetailView.as_view(), name="campaign-detail"),
+    path(
+        "campaigns/<int:campaign_id>/leads", campaigns_api.CampaignLeadsView.as_view(), name="campaign-leads"
+    ),
+    path(
+        "campaigns/<int:campaign_id>/leads/remove",
+        campaigns_api.CampaignLeadsRemoveView.as_view(),
+        name="campaign-leads-remove",
+    ),
+    path("leadfinder/filters", leadfinder_api.FilterOptionsView.as_view(), name="leadfinder-filters"),
+    path("leadfinder/prospects", leadfinder_api.ProspectListView.as_view(), name="leadfinder-prospects"),
+    path("leadfinder/downloads", leadfinder_api.DownloadListView.as_view(), name="leadfinder-downloads"),
+    path(
+        "leadfinder/downloads/<int:download_id>",
+        leadfinder_api.DownloadDetailView.as_view(),
+        name="leadfinder-download-detail",
+    ),
+    path(
+        "leadfinder/downloads/<int:download_id>/file.csv",
+        leadfinder_api.DownloadFileView.as_view(),
+        name="leadfinder-download-file",
+    ),
 ]

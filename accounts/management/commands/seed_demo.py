@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -7,13 +8,19 @@ from accounts.models import User
 DEMO_EMAIL = "demo@leadpool.localhost"
 DEMO_PASSWORD = "leadpool-demo"  # noqa: S105 - a published demo login for local first runs
 DEMO_WORKSPACE = "Demo Workspace"
+DEMO_PROSPECTS = 3_000
 
 
 class Command(BaseCommand):
-    help = "Creates the demo user and workspace for a first run; does nothing if they are already there."
+    help = (
+        "Creates the demo user and workspace and a few thousand Lead Finder prospects for a first run; "
+        "does nothing if they are already there."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # By name: accounts imports none of the apps (the Lead Finder's command does nothing if it has data).
+        call_command("seed_prospects", count=DEMO_PROSPECTS, seed=1, if_empty=True, stdout=self.stdout)
         if User.objects.filter(email=DEMO_EMAIL).exists():
             self.stdout.write(
                 f"Demo data already there. Log in at http://127.0.0.1:8000/ as {DEMO_EMAIL} / {DEMO_PASSWORD}"

@@ -1,0 +1,303 @@
+"""Lead Finder search and downloads at a million prospects, on PostgreSQL (issue 6).
+
+Targets: a page of 50 prospects with its count answers in under 100 ms at the 95th percentile over a
+fixed mix of realistic searches; a download of 10,000 prospects (charge, contacts, CSV) takes under 10 s.
+
+Runs in the database of $DATABASE_URL, which it migrates; if that database has no prospects it seeds
+1,000,000 with ``seed_prospects`` first (COPY, about a minute) and says how long that took. It measures
+in-process through the real API view (DRF's APIClient with an API key), after one warm-up pass:
+
+- 24 searches: one filter, three filters, keyword plus two filters, the ``owned`` filter, each on the
+  first page and some on a deep page (reached by following ``next``); each ``--runs`` times;
+- EXPLAIN of each search's page query and count query, to show they use indexes (no Seq Scan);
+- POST /leadfinder/downloads of 10,000 prospects the workspace does not own yet, by filters, without
+  and with a campaign (each run takes other prospects, so every one is charged).
+
+    createdb -h 127.0.0.1 -U postgres leadpool_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/leadpool_bench .venv/bin/python -m benchmarks.search_bench
+"""
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+from benchmarks.common import timed
+
+SEARCH = "/api/v1/leadfinder/prospects"
+DOWNLOADS = "/api/v1/leadfinder/downloads"
+PROSPECTS = 1_000_000
+DOWNLOAD_SIZE = 10_000
+
+# (name, query, how many pages deep); a list value is a repeated parameter (any of).
+SEARCHES = [
+    ("1 filter: seniority=vp", {"seniority": "vp"}, 0),
+    ("1 filter: country=DE", {"country": "DE"}, 0),
+    ("1 filter: industry=software", {"industry": "software"}, 0),
+    ("1 filter: company_size=10001+", {"company_size": "10001+"}, 0),
+    ("1 filter: city=Berlin", {"city": "Berlin"}, 0),
+    ("1 filter: job_title=sales manager", {"job_title": "sales manager"}, 0),
+    ("1 filter: keyword=engineer", {"keyword": "engineer"}, 0),
+    (
+        "3 filters: director|vp, sales, US",
+        {"seniority": ["director", "vp"], "department": "sales", "country": "US"},
+        0,
+    ),
+    (
+        "3 filters: healthcare, 51-200|201-500, GB",
+        {"industry": "healthcare", "company_size": ["51-200", "201-500"], "country": "GB"},
+        0,
+    ),
+    (
+        "3 filters: marketing, manager, has_email",
+        {"department": "marketing", "seniority": "manager", "has_email": "true"},
+        0,
+    ),
+    (
+        "3 filters: DE|FR|NL, manufacturing, c_suite",
+        {"country": ["DE", "FR", "NL"], "industry": "manufacturing", "seniority": "c_suite"},
+        0,
+    ),
+    (
+        "3 filters: London, engineering, senior",
+        {"city": "London", "department": "engineering", "seniority": "senior"},
+        0,
+    ),
+    (
+        "keyword+2: 'software engineer', US, 1001-5000",
+        {"keyword": "software engineer", "country": "US", "company_size": "1001-5000"},
+        0,
+    ),
+    ("keyword+2: 'head', marketing, GB", {"keyword": "head", "department": "marketing", "country": "GB"}, 0),
+    (
+        "keyword+2: 'smith', director, financial_services",
+        {"keyword": "smith", "seniority": "director", "industry": "financial_services"},
+        0,
+    ),
+    ("keyword+2: 'garcia', software, US", {"keyword": "garcia", "industry": "software", "country": "US"}, 0),
+    (
+        "keyword+2: 'cfo', 5001-10000|10001+, US|CA",
+        {"keyword": "cfo", "company_size": ["5001-10000", "10001+"], "country": ["US", "CA"]},
+        0,
+    ),
+    ("owned=false, has_email, country=US", {"owned": "false", "has_email": "true", "country": "US"}, 0),
+    ("deep page 20: country=US", {"country": "US"}, 20),
+    ("deep page 50: industry=software", {"industry": "software"}, 50),
+    (
+        "deep page 10: vp, sales, US",
+        {"seniority": "vp", "department": "sales", "country": "US"},
+        10,
+    ),
+    ("deep page 10: keyword=manager, GB", {"keyword": "manager", "country": "GB"}, 10),
+    ("deep page 10: job_title=engineer, DE|NL", {"job_title": "engineer", "country": ["DE", "NL"]}, 10),
+    ("deep page 5: 'labs', software, US", {"keyword": "labs", "industry": "software", "country": "US"}, 5),
+]
+
+
+def percentile(values, share):
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def setup_django():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL=postgres://user@host:port/db: this benchmark measures PostgreSQL.")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DEBUG = False  # no debug cursor recording every query
+    settings.API_THROTTLE_RATE = "1000000/minute"  # measure the search, not the rate limit
+    call_command("migrate", verbosity=0)
+
+
+def seed_if_empty():
+    from django.core.management import call_command
+    from django.db import connection
+
+    from leadfinder.models import Prospect
+
+    if Prospect.objects.exists():
+        return None
+    started = time.perf_counter()
+    call_command("seed_prospects", count=PROSPECTS, seed=42)
+    seeded = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE leadfinder_prospect")
+    return seeded
+
+
+def bench_workspace():
+    """A new workspace for this run (Lightspeed, 1,100,000 active leads), with an API key and enough
+    credits, that owns the 10,000 newest software-industry prospects, as a busy workspace would."""
+    from django.db import connection
+
+    from accounts import services as account_services
+    from accounts.models import User
+    from billing import services as billing_services
+    from billing.models import CreditGrant
+    from leadfinder import services
+    from leadfinder.selectors import ProspectFilters
+
+    owner = User.objects.filter(email="bench@example.com").first() or User.objects.create_user(
+        "bench@example.com", "bench-password-123"
+    )
+    workspace = account_services.workspace_create(
+        name=f"Lead Finder bench {time.time():.0f}", owner=owner, plan_code="lightspeed"
+    )
+    billing_services.subscription_addon_set(workspace=workspace, addon_code="active_leads_25k", quantity=40)
+    billing_services.lead_credits_grant(
+        workspace=workspace, amount=100_000, source=CreditGrant.Source.ADJUSTMENT, description="Benchmark"
+    )
+    services.download_create(
+        workspace=workspace, filters=ProspectFilters(industry=("software",)), limit=10_000
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE leadfinder_ownership")  # what autovacuum does after such an insert
+    _, raw_key = account_services.api_key_create(workspace=workspace, name="bench", created_by=owner)
+    return workspace, raw_key
+
+
+def url_of(query):
+    from django.utils.http import urlencode
+
+    return f"{SEARCH}?{urlencode(query, doseq=True)}"
+
+
+def deep_url(api, query, pages):
+    url = url_of(query)
+    for _ in range(pages):
+        url = api.get(url).json()["next"]
+        if url is None:
+            raise RuntimeError(f"{query} has fewer than {pages} pages")
+    return url
+
+
+SHORT_NAMES = {
+    "leadfinder_prospect_pkey": "pk",
+    "prospect_facets": "facets",
+    "prospect_keywords_fts": "keywords",
+    "prospect_job_title_fts": "job_title",
+}
+
+
+def _scans(plan):
+    """The scans of a JSON plan on prospects and ownerships, e.g. {"pk backward", "facets", "seq"}."""
+    found = set()
+    node = plan.get("Node Type", "")
+    relation = plan.get("Relation Name", "")
+    index = plan.get("Index Name", "")
+    if node == "Seq Scan" and relation == "leadfinder_prospect":
+        found.add("seq")
+    elif index:
+        name = SHORT_NAMES.get(index, "ownership" if "ownership" in index else index)
+        found.add(f"{name} backward" if plan.get("Scan Direction") == "Backward" else name)
+    for child in plan.get("Plans", []):
+        found |= _scans(child)
+    return found
+
+
+def plans_of(workspace, query):
+    """What the page query and the count query of a search scan, from EXPLAIN."""
+    from leadfinder import selectors
+    from leadfinder.serializers import ProspectSearchQuerySerializer
+
+    serializer = ProspectSearchQuerySerializer(data=query)
+    serializer.is_valid(raise_exception=True)
+    filters = selectors.ProspectFilters.from_data(serializer.validated_data)
+    prospects = selectors.prospects_search(workspace=workspace, filters=filters)
+    page = json.loads(prospects[:51].explain(format="json"))[0]["Plan"]
+    count = json.loads(prospects.order_by().values("pk")[:10_001].explain(format="json"))[0]["Plan"]
+    return "+".join(sorted(_scans(page))), "+".join(sorted(_scans(count)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="runs of each search (default 10)")
+    parser.add_argument("--download-runs", type=int, default=2, help="runs of each download (default 2)")
+    options = parser.parse_args()
+
+    setup_django()
+    seeded = seed_if_empty()
+
+    from rest_framework.test import APIClient
+
+    from campaigns import services as campaign_services
+    from leadfinder.models import Prospect
+
+    workspace, raw_key = bench_workspace()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    total = Prospect.objects.count()
+    print(f"{total:,} prospects" + (f" (seeded in {seeded:.0f} s)" if seeded else ""))
+
+    urls = [
+        (name, deep_url(api, query, pages) if pages else url_of(query), query)
+        for name, query, pages in SEARCHES
+    ]
+    for _, url, _ in urls:  # warm-up
+        api.get(url)
+
+    print(f"\nSearches: a page of 50 with its count, {options.runs} runs each, in-process through the API")
+    header = (
+        f"{'search':<48} {'count':>9} {'exact':>5} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  "
+        "page plan | count plan"
+    )
+    print(header)
+    print("-" * len(header))
+    everything = []
+    for name, url, query in urls:
+        times = timed(lambda run, url=url: api.get(url), options.runs)
+        everything += times
+        body = api.get(url).json()
+        page_plan, count_plan = plans_of(workspace, query)
+        print(
+            f"{name:<48} {body['count']:>9,} {'yes' if body['count_is_exact'] else 'no':>5} "
+            f"{statistics.median(times):>7.1f} {percentile(times, 0.95):>7.1f} {max(times):>7.1f}  "
+            f"{page_plan} | {count_plan}"
+        )
+    print(
+        f"\nAll {len(everything)} search requests: p50 {statistics.median(everything):.1f} ms, "
+        f"p95 {percentile(everything, 0.95):.1f} ms, max {max(everything):.1f} ms (target: p95 < 100 ms)"
+    )
+
+    campaign = campaign_services.campaign_create(workspace=workspace, name="Bench")
+    not_owned_us = {"owned": False, "has_email": True, "country": "US"}
+
+    def download(run, with_campaign=False):
+        body = {"filters": not_owned_us, "limit": DOWNLOAD_SIZE}
+        if with_campaign:
+            body["campaign"] = campaign.pk
+        response = api.post(DOWNLOADS, body, format="json")
+        if response.json().get("charged") != DOWNLOAD_SIZE:
+            raise RuntimeError(f"expected {DOWNLOAD_SIZE} charged: {response.json()}")
+        return response
+
+    print(f"\nDownloads of {DOWNLOAD_SIZE:,} new prospects (charge, contacts, ownership, CSV)")
+    for label, action in [
+        ("without a campaign", download),
+        ("into a campaign", lambda run: download(run, with_campaign=True)),
+    ]:
+        times = timed(action, options.download_runs)
+        print(f"  {label:<20} " + ", ".join(f"{ms / 1000:.2f} s" for ms in times) + " (target: < 10 s)")
+
+    owned = DOWNLOAD_SIZE * options.download_runs * 2
+    url = url_of(not_owned_us)
+    times = timed(lambda run: api.get(url), options.runs)
+    print(
+        f"\nWorst case, not in the mix: owned=false, has_email, US after taking the newest {owned:,} of "
+        f"exactly that search: p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

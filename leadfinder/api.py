@@ -1,0 +1,156 @@
+"""``/leadfinder`` of ``/api/v1`` (API.md): search prospects for free, take them for lead credits."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+
+from billing.api import IDEMPOTENCY_KEY
+from campaigns.models import Campaign
+from config.api.pagination import CursorPagination
+from config.api.views import WorkspaceAPIView
+from leadfinder import selectors, services
+from leadfinder.files import download_file_response
+from leadfinder.models import Download
+from leadfinder.serializers import (
+    DownloadCreatedSerializer,
+    DownloadRequestSerializer,
+    DownloadSerializer,
+    FilterOptionsSerializer,
+    ProspectSearchQuerySerializer,
+    ProspectSerializer,
+)
+
+NOT_FOUND = OpenApiResponse(description="not_found: no such download (or campaign) in this workspace.")
+
+
+class ProspectPagination(CursorPagination):
+    """The API's cursor pages plus ``count`` (exact up to 10,000, else an estimate) and ``count_is_exact``."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.count, self.count_is_exact = selectors.prospects_count(queryset)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_is_exact": self.count_is_exact,
+                "results": data,
+                "next": self.get_next_link(),
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "count_is_exact", *response["required"]]
+        response["properties"] = {
+            "count": {"type": "integer", "description": "Exact up to 10,000; beyond, an estimate."},
+            "count_is_exact": {"type": "boolean"},
+            **response["properties"],
+        }
+        return response
+
+
+class FilterOptionsView(WorkspaceAPIView):
+    """The allowed values of each enumerated filter, with their labels."""
+
+    @extend_schema(responses=FilterOptionsSerializer)
+    def get(self, request):
+        return Response(FilterOptionsSerializer(selectors.filter_options()).data)
+
+
+class ProspectListView(WorkspaceAPIView, generics.ListAPIView):
+    """Searches the prospect database, newest first; free (throttled like the rest of the API). Repeat a
+    filter for any of its values; different filters must all match. Unowned prospects show a masked
+    email and no phone or LinkedIn."""
+
+    serializer_class = ProspectSerializer
+    pagination_class = ProspectPagination
+    filter_backends = []
+
+    def get_queryset(self):
+        query = ProspectSearchQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = selectors.ProspectFilters.from_data(query.validated_data)
+        return selectors.prospects_search(workspace=self.workspace, filters=filters)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.mark_owned(workspace=self.workspace, prospects=page)
+
+    @extend_schema(parameters=[ProspectSearchQuerySerializer], responses=ProspectSerializer(many=True))
+    def get(self, request):
+        return super().get(request)
+
+
+class DownloadListView(WorkspaceAPIView, generics.ListAPIView):
+    """The workspace's downloads, newest first. POST takes prospects: by ids, or the first ``limit`` of a
+    search (at most 10,000), optionally into a campaign."""
+
+    serializer_class = DownloadSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.downloads_for_workspace(workspace=self.workspace)
+
+    @extend_schema(
+        request=DownloadRequestSerializer,
+        responses={
+            201: DownloadCreatedSerializer,
+            402: OpenApiResponse(
+                description="insufficient_lead_credits: details needed and balance; nothing charged."
+            ),
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="conflict: the campaign is archived."),
+        },
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request):
+        serializer = DownloadRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        campaign = None
+        if data.get("campaign") is not None:
+            campaign = Campaign.objects.get_for_workspace_or_404(self.workspace, data["campaign"])
+        filters = data.get("filters")
+        download = services.download_create(
+            workspace=self.workspace,
+            prospect_ids=data.get("prospect_ids"),
+            filters=None if filters is None else selectors.ProspectFilters.from_data(filters),
+            limit=data.get("limit"),
+            campaign=campaign,
+            allow_partial=data["allow_partial"],
+            actor=request.user,
+        )
+        answer = DownloadCreatedSerializer(download, context={"request": request})
+        return Response(answer.data, status=status.HTTP_201_CREATED)
+
+
+class DownloadDetailView(WorkspaceAPIView):
+    @extend_schema(responses={200: DownloadSerializer, 404: NOT_FOUND})
+    def get(self, request, download_id):
+        download = Download.objects.get_for_workspace_or_404(self.workspace, download_id)
+        return Response(DownloadSerializer(download, context={"request": request}).data)
+
+
+class JSONErrorsNegotiation(BaseContentNegotiation):
+    """The file endpoint answers a CSV whatever ``Accept`` says, and its errors in JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DownloadFileView(WorkspaceAPIView):
+    """The CSV of a download, again, for free."""
+
+    content_negotiation_class = JSONErrorsNegotiation
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY, 404: NOT_FOUND})
+    def get(self, request, download_id):
+        download = Download.objects.get_for_workspace_or_404(self.workspace, download_id)
+        return download_file_response(download)

@@ -1,0 +1,406 @@
+"""Reads of the Lead Finder: searching prospects, counting them, and planning what a download takes.
+
+A search names no tenant data but ``owned``, set for the workspace on the page shown (``mark_owned``:
+one query for the page), by which serializers mask what the workspace has not paid for.
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+
+from campaigns.models import Campaign, Enrollment
+from config.errors import DomainError
+from leadfinder.models import (
+    CompanySize,
+    Country,
+    Department,
+    Download,
+    EmailStatus,
+    Industry,
+    Ownership,
+    Prospect,
+    Seniority,
+)
+from leads.models import Lead
+
+# Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
+EXACT_COUNT_LIMIT = 10_000
+MAX_WORDS = 8
+_WORD = re.compile(r"[^\W_]+")
+
+ENUM_FILTERS = {
+    "seniority": Seniority,
+    "department": Department,
+    "industry": Industry,
+    "company_size": CompanySize,
+    "country": Country,
+}
+
+
+@dataclass(frozen=True)
+class ProspectFilters:
+    """A search: any of the values within a filter, all of the filters given. Empty means any."""
+
+    keyword: str = ""
+    job_title: tuple = ()
+    seniority: tuple = ()
+    department: tuple = ()
+    industry: tuple = ()
+    company_size: tuple = ()
+    country: tuple = ()
+    city: tuple = ()
+    has_email: bool | None = None
+    owned: bool | None = None
+
+    @classmethod
+    def from_data(cls, data):
+        """From validated request data (lists for the repeatable filters)."""
+        values = {name: data[name] for name in cls.__dataclass_fields__ if data.get(name) not in (None, "")}
+        for name, value in values.items():
+            if isinstance(value, list | tuple):
+                values[name] = tuple(dict.fromkeys(value))
+        return cls(**values)
+
+    def as_data(self):
+        """The filters that are set, as JSON-ready data (what a download keeps of its query)."""
+        data = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if value not in ((), "", None):
+                data[name] = list(value) if isinstance(value, tuple) else value
+        return data
+
+
+def filter_options():
+    """Every enumerated filter's allowed values, with the labels people read."""
+    options = {**ENUM_FILTERS, "email_status": EmailStatus}
+    return {
+        name: [{"value": value, "label": label} for value, label in enum.choices]
+        for name, enum in options.items()
+    }
+
+
+# The facets of a prospect as PostgreSQL's GIN index of migration 0002 has them: one token per filter,
+# e.g. {"s:vp", "d:sales", "i:software", "z:51-200", "c:US", "ci:Austin", "e:yes"}. Any mix of filters
+# is one scan of that index: "has all of these tokens" and "has one of those".
+FACETS_SQL = (
+    "ARRAY['s:' || {seniority}, 'd:' || {department}, 'i:' || {industry}, 'z:' || {company_size}, "
+    "'c:' || {country}, 'ci:' || {city}, CASE WHEN {email} = '' THEN 'e:no' ELSE 'e:yes' END]"
+)
+FACET_COLUMNS = ["seniority", "department", "industry", "company_size", "country", "city", "email"]
+FACET_PREFIXES = {
+    "seniority": "s",
+    "department": "d",
+    "industry": "i",
+    "company_size": "z",
+    "country": "c",
+    "city": "ci",
+}
+
+
+class _FacetsMatch(Func):
+    """``FACETS_SQL @> tokens`` (all of them) or ``FACETS_SQL && tokens`` (any of them)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, operator, tokens):
+        super().__init__(*(F(column) for column in FACET_COLUMNS))
+        self.operator = operator
+        self.tokens = list(tokens)
+
+    def as_sql(self, compiler, connection, **extra):
+        columns, params = {}, []
+        for name, expression in zip(FACET_COLUMNS, self.get_source_expressions(), strict=True):
+            columns[name], column_params = compiler.compile(expression)
+            params += column_params
+        return f"{FACETS_SQL.format(**columns)} {self.operator} %s::text[]", (*params, self.tokens)
+
+
+class _TextSearch(Func):
+    """``to_tsvector('english', column) @@ (plainto_tsquery('english', phrase) || …)``: every word of at
+    least one phrase, stemmed (engineer matches Engineering), written exactly as the GIN indexes of
+    migration 0002 are, so that PostgreSQL uses them."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column, phrases):
+        super().__init__(F(column), *(Value(phrase) for phrase in phrases))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, *phrases = self.get_source_expressions()
+        column_sql, params = compiler.compile(column)
+        queries = []
+        for phrase in phrases:
+            phrase_sql, phrase_params = compiler.compile(phrase)
+            queries.append(f"plainto_tsquery('english'::regconfig, {phrase_sql})")
+            params = (*params, *phrase_params)
+        return f"to_tsvector('english'::regconfig, {column_sql}) @@ ({' || '.join(queries)})", params
+
+
+def _words(text):
+    return _WORD.findall(text.lower())[:MAX_WORDS]
+
+
+def _all_words(column, phrases):
+    """Rows whose ``column`` has every word of at least one phrase: stemmed whole words on PostgreSQL
+    (full text), anywhere in the text on SQLite."""
+    phrases = [words for words in map(_words, phrases) if words]
+    if not phrases:
+        return Q()
+    if connection.vendor == "postgresql":
+        return Q(_TextSearch(column, [" ".join(words) for words in phrases]))
+    condition = Q()
+    for words in phrases:
+        phrase = Q()
+        for word in words:
+            phrase &= Q(**{f"{column}__icontains": word})
+        condition |= phrase
+    return condition
+
+
+def _facets(filters):
+    """The enumerated filters, city and has_email: one GIN condition on PostgreSQL, columns on SQLite."""
+    if connection.vendor != "postgresql":
+        condition = Q()
+        for name in FACET_PREFIXES:
+            values = getattr(filters, name)
+            if values:
+                condition &= Q(**{f"{name}__in": values})
+        if filters.has_email is not None:
+            condition &= ~Q(email="") if filters.has_email else Q(email="")
+        return condition
+    all_of, any_of = [], []
+    for name, prefix in FACET_PREFIXES.items():
+        tokens = [f"{prefix}:{value}" for value in getattr(filters, name)]
+        if len(tokens) == 1:
+            all_of += tokens
+        elif tokens:
+            any_of.append(tokens)
+    if filters.has_email is not None:
+        all_of.append("e:yes" if filters.has_email else "e:no")
+    condition = Q(_FacetsMatch("@>", all_of)) if all_of else Q()
+    for tokens in any_of:
+        condition &= Q(_FacetsMatch("&&", tokens))
+    return condition
+
+
+def prospects_search(*, workspace, filters):
+    """Prospects matching ``filters``, newest first. ``owned`` is not on them: ``mark_owned`` sets it
+    on the page shown."""
+    prospects = Prospect.objects.filter(_facets(filters))
+    if filters.keyword:
+        prospects = prospects.filter(_all_words("keywords", [filters.keyword]))
+    if filters.job_title:
+        prospects = prospects.filter(_all_words("job_title", filters.job_title))
+    if filters.owned is not None:
+        owned = Exists(Ownership.objects.for_workspace(workspace).filter(prospect=OuterRef("pk")))
+        prospects = prospects.filter(owned if filters.owned else ~owned)
+    return prospects.order_by("-id")
+
+
+def mark_owned(*, workspace, prospects):
+    """Sets ``owned`` on each of ``prospects`` (a page of a search) for ``workspace``, in one query, and
+    returns them. Serializers mask by it; a prospect without it cannot be serialized."""
+    prospects = list(prospects)
+    owned = set(
+        Ownership.objects.for_workspace(workspace)
+        .filter(prospect_id__in=[prospect.pk for prospect in prospects])
+        .values_list("prospect_id", flat=True)
+    )
+    for prospect in prospects:
+        prospect.owned = prospect.pk in owned
+    return prospects
+
+
+def prospects_count(prospects):
+    """``(count, is_exact)``: exact up to ``EXACT_COUNT_LIMIT``; beyond, PostgreSQL's planner estimate
+    (at least the limit + 1), which costs no scan. SQLite has no cheap estimate and counts."""
+    rows = prospects.order_by().values("pk")
+    capped = rows[: EXACT_COUNT_LIMIT + 1].count()
+    if capped <= EXACT_COUNT_LIMIT:
+        return capped, True
+    if connection.vendor == "postgresql":
+        plan = json.loads(rows.explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+    else:
+        estimate = rows.count()
+    return max(estimate, EXACT_COUNT_LIMIT + 1), False
+
+
+def prospects_by_ids(prospect_ids):
+    """The prospects of ``prospect_ids``, in that order, each once. Unknown ids are a 400 naming them
+    (prospects are global: saying which ids do not exist tells nothing about any workspace)."""
+    prospect_ids = list(dict.fromkeys(prospect_ids))
+    found = Prospect.objects.in_bulk(prospect_ids)
+    unknown = [pk for pk in prospect_ids if pk not in found]
+    if unknown:
+        shown = ", ".join(str(pk) for pk in unknown[:20]) + (" …" if len(unknown) > 20 else "")
+        raise DomainError(
+            f"{len(unknown):,} of these prospect ids do not exist: {shown}.",
+            details={"prospect_ids": [f"No prospect with id {pk}." for pk in unknown[:100]]},
+        )
+    return [found[pk] for pk in prospect_ids]
+
+
+def prospects_first_of_search(*, workspace, filters, limit):
+    """The first ``limit`` prospects of a search, in the order the search shows them."""
+    return list(prospects_search(workspace=workspace, filters=filters)[:limit])
+
+
+def active_lead_ids(*, workspace, lead_ids):
+    """Which of ``lead_ids`` use an active-lead slot already (enrolled in a campaign not archived)."""
+    return set(
+        Enrollment.objects.for_workspace(workspace)
+        .filter(lead_id__in=lead_ids)
+        .exclude(campaign__status=Campaign.Status.ARCHIVED)
+        .values_list("lead_id", flat=True)
+    )
+
+
+@dataclass
+class DownloadPlan:
+    """What a download takes of the requested prospects, and what that costs (rules 7-9)."""
+
+    requested: int
+    skipped_no_email: int
+    taken: list  # prospects taken, in request order
+    owned: dict  # prospect id -> its ownership's contact id (None: that contact was deleted)
+    lead_of: dict  # prospect id -> the workspace's contact for it, None if there is none yet
+    credits_needed: int  # credits to take every prospect that fits the slots (all of them without a campaign)
+    credits_balance: int
+    slots_available: int | None  # None: not for a campaign
+    slots_needed: int  # slots the taken prospects use
+
+    @property
+    def charged(self):
+        return sum(1 for prospect in self.taken if prospect.pk not in self.owned)
+
+    @property
+    def already_owned(self):
+        return len(self.taken) - self.charged
+
+    @property
+    def not_added_over_limit(self):
+        return self.requested - self.skipped_no_email - len(self.taken)
+
+    @property
+    def short_of_credits(self):
+        return self.credits_needed > self.credits_balance
+
+
+def _fitting(candidates, *, needs_credit, needs_slot, credits, slots):
+    """The largest set of ``candidates`` that ``credits`` and ``slots`` (None: no limit) pay for.
+
+    Free ones first, then those that need one of the two, then those that need both: taking one that
+    needs both before one that needs either would take fewer. Within each group, request order.
+    """
+    credits = math.inf if credits is None else credits
+    slots = math.inf if slots is None else slots
+    chosen = set()
+    for wants_credit, wants_slot in ((False, False), (True, False), (False, True), (True, True)):
+        for prospect in candidates:
+            if (prospect.pk in needs_credit, prospect.pk in needs_slot) != (wants_credit, wants_slot):
+                continue
+            if wants_credit > credits or wants_slot > slots:
+                break
+            chosen.add(prospect.pk)
+            credits -= wants_credit
+            slots -= wants_slot
+    return [prospect for prospect in candidates if prospect.pk in chosen]
+
+
+def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots_available, allow_partial):
+    """Decides which of ``prospects`` a download takes.
+
+    A prospect without an email is skipped (never charged). The rest needs a credit unless the
+    workspace owns it (rule 7) and, for a campaign, a slot unless its contact is active already. Taken
+    are all that fit the slots (rule 8) when the balance pays for them; if it does not, ``allow_partial``
+    takes what both pay for, and the caller refuses otherwise (rule 9). The service calls this under the
+    quota lock; the dashboard's cost preview calls it without, as an estimate.
+    """
+    with_email = [prospect for prospect in prospects if prospect.email]
+    ids = [prospect.pk for prospect in with_email]
+    owned = dict(
+        Ownership.objects.for_workspace(workspace)
+        .filter(prospect_id__in=ids)
+        .values_list("prospect_id", "lead_id")
+    )
+    unlinked_emails = [prospect.email for prospect in with_email if owned.get(prospect.pk) is None]
+    lead_by_email = dict(
+        Lead.objects.for_workspace(workspace).filter(email__in=unlinked_emails).values_list("email", "pk")
+    )
+    lead_of = {
+        prospect.pk: owned.get(prospect.pk) or lead_by_email.get(prospect.email) for prospect in with_email
+    }
+    needs_credit = {pk for pk in ids if pk not in owned}
+    needs_slot = set()
+    if campaign is not None:
+        active = active_lead_ids(workspace=workspace, lead_ids=[pk for pk in lead_of.values() if pk])
+        needs_slot = {pk for pk in ids if lead_of[pk] not in active}
+
+    taken = _fitting(
+        with_email, needs_credit=needs_credit, needs_slot=needs_slot, credits=None, slots=slots_available
+    )
+    credits_needed = sum(1 for prospect in taken if prospect.pk in needs_credit)
+    if credits_needed > credits_balance and allow_partial:
+        taken = _fitting(
+            with_email,
+            needs_credit=needs_credit,
+            needs_slot=needs_slot,
+            credits=credits_balance,
+            slots=slots_available,
+        )
+    return DownloadPlan(
+        requested=len(prospects),
+        skipped_no_email=len(prospects) - len(with_email),
+        taken=taken,
+        owned=owned,
+        lead_of=lead_of,
+        credits_needed=credits_needed,
+        credits_balance=credits_balance,
+        slots_available=slots_available,
+        slots_needed=sum(1 for prospect in taken if prospect.pk in needs_slot),
+    )
+
+
+def downloads_for_workspace(*, workspace):
+    return Download.objects.for_workspace(workspace).select_related("campaign").order_by("-id")
+
+
+def masked_email(email):
+    """``jane@acme.com`` → ``j•••@acme.com``: enough to see that there is an address, and where."""
+    if not email:
+        return ""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A dashboard page of rows, newest first, and the ids that open its neighbours (None: none)."""
+
+    items: list
+    next_after: int | None
+    previous_before: int | None
+
+
+def page_of(queryset, *, after=None, before=None, size=50):
+    """The rows below id ``after``, or above id ``before``, or the first ones: keyset on id, so a deep
+    page costs what the first one does."""
+    if before is not None:
+        rows = list(queryset.filter(pk__gt=before).order_by("pk")[: size + 1])
+        items = rows[:size][::-1]
+        more_above = len(rows) > size
+        return Page(items, items[-1].pk if items else None, items[0].pk if more_above else None)
+    if after is not None:
+        queryset = queryset.filter(pk__lt=after)
+    rows = list(queryset.order_by("-pk")[: size + 1])
+    items = rows[:size]
+    more_below = len(rows) > size
+    return Page(
+        items, items[-1].pk if more_below else None, items[0].pk if after is not None and items else None
+    )

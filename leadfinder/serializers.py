@@ -1,0 +1,182 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from billing.selectors import lead_credits_balance
+from config.api.serializers import StrictSerializer
+from leadfinder.models import CompanySize, Country, Department, Download, Industry, Prospect, Seniority
+from leadfinder.selectors import masked_email
+from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
+
+MAX_VALUES_PER_FILTER = 50
+
+
+class OneOrManyField(serializers.ListField):
+    """A filter that takes several values (any of them matches); a single value may come without a list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", MAX_VALUES_PER_FILTER)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value([data] if isinstance(data, str) else data)
+
+
+def _choices(enum):
+    return OneOrManyField(child=serializers.ChoiceField(choices=enum.choices))
+
+
+class ProspectFiltersSerializer(StrictSerializer):
+    """A search: any of the values within a filter, all of the filters given."""
+
+    keyword = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Words of the name, job title or company, all of them (engineer also finds Engineering).",
+    )
+    job_title = OneOrManyField(
+        child=serializers.CharField(max_length=200),
+        help_text="Job titles with all the words of one of these (e.g. 'sales manager').",
+    )
+    seniority = _choices(Seniority)
+    department = _choices(Department)
+    industry = _choices(Industry)
+    company_size = _choices(CompanySize)
+    country = _choices(Country)
+    city = OneOrManyField(child=serializers.CharField(max_length=100), help_text="Exact city names.")
+    has_email = serializers.BooleanField(required=False, allow_null=True, default=None)
+    owned = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only prospects the workspace owns (or not)."
+    )
+
+
+class ProspectSearchQuerySerializer(ProspectFiltersSerializer):
+    limit = serializers.IntegerField(required=False, help_text="Page size, 1 to 100 (default 50).")
+    cursor = serializers.CharField(required=False, help_text="The cursor of a `next` link.")
+
+
+PUBLIC_FIELDS = [
+    "id",
+    "first_name",
+    "last_name",
+    "job_title",
+    "seniority",
+    "department",
+    "company_name",
+    "company_domain",
+    "industry",
+    "company_size",
+    "country",
+    "city",
+    "email_status",
+]
+
+
+class ProspectSerializer(serializers.ModelSerializer):
+    """A prospect as the workspace may see it: an unowned one shows a masked email (``j•••@acme.com``)
+    and no phone or LinkedIn; an owned one shows everything. Needs ``owned`` from the selector."""
+
+    owned = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Prospect
+        fields = [*PUBLIC_FIELDS, "email", "phone", "linkedin_url", "owned"]
+        read_only_fields = fields
+        extra_kwargs = {
+            "email": {"help_text": "Masked (j•••@acme.com) unless owned; empty when the prospect has none."},
+            "phone": {"help_text": "Only when owned."},
+            "linkedin_url": {"help_text": "Only when owned."},
+        }
+
+    def to_representation(self, prospect):
+        if prospect.owned:
+            return super().to_representation(prospect)
+        data = {name: getattr(prospect, name) for name in PUBLIC_FIELDS}
+        data.update(email=masked_email(prospect.email), owned=False)
+        return data
+
+
+class FilterOptionSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class FilterOptionsSerializer(serializers.Serializer):
+    seniority = FilterOptionSerializer(many=True)
+    department = FilterOptionSerializer(many=True)
+    industry = FilterOptionSerializer(many=True)
+    company_size = FilterOptionSerializer(many=True)
+    country = FilterOptionSerializer(many=True)
+    email_status = FilterOptionSerializer(many=True)
+
+
+class DownloadRequestSerializer(StrictSerializer):
+    prospect_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        min_length=1,
+        max_length=MAX_PROSPECTS_PER_DOWNLOAD,
+        help_text="The prospects to take, in this order (at most 10,000).",
+    )
+    filters = ProspectFiltersSerializer(required=False, help_text="Take the first `limit` of this search.")
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_PROSPECTS_PER_DOWNLOAD, help_text="With filters."
+    )
+    campaign = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Also add the prospects to this campaign (rule 8)."
+    )
+    allow_partial = serializers.BooleanField(
+        default=False, help_text="Short of credits: take as many as the balance pays for, instead of a 402."
+    )
+
+    def validate(self, attrs):
+        if ("prospect_ids" in attrs) == ("filters" in attrs):
+            raise serializers.ValidationError("Send prospect_ids, or filters with a limit.")
+        if "filters" in attrs and "limit" not in attrs:
+            raise serializers.ValidationError({"limit": ["Required with filters: at most 10,000."]})
+        if "prospect_ids" in attrs and "limit" in attrs:
+            raise serializers.ValidationError({"limit": ["Only with filters."]})
+        return attrs
+
+
+class DownloadSerializer(serializers.ModelSerializer):
+    """A download: what was asked, each requested prospect in one bucket, and its CSV (free to refetch)."""
+
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Download
+        fields = [
+            "id",
+            "requested",
+            "charged",
+            "already_owned",
+            "skipped_no_email",
+            "added_to_campaign",
+            "already_in_campaign",
+            "not_added_over_limit",
+            "campaign",
+            "allow_partial",
+            "query",
+            "file_url",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, download) -> str:
+        url = reverse("api:leadfinder-download-file", kwargs={"download_id": download.pk})
+        return self.context["request"].build_absolute_uri(url)
+
+
+class DownloadCreatedSerializer(DownloadSerializer):
+    credits_balance = serializers.SerializerMethodField(help_text="The workspace's lead credits after it.")
+
+    class Meta(DownloadSerializer.Meta):
+        fields = [*DownloadSerializer.Meta.fields, "credits_balance"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_credits_balance(self, download):
+        return lead_credits_balance(workspace=download.workspace)

@@ -1,0 +1,188 @@
+"""``seed_prospects``, ``load_prospects`` and the prospects of ``seed_demo``."""
+
+from collections import defaultdict
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from leadfinder.models import Prospect
+from leadfinder.normalization import clean_prospect
+from leadfinder.synthetic import C_SUITE_TITLES, DEPARTMENTS, OWNER_TITLES
+from tests.factories import make_prospects
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = [
+    "first_name",
+    "last_name",
+    "job_title",
+    "seniority",
+    "department",
+    "company_name",
+    "company_domain",
+    "industry",
+    "company_size",
+    "country",
+    "city",
+    "email",
+    "email_status",
+    "phone",
+    "linkedin_url",
+]
+
+
+def rows():
+    return list(Prospect.objects.order_by("id").values_list(*FIELDS))
+
+
+def seed(count, seed_value):
+    call_command("seed_prospects", count=count, seed=seed_value)
+    return rows()
+
+
+def test_seed_prospects_is_deterministic_by_seed(capsys):
+    first = seed(300, 7)
+    Prospect.objects.all().delete()
+    again = seed(300, 7)
+    Prospect.objects.all().delete()
+    other = seed(300, 8)
+
+    assert len(first) == 300
+    assert first == again
+    assert first != other
+    assert "300 prospects added" in capsys.readouterr().out
+
+
+def test_seeded_prospects_are_realistic():
+    seed(2_000, 3)
+    prospects = list(Prospect.objects.all())
+
+    domains = defaultdict(set)
+    for prospect in prospects:
+        domains[prospect.company_name, prospect.industry, prospect.company_size].add(prospect.company_domain)
+        if prospect.email:
+            assert prospect.email.endswith(f"@{prospect.company_domain}")
+            assert prospect.email_status in ("verified", "unverified")
+        if prospect.seniority == "owner":
+            assert prospect.job_title in OWNER_TITLES
+        elif prospect.seniority == "c_suite":
+            assert prospect.job_title in C_SUITE_TITLES[prospect.department]
+        else:
+            _, area, managers, seniors, entries = DEPARTMENTS[prospect.department]
+            expected = {"manager": managers, "senior": seniors, "entry": entries}.get(prospect.seniority)
+            assert prospect.job_title in expected if expected else area in prospect.job_title
+    assert all(len(found) == 1 for found in domains.values())
+    without_email = sum(1 for prospect in prospects if not prospect.email)
+    assert 0.01 * len(prospects) < without_email < 0.07 * len(prospects)
+    for prospect in prospects[:300]:
+        clean_prospect({name: getattr(prospect, name) for name in FIELDS})
+
+
+def test_seeding_again_skips_the_emails_already_there(capsys):
+    seed(100, 5)
+    with_email = Prospect.objects.exclude(email="").count()
+
+    call_command("seed_prospects", count=100, seed=5)
+
+    assert Prospect.objects.exclude(email="").count() == with_email
+    assert "skipped (email already there)" in capsys.readouterr().out
+
+
+def test_seed_prospects_if_empty_does_nothing_when_there_are_prospects(capsys):
+    make_prospects(2)
+
+    call_command("seed_prospects", count=50, if_empty=True)
+
+    assert Prospect.objects.count() == 2
+    assert "none added" in capsys.readouterr().out
+
+
+def test_seed_demo_adds_a_few_thousand_prospects_once(capsys):
+    call_command("seed_demo")
+    count = Prospect.objects.count()
+    call_command("seed_demo")
+
+    assert count == 3_000
+    assert Prospect.objects.count() == 3_000
+
+
+VENDOR_HEADER = (
+    "First Name,last_name,email,email_status,phone,linkedin_url,job_title,seniority,department,"
+    "company_name,company_domain,industry,company_size,country,city,vendor_id\n"
+)
+
+
+def load(tmp_path, text, *, encoding="utf-8-sig"):
+    path = tmp_path / "vendor.csv"
+    path.write_bytes(text.encode(encoding))
+    call_command("load_prospects", str(path))
+
+
+def test_load_prospects_keeps_good_rows_and_reports_bad_ones_with_row_numbers(tmp_path, capsys):
+    load(
+        tmp_path,
+        VENDOR_HEADER
+        + "Ada,Lovelace, ADA@Example.COM ,verified,+44 20 7946 0000,linkedin.com/in/ada,CTO,C-Suite,"
+        "Engineering,Analytical Ltd,https://www.Analytical.io/about,Computer Software,51 - 200,GB,London,v1\n"
+        + "Bad,Email,not-an-email,,,,,,,Acme,acme.com,,,,,v2\n"
+        + "Grace,Hopper,,,,,Admiral,vp,,Navy,navy.mil,,,united states,Arlington,v3\n"
+        + "Bad,Enums,b@acme.com,,,,,boss,,Acme,acme.com,,huge,XX,,v4\n"
+        + "Dup,Ada,ada@example.com,,,,,,,Analytical Ltd,,,,,,v5\n"
+        + ",,,,,,,,,,,,,,,\n"
+        + ",,nameless@acme.com,,,,,,,Acme,,,,,,v7\n",
+    )
+
+    captured = capsys.readouterr()
+    assert "2 prospects created, 0 updated, 4 bad rows not loaded." in captured.out
+    errors = captured.err.splitlines()
+    assert errors[0] == "Ignored columns that are not prospect fields: vendor_id."
+    assert errors[1].startswith("row 3: email: 'not-an-email' is not a valid email address")
+    assert errors[2].startswith("row 5: seniority: 'boss' is not one of owner, c_suite")
+    assert "company_size: 'huge'" in errors[2] and "country: 'XX'" in errors[2]
+    assert errors[3] == "row 6: email: same email as row 2."
+    assert errors[4] == "row 8: first_name: A prospect needs a first or a last name."
+    ada = Prospect.objects.get(email="ada@example.com")
+    assert (ada.seniority, ada.department, ada.industry, ada.company_size, ada.company_domain) == (
+        "c_suite",
+        "engineering",
+        "software",
+        "51-200",
+        "analytical.io",
+    )
+    assert ada.linkedin_url == "https://linkedin.com/in/ada"
+    grace = Prospect.objects.get(last_name="Hopper")
+    assert (grace.email, grace.email_status, grace.country, grace.seniority) == ("", "", "US", "vp")
+
+
+def test_load_prospects_updates_a_known_email(tmp_path, capsys):
+    [known] = make_prospects(1, email="ada@example.com", job_title="Engineer")
+
+    load(tmp_path, VENDOR_HEADER + "Ada,Lovelace,ada@example.com,,,,CTO,,,Analytical Ltd,,,,,,v1\n")
+
+    known.refresh_from_db()
+    assert known.job_title == "CTO"
+    assert known.email_status == "unverified"
+    assert "0 prospects created, 1 updated" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "The file is empty"),
+        ("first_name,last_name\nAda,Lovelace\n", "Missing columns: email, company_name"),
+    ],
+)
+def test_load_prospects_refuses_files_it_cannot_use(tmp_path, content, message):
+    with pytest.raises(CommandError, match=message):
+        load(tmp_path, content)
+    assert not Prospect.objects.exists()
+
+
+def test_load_prospects_refuses_a_file_that_is_not_utf8(tmp_path):
+    with pytest.raises(CommandError, match="is not UTF-8"):
+        load(tmp_path, VENDOR_HEADER + "Zoë,Müller,zoe@acme.de,,,,,,,Acme,,,,,,\n", encoding="latin-1")
+
+
+def test_load_prospects_refuses_a_missing_file(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("load_prospects", str(tmp_path / "nope.csv"))

@@ -1,0 +1,185 @@
+"""Searching the Lead Finder: filters, keyword, counting and pages (API ``/leadfinder/prospects``)."""
+
+import pytest
+
+from billing.models import LedgerEntry
+from leadfinder import selectors, services
+from tests.factories import make_prospects
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/leadfinder/prospects"
+
+
+def ids_of(response):
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]
+
+
+def newest_first(prospects):
+    return sorted((p.pk for p in prospects), reverse=True)
+
+
+def test_values_of_one_filter_are_any_of_and_filters_are_all_of(api_client):
+    vp_us = make_prospects(2, seniority="vp", country="US")
+    director_de = make_prospects(2, seniority="director", country="DE")
+    make_prospects(2, seniority="vp", country="FR")
+    make_prospects(2, seniority="manager", country="US")
+
+    response = api_client.get(URL, {"seniority": ["vp", "director"], "country": ["US", "DE"]})
+
+    assert ids_of(response) == newest_first([*vp_us, *director_de])
+    assert response.json()["count"] == 4
+    assert response.json()["count_is_exact"] is True
+
+
+@pytest.mark.parametrize(
+    ("keyword", "expected"),
+    [
+        ("ada", "ada"),
+        ("LOVELACE", "ada"),
+        ("analytical engineer", "ada"),
+        ("Babbage Ltd", "charles"),
+        ("cto", "grace"),
+    ],
+)
+def test_keyword_matches_all_its_words_in_the_name_title_or_company(api_client, keyword, expected):
+    people = {
+        "ada": make_prospects(1, first_name="Ada", last_name="Lovelace", job_title="Analytical Engineer")[0],
+        "charles": make_prospects(1, first_name="Charles", company_name="Babbage Ltd")[0],
+        "grace": make_prospects(1, first_name="Grace", job_title="CTO")[0],
+    }
+
+    assert ids_of(api_client.get(URL, {"keyword": keyword})) == [people[expected].pk]
+
+
+def test_keyword_does_not_search_emails(api_client):
+    make_prospects(1, email="secret.person@hidden.io")
+
+    assert ids_of(api_client.get(URL, {"keyword": "secret"})) == []
+
+
+def test_job_title_takes_several_titles_each_matching_all_its_words(api_client):
+    sales_managers = make_prospects(2, job_title="Regional Sales Manager")
+    ctos = make_prospects(1, job_title="CTO")
+    make_prospects(2, job_title="Marketing Manager")
+
+    response = api_client.get(URL, {"job_title": ["sales manager", "cto"]})
+
+    assert ids_of(response) == newest_first([*sales_managers, *ctos])
+
+
+def test_city_industry_size_and_department_filters(api_client):
+    [wanted] = make_prospects(
+        1, city="London", industry="banking", company_size="10001+", department="finance"
+    )
+    make_prospects(1, city="London", industry="banking", company_size="1-10", department="finance")
+    make_prospects(1, city="Paris", industry="banking", company_size="10001+", department="finance")
+
+    response = api_client.get(
+        URL, {"city": "London", "industry": "banking", "company_size": "10001+", "department": "finance"}
+    )
+
+    assert ids_of(response) == [wanted.pk]
+
+
+def test_has_email_and_owned_filters(api_client, workspace):
+    with_email = make_prospects(2)
+    [without] = make_prospects(1, email="")
+    services.download_create(workspace=workspace, prospect_ids=[with_email[0].pk])
+
+    assert ids_of(api_client.get(URL, {"has_email": "false"})) == [without.pk]
+    assert ids_of(api_client.get(URL, {"has_email": "true"})) == newest_first(with_email)
+    assert ids_of(api_client.get(URL, {"owned": "true"})) == [with_email[0].pk]
+    assert ids_of(api_client.get(URL, {"owned": "false"})) == [without.pk, with_email[1].pk]
+
+
+def test_pages_follow_the_next_cursor_without_overlap_and_the_count_stays(api_client):
+    prospects = make_prospects(7)
+
+    seen, url, counts = [], URL + "?limit=3", set()
+    while url:
+        page = api_client.get(url).json()
+        seen += [row["id"] for row in page["results"]]
+        counts.add(page["count"])
+        url = page["next"]
+
+    assert seen == newest_first(prospects)
+    assert counts == {7}
+
+
+def test_beyond_the_exact_limit_the_count_is_an_estimate(api_client, monkeypatch):
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 5)
+    make_prospects(8)
+
+    body = api_client.get(URL).json()
+
+    assert body["count_is_exact"] is False
+    assert body["count"] >= 6
+
+
+def test_up_to_the_exact_limit_the_count_is_exact(api_client, monkeypatch):
+    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 5)
+    make_prospects(5)
+
+    body = api_client.get(URL).json()
+
+    assert (body["count"], body["count_is_exact"]) == (5, True)
+
+
+def test_searching_is_free(api_client, workspace):
+    make_prospects(3)
+
+    api_client.get(URL)
+    api_client.get(URL, {"keyword": "pat"})
+
+    assert not LedgerEntry.objects.for_workspace(workspace).filter(kind=LedgerEntry.Kind.DEBIT).exists()
+
+
+def test_searching_is_throttled_like_the_rest_of_the_api(api_client, settings):
+    settings.API_THROTTLE_RATE = "2/minute"
+
+    statuses = [api_client.get(URL).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"seniority": "boss"}, "seniority"),
+        ({"country": "XX"}, "country"),
+        ({"company_size": "12"}, "company_size"),
+        ({"has_email": "maybe"}, "has_email"),
+        ({"senority": "vp"}, "senority"),
+        ({"limit": "0"}, "limit"),
+        ({"cursor": "nonsense"}, "cursor"),
+    ],
+)
+def test_bad_search_parameters_are_a_400_naming_them(api_client, query, field):
+    make_prospects(1)
+
+    response = api_client.get(URL, query)
+
+    assert response.status_code == 400
+    body = response.json()["error"]
+    assert body["code"] == "invalid"
+    assert field in body["details"]
+
+
+def test_the_filters_endpoint_lists_the_allowed_values(api_client):
+    body = api_client.get("/api/v1/leadfinder/filters").json()
+
+    assert [option["value"] for option in body["company_size"]] == [
+        "1-10",
+        "11-50",
+        "51-200",
+        "201-500",
+        "501-1000",
+        "1001-5000",
+        "5001-10000",
+        "10001+",
+    ]
+    assert {"value": "vp", "label": "Vice President"} in body["seniority"]
+    assert {"value": "US", "label": "United States"} in body["country"]
+    assert set(body) == {"seniority", "department", "industry", "company_size", "country", "email_status"}

@@ -1,0 +1,37 @@
+"""PostgreSQL uses an expression index only for the very expression it was built on: the queries of
+leadfinder.selectors and the indexes of migration 0002 must agree."""
+
+from importlib import import_module
+
+import pytest
+from django.db import connection
+
+from leadfinder import selectors
+from leadfinder.selectors import ProspectFilters
+
+migration = import_module("leadfinder.migrations.0002_search_indexes")
+
+
+def test_the_facets_index_is_built_on_the_expression_the_searches_use():
+    assert selectors.FACETS_SQL.format(**{name: name for name in selectors.FACET_COLUMNS}) == migration.FACETS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        (ProspectFilters(seniority=("vp",), country=("US", "DE"), has_email=True), "prospect_facets"),
+        (ProspectFilters(city=("Berlin",)), "prospect_facets"),
+        (ProspectFilters(keyword="sales man"), "prospect_keywords_fts"),
+        (ProspectFilters(job_title=("cto", "head of sales")), "prospect_job_title_fts"),
+    ],
+)
+def test_searches_can_use_their_index(workspace, filters, index):
+    prospects = selectors.prospects_search(workspace=workspace, filters=filters)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        plan = prospects.order_by().values("pk").explain()
+
+    assert f"Bitmap Index Scan on {index}" in plan

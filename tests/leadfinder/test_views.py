@@ -1,0 +1,203 @@
+"""The Lead Finder dashboard: search, cost preview, taking prospects, downloads history."""
+
+import pytest
+from django.urls import reverse
+
+from billing import selectors as billing_selectors
+from campaigns.models import Enrollment
+from leadfinder import services
+from leadfinder.models import Download
+from leads.models import Lead
+from tests.billing.factories import debit_credits
+from tests.factories import CampaignFactory, make_prospects
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+def balance(workspace):
+    return billing_selectors.lead_credits_balance(workspace=workspace)
+
+
+def test_the_search_page_lists_prospects_with_masked_emails_and_owned_badges(client, workspace):
+    mine, theirs = make_prospects(2, first_name="Jane")
+    services.download_create(workspace=workspace, prospect_ids=[mine.pk])
+
+    html = client.get(reverse("leadfinder")).text
+
+    assert 'data-testid="result-count">\n          2 prospects' in html
+    assert mine.email in html
+    assert f"j•••@{theirs.company_domain}" in html
+    assert theirs.email not in html
+    assert html.count('class="badge owned"') == 1
+
+
+def test_the_sidebar_filters_the_results(client):
+    make_prospects(2, country="US")
+    [german] = make_prospects(1, country="DE", first_name="Greta")
+
+    html = client.get(reverse("leadfinder"), {"country": "DE"}).text
+
+    assert f'data-prospect-id="{german.pk}"' in html
+    assert html.count("data-prospect-id=") == 1
+    assert '<input type="hidden" name="country" value="DE">' in html
+
+
+def test_no_match_says_so(client):
+    make_prospects(1)
+
+    assert "No prospect matches these filters." in client.get(reverse("leadfinder"), {"keyword": "zzz"}).text
+
+
+def test_the_preview_says_what_it_costs_and_what_is_free(client, workspace):
+    prospects = make_prospects(5)
+    [no_email] = make_prospects(1, email="")
+    services.download_create(workspace=workspace, prospect_ids=[prospects[0].pk])
+
+    response = client.get(
+        reverse("leadfinder_preview"),
+        {"scope": "selected", "prospect_ids": [p.pk for p in [*prospects, no_email]]},
+    )
+
+    text = " ".join(response.text.split())
+    assert "6 prospects: uses <strong>4 credits</strong>, you have 99; 1 already owned is free." in text
+    assert "1 without an email is skipped and never charged." in text
+    assert 'value="csv">Download CSV</button>' in text
+    assert balance(workspace) == 99
+
+
+def test_the_preview_of_a_campaign_says_how_many_active_lead_slots_it_needs_and_has(client, workspace):
+    campaign = CampaignFactory(workspace=workspace, name="Q3 outreach")
+    make_prospects(3)
+
+    response = client.get(
+        reverse("leadfinder_preview"), {"scope": "first", "first_n": 3, "campaign": campaign.pk}
+    )
+
+    text = " ".join(response.text.split())
+    assert "Adding them to Q3 outreach needs <strong>3 active-lead slots</strong>; 250 are available." in text
+    assert "Add 3 to Q3 outreach" in text
+
+
+def test_the_preview_short_of_credits_offers_what_the_balance_pays_for(client, workspace):
+    prospects = make_prospects(4)
+    debit_credits(workspace, 98)
+
+    response = client.get(
+        reverse("leadfinder_preview"), {"scope": "selected", "prospect_ids": [p.pk for p in prospects]}
+    )
+
+    text = " ".join(response.text.split())
+    assert "Taking them all needs 4 credits and you have 2. You can take the 2 the balance pays for" in text
+    assert '<input type="hidden" name="allow_partial" value="on">' in text
+
+
+def test_preview_without_a_selection_explains_what_to_do(client):
+    make_prospects(1)
+
+    response = client.get(reverse("leadfinder_preview"), {"scope": "selected"})
+
+    assert response.status_code == 400
+    assert "Tick prospects in the results, or choose the first N of the search." in response.text
+
+
+def test_download_csv_takes_the_prospects_and_lists_the_file(client, workspace):
+    prospects = make_prospects(3, country="DE")
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {"scope": "first", "first_n": 2, "country": "DE", "action": "csv"},
+        follow=True,
+    )
+
+    download = Download.objects.for_workspace(workspace).get()
+    assert "Took 2 prospects: 2 new for 2 credits, 0 already owned (free)." in response.text
+    assert f'id="download-{download.pk}" class="highlight"' in response.text
+    file_url = reverse("leadfinder_download_file", args=[download.pk])
+    assert file_url in response.text
+    content = b"".join(client.get(file_url).streaming_content).decode()
+    assert prospects[2].email in content and prospects[1].email in content
+    assert prospects[0].email not in content
+    assert balance(workspace) == 98
+
+
+def test_save_to_contacts_leads_to_the_new_contacts(client, workspace):
+    prospects = make_prospects(2)
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "action": "contacts"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("contacts")
+    assert prospects[0].email in response.text and prospects[1].email in response.text
+    assert Lead.objects.for_workspace(workspace).filter(source=Lead.Source.LEADFINDER).count() == 2
+
+
+def test_add_to_campaign_enrols_them(client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    prospects = make_prospects(2)
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {
+            "scope": "selected",
+            "prospect_ids": [p.pk for p in prospects],
+            "campaign": campaign.pk,
+            "action": "campaign",
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("campaign_detail", args=[campaign.pk])
+    assert f"2 added to {campaign.name}." in response.text
+    assert Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).count() == 2
+
+
+def test_taking_more_than_the_balance_without_partial_is_refused_and_charges_nothing(client, workspace):
+    prospects = make_prospects(3)
+    debit_credits(workspace, 99)
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "action": "csv"},
+    )
+
+    assert response.status_code == 402
+    assert "This needs 3 lead credits and the balance is 1." in response.text
+    assert balance(workspace) == 1
+    assert not Download.objects.for_workspace(workspace).exists()
+
+
+def test_another_workspaces_campaign_is_not_offered(client, workspace, other_workspace):
+    theirs = CampaignFactory(workspace=other_workspace)
+    prospects = make_prospects(1)
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {"scope": "selected", "prospect_ids": [prospects[0].pk], "campaign": theirs.pk, "action": "campaign"},
+    )
+
+    assert response.status_code == 400
+    assert not Download.objects.for_workspace(workspace).exists()
+
+
+def test_the_downloads_history_shows_only_this_workspaces_downloads(client, workspace, other_workspace):
+    prospects = make_prospects(2)
+    mine = services.download_create(workspace=workspace, prospect_ids=[prospects[0].pk])
+    theirs = services.download_create(workspace=other_workspace, prospect_ids=[p.pk for p in prospects])
+
+    html = client.get(reverse("leadfinder_downloads")).text
+
+    assert f'id="download-{mine.pk}"' in html
+    assert f'id="download-{theirs.pk}"' not in html
+
+
+def test_the_search_page_of_an_empty_database_says_so(client):
+    assert "No prospects to search yet." in client.get(reverse("leadfinder")).text
