@@ -136,6 +136,12 @@ STORAGES = {
     },
 }
 
+# CSV imports (campaigns.importing): the largest file taken, and the rows written per transaction.
+IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=10_000)
+# Uploads stream to a temporary file on disk as they arrive, never into memory.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
 # Redis: Celery broker, cache and rate limits. Without it: a file-system broker and a local-memory cache.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -167,6 +173,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # Renewals are due at the end of a period; a run that finds nothing due changes nothing.
     "billing-renew-subscriptions": {"task": "billing.tasks.renew_subscriptions", "schedule": 15 * 60},
+    # Idempotency keys are answered for 24 hours; older ones are only taking space.
+    "purge-expired-idempotency-keys": {
+        "task": "config.api.tasks.purge_expired_idempotency_keys",
+        "schedule": 60 * 60,
+    },
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.
@@ -232,7 +243,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CampaignStatusEnum": "campaigns.models.CampaignStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
+        "ImportJobStatusEnum": "campaigns.importing.serializers.API_STATUSES",
+    },
 }
 
 LOGGING = {

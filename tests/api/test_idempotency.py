@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey
 from config.api.models import IdempotencyKey
+from config.api.tasks import purge_expired_idempotency_keys
 
 pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
 
@@ -86,3 +87,11 @@ def test_an_overlong_key_is_400(api_client, workspace):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
     assert keys_named(workspace, "zapier") == 0
+
+
+def test_the_hourly_purge_deletes_only_keys_older_than_24_hours(api_client, workspace):
+    post(api_client, {"name": "old"}, "k-old")
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        post(api_client, {"name": "new"}, "k-new")
+        assert purge_expired_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.for_workspace(workspace).values_list("key", flat=True)) == ["k-new"]

@@ -1,38 +1,14 @@
 """Rule 12 under real concurrency: many requests spending one workspace's quotas at the same moment."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from billing import selectors, services
 from billing.errors import ActiveLeadsLimitReached, InsufficientLeadCredits
 from billing.models import CreditGrant, LedgerEntry, Quota
+from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(count, action):
-    """Runs ``action(i)`` in ``count`` threads released at once; returns what each returned or raised."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(i):
-        try:
-            barrier.wait()
-            outcomes[i] = action(i)
-        except Exception as exc:
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_fifty_simultaneous_debits_never_spend_more_than_was_granted():
@@ -42,10 +18,12 @@ def test_fifty_simultaneous_debits_never_spend_more_than_was_granted():
     )
 
     outcomes = run_together(
-        50,
-        lambda i: services.lead_credits_debit(
-            workspace=workspace, amount=3, description=f"download {i}", reference=f"download:{i}"
-        ),
+        [
+            lambda i=i: services.lead_credits_debit(
+                workspace=workspace, amount=3, description=f"download {i}", reference=f"download:{i}"
+            )
+            for i in range(50)
+        ]
     )
 
     debits = [o for o in outcomes if isinstance(o, LedgerEntry)]
@@ -65,10 +43,12 @@ def test_simultaneous_partial_debits_share_the_balance_exactly():
     workspace = WorkspaceFactory()
 
     outcomes = run_together(
-        20,
-        lambda i: services.lead_credits_debit(
-            workspace=workspace, amount=7, allow_partial=True, description="x"
-        ),
+        [
+            lambda: services.lead_credits_debit(
+                workspace=workspace, amount=7, allow_partial=True, description="x"
+            )
+            for _ in range(20)
+        ]
     )
 
     spent = sum(-o.amount for o in outcomes if isinstance(o, LedgerEntry))
@@ -80,7 +60,7 @@ def test_simultaneous_partial_debits_share_the_balance_exactly():
 def test_simultaneous_reservations_never_take_used_over_the_limit():
     workspace = WorkspaceFactory()  # a trial: 250 active leads
 
-    outcomes = run_together(20, lambda i: services.active_leads_reserve(workspace=workspace, count=20))
+    outcomes = run_together([lambda: services.active_leads_reserve(workspace=workspace, count=20)] * 20)
 
     taken = [o for o in outcomes if isinstance(o, int)]
     refusals = [o for o in outcomes if not isinstance(o, int)]

@@ -1,9 +1,6 @@
 """Rules 7, 9 and 12 under real concurrency: parallel Lead Finder downloads by one workspace."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from billing import selectors as billing_selectors
 from billing.errors import InsufficientLeadCredits
@@ -11,6 +8,7 @@ from billing.models import LedgerEntry
 from leadfinder import services
 from leadfinder.models import Download, Ownership
 from leads.models import Lead
+from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory, make_prospects
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -19,28 +17,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def run_together(count, action):
-    """Runs ``action(i)`` in ``count`` threads released at once; returns what each returned or raised."""
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(i):
-        try:
-            barrier.wait()
-            outcomes[i] = action(i)
-        except Exception as exc:
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_twenty_parallel_overlapping_downloads_charge_each_prospect_once_and_never_overdraw():
@@ -53,7 +29,7 @@ def test_twenty_parallel_overlapping_downloads_charge_each_prospect_once_and_nev
             workspace=workspace, prospect_ids=[p.pk for p in window], allow_partial=i % 2 == 0
         )
 
-    outcomes = run_together(20, download)
+    outcomes = run_together([lambda i=i: download(i) for i in range(20)])
 
     downloads = [o for o in outcomes if isinstance(o, Download)]
     refusals = [o for o in outcomes if not isinstance(o, Download)]
