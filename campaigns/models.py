@@ -1,8 +1,9 @@
 """Campaigns and their enrollments. Fields and constraints only: ``campaigns.services`` is the one door
 that creates or deletes enrollments (DESIGN.md, "two doors")."""
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.tenancy import TenantModel
 
@@ -61,3 +62,130 @@ class Enrollment(TenantModel):
 
     def __str__(self):
         return f"{self.lead_id} in {self.campaign_id}"
+
+
+class ImportStatus(models.TextChoices):
+    # A dashboard upload waits in DRAFT while the user checks its column mapping; the API never shows it.
+    DRAFT = "draft", "Waiting for its column mapping"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OnDuplicate(models.TextChoices):
+    SKIP = "skip", "Leave existing contacts as they are"
+    UPDATE = "update", "Update existing contacts with the file's values"
+
+
+class ImportJob(TenantModel):
+    """A CSV file of the workspace's own leads, imported into its contacts and, if one is named, a campaign.
+
+    Every data row lands in exactly one bucket (rule 11): ``created``, ``updated``, ``already_in_campaign``,
+    ``duplicates``, ``invalid`` or ``over_limit``; ``rows_processed`` is their sum, and the database holds
+    it to that. The counters, ``last_row_number`` and ``bytes_processed`` are the checkpoint, written in the
+    transaction of each chunk (rule 14). The pipeline is ``campaigns.importing``.
+    """
+
+    Status = ImportStatus
+    OnDuplicate = OnDuplicate
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.FileField(max_length=255)
+    filename = models.CharField(max_length=255, help_text="The name of the file as it was uploaded.")
+    file_size = models.PositiveBigIntegerField()
+    encoding = models.CharField(max_length=20)
+    delimiter = models.CharField(max_length=1)
+    headers = models.JSONField(default=list)
+    # CSV header -> lead field or "custom_fields.<name>"; columns not named are not imported.
+    mapping = models.JSONField(default=dict)
+    on_duplicate = models.CharField(max_length=6, choices=OnDuplicate.choices, default=OnDuplicate.SKIP)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Known once the file is read.")
+    rows_processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    already_in_campaign = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    over_limit = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0, help_text="Rows newly enrolled: not a bucket.")
+    # Records of the file up to this row number (the header is row 1) are committed.
+    last_row_number = models.PositiveIntegerField(default=0)
+    bytes_processed = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values),
+                name="import_job_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_duplicate__in=OnDuplicate.values), name="import_job_on_duplicate_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    rows_processed=F("created")
+                    + F("updated")
+                    + F("already_in_campaign")
+                    + F("duplicates")
+                    + F("invalid")
+                    + F("over_limit")
+                ),
+                name="import_job_buckets_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(enrolled__lte=F("created") + F("updated")), name="import_job_enrolled_lte_added"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "-id"], name="import_job_workspace_newest")]
+
+    def __str__(self):
+        return f"Import {self.pk} of {self.filename}"
+
+    @property
+    def is_finished(self):
+        return self.status in self.FINISHED
+
+    @property
+    def progress(self):
+        """From 0 to 1: the share of the file's bytes read, 1 once it succeeded."""
+        if self.status == self.Status.SUCCEEDED:
+            return 1.0
+        if not self.file_size:
+            return 0.0
+        return round(min(self.bytes_processed / self.file_size, 0.99), 4)
+
+
+class ImportSkippedRow(TenantModel):
+    """A row of an import that was not imported as asked, with why: the lines of its error report."""
+
+    class Bucket(models.TextChoices):
+        INVALID = "invalid", "Invalid"
+        DUPLICATES = "duplicates", "Duplicate"
+        OVER_LIMIT = "over_limit", "Over the active-leads limit"
+
+    # The unique constraint's index (job, row_number) serves the report; no second index on job.
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="skipped_rows", db_index=False)
+    row_number = models.PositiveIntegerField()
+    bucket = models.CharField(max_length=10, choices=Bucket.choices)
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row_number"], name="import_skipped_row_once"),
+        ]
+
+    def __str__(self):
+        return f"Row {self.row_number} of import {self.job_id}: {self.reason}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from campaigns import views
+from campaigns.importing import views as import_views
 
 urlpatterns = [
     path("contacts/", views.contact_list, name="contacts"),
@@ -15,5 +16,11 @@ urlpatterns = [
     path(
         "campaigns/<int:campaign_id>/leads/remove/", views.campaign_leads_remove, name="campaign_leads_remove"
     ),
-    path("imports/", views.import_list, name="imports"),
+    path("campaigns/<int:campaign_id>/import/", import_views.campaign_import, name="campaign_import"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<int:job_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/mapping/", import_views.import_mapping, name="import_mapping"),
+    path("imports/<int:job_id>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("imports/<int:job_id>/errors.csv", import_views.import_errors, name="import_errors"),
 ]

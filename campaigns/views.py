@@ -286,8 +286,3 @@ def campaign_leads_remove(request, campaign_id):
         )
         messages.success(request, f"Removed {_plural(removed, 'contact')} from {campaign.name}.")
     return redirect(reverse("campaign_detail", kwargs={"campaign_id": campaign.pk}) + "#leads")
-
-
-@workspace_required
-def import_list(request):
-    return render(request, "campaigns/import_list.html")

@@ -14,6 +14,7 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import Membership, Role
 from leadfinder import services as leadfinder_services
+from tests.campaigns.import_helpers import start_import
 from tests.factories import CampaignFactory, LeadFactory, MembershipFactory, enroll, make_prospects, owner_of
 
 
@@ -64,6 +65,14 @@ def _leadfinder_download(workspace):
     return leadfinder_services.download_create(
         workspace=workspace, prospect_ids=[prospect.pk for prospect in make_prospects(1)]
     )
+
+
+def _import(workspace):
+    return start_import(workspace, "Email\nann@example.com\n", campaign=CampaignFactory(workspace=workspace))
+
+
+def _import_draft(workspace):
+    return start_import(workspace, "Email\nann@example.com\n", draft=True)
 
 
 CASES = [
@@ -179,6 +188,29 @@ CASES = [
         {"lead_ids": [1]},
         api=False,
     ),
+    Case("api: read an import", "get", "/api/v1/imports/{id}", _import),
+    Case("api: an import's error report", "get", "/api/v1/imports/{id}/errors.csv", _import),
+    Case("api: cancel an import", "post", "/api/v1/imports/{id}/cancel", _import),
+    Case(
+        "dashboard: import a CSV into a campaign",
+        "post",
+        "/campaigns/{id}/import/",
+        _campaign_with_a_lead,
+        api=False,
+    ),
+    Case("dashboard: an upload's column mapping", "get", "/imports/{id}/mapping/", _import_draft, api=False),
+    Case(
+        "dashboard: confirm an upload's mapping",
+        "post",
+        "/imports/{id}/mapping/",
+        _import_draft,
+        {"column_0": "email", "on_duplicate": "skip"},
+        api=False,
+    ),
+    Case("dashboard: an import's page", "get", "/imports/{id}/", _import, api=False),
+    Case("dashboard: an import's progress", "get", "/imports/{id}/progress/", _import, api=False),
+    Case("dashboard: cancel an import", "post", "/imports/{id}/cancel/", _import, api=False),
+    Case("dashboard: an import's error report", "get", "/imports/{id}/errors.csv", _import, api=False),
 ]
 
 

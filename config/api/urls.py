@@ -2,6 +2,7 @@ from django.urls import path
 
 from billing import api as billing_api
 from campaigns import api as campaigns_api
+from campaigns.importing import api as imports_api
 from leadfinder import api as leadfinder_api
 
 app_name = "api"
@@ -26,6 +27,10 @@ urlpatterns = [
         campaigns_api.CampaignLeadsRemoveView.as_view(),
         name="campaign-leads-remove",
     ),
+    path("imports", imports_api.ImportListView.as_view(), name="imports"),
+    path("imports/<int:job_id>", imports_api.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:job_id>/errors.csv", imports_api.ImportErrorsView.as_view(), name="import-errors"),
+    path("imports/<int:job_id>/cancel", imports_api.ImportCancelView.as_view(), name="import-cancel"),
     path("leadfinder/filters", leadfinder_api.FilterOptionsView.as_view(), name="leadfinder-filters"),
     path("leadfinder/prospects", leadfinder_api.ProspectListView.as_view(), name="leadfinder-prospects"),
     path("leadfinder/downloads", leadfinder_api.DownloadListView.as_view(), name="leadfinder-downloads"),

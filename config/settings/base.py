@@ -138,7 +138,7 @@ STORAGES = {
 
 # CSV imports (campaigns.importing): the largest file taken, and the rows written per transaction.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
-IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=10_000)
+IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20_000)
 # Uploads stream to a temporary file on disk as they arrive, never into memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 

@@ -1,0 +1,307 @@
+"""CSV import speed and memory (issue 5), on PostgreSQL, end to end through a real Celery worker.
+
+For 100,000 and 1,000,000 rows of a deterministic 10-column CSV (about 160 bytes a row, 0.5% invalid
+emails, 0.5% repeats of an earlier email in other case), each run, on empty tables:
+
+1. a plain ``COPY`` of the file into a table with the same unique index (workspace_id, email): the
+   baseline of the targets;
+2. a ``COPY`` of the file into a table shaped like ``leads_lead`` (its indexes, the trigram GIN index
+   included, no foreign keys): what loading the same rows into the contacts table costs at least;
+3. the import: POST /api/v1/imports through the API view (DRF's test client, an API key), into a
+   campaign with room for every row; a ``celery worker --pool=solo`` process started for the run (so that
+   its peak RSS, /proc/<pid>/status VmHWM, is this import's) runs the job; timed until the job
+   succeeded.
+
+The best of ``--runs`` runs (by import time) is printed with the baselines of that same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/12 \\
+        .venv/bin/python -m benchmarks.import_bench
+
+The Redis database should be one no other worker listens to.
+"""
+
+import argparse
+import collections
+import csv
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+from benchmarks.common import throwaway_database
+
+SIZES = (100_000, 1_000_000)
+SEED = 5
+COLUMNS = [
+    "Email",
+    "First Name",
+    "Last Name",
+    "Company",
+    "Job Title",
+    "Phone",
+    "Website",
+    "LinkedIn",
+    "City",
+    "Country",
+]
+FIRST_NAMES = [
+    "Ada",
+    "Grace",
+    "Alan",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Ken",
+    "Margaret",
+    "José",
+    "Zoë",
+    "Søren",
+]
+LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Thompson", "Müller", "Ørsted"]
+COMPANY_WORDS = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent"]
+TITLES = ["Head of Sales", "VP Marketing", "CEO", "Engineer", "Account Executive", "Founder", "CTO"]
+PLACES = [("Berlin", "Germany"), ("Austin", "United States"), ("Paris", "France"), ("São Paulo", "Brazil")]
+ASCII = str.maketrans({"é": "e", "ë": "e", "ø": "o", "ü": "u", "ã": "a", "Ø": "O"})
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "var" / "bench-data"
+
+
+def make_csv(rows):
+    """The file of ``rows`` rows, written once per size and seed under var/bench-data/."""
+    path = DATA / f"import-{rows}-{SEED}.csv"
+    if path.exists():
+        return path
+    DATA.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(SEED)
+    recent = collections.deque(maxlen=1_000)
+    partial = path.with_suffix(".partial")
+    with open(partial, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for number in range(rows):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            slug = f"{first}.{last}".lower().translate(ASCII)
+            domain = f"{rng.choice(COMPANY_WORDS).lower()}{number % 40_000}.com"
+            email = f"{slug}{number}@{domain}"
+            recent.append(email)
+            if number % 200 == 17:
+                email = email.replace("@", "")
+            elif number % 200 == 101 and len(recent) == recent.maxlen:
+                email = recent[0].upper()
+            city, country = rng.choice(PLACES)
+            writer.writerow(
+                [
+                    email,
+                    first,
+                    last,
+                    f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_WORDS)} GmbH",
+                    rng.choice(TITLES),
+                    f"+1 512 555 {number % 10_000:04d}",
+                    domain,
+                    f"linkedin.com/in/{slug.replace('.', '-')}-{number}",
+                    city,
+                    country,
+                ]
+            )
+    partial.rename(path)
+    return path
+
+
+def copy_seconds(dsn, path, table_sql, columns):
+    """Seconds of ``COPY … FROM STDIN`` of the file into a fresh table made by ``table_sql``."""
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS copy_target")
+        cursor.execute(table_sql)
+        connection.commit()
+        started = time.perf_counter()
+        with open(path, encoding="utf-8") as source:
+            cursor.copy_expert(
+                f"COPY copy_target ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, HEADER true)", source
+            )
+        connection.commit()
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE copy_target")
+    return elapsed
+
+
+PLAIN_TABLE = """
+    CREATE TABLE copy_target (
+        workspace_id bigint NOT NULL DEFAULT 1, email text, first_name text, last_name text,
+        company_name text, job_title text, phone text, website text, linkedin_url text, city text,
+        country text
+    );
+    CREATE UNIQUE INDEX copy_target_email ON copy_target (workspace_id, email);
+"""
+# The contacts table's columns, indexes and generated search column, without its foreign key and without
+# the lower-case check (the file's emails are raw).
+LEADS_SHAPED_TABLE = """
+    CREATE TABLE copy_target (LIKE leads_lead INCLUDING ALL);
+    ALTER TABLE copy_target DROP CONSTRAINT lead_email_is_lower_case,
+        ALTER COLUMN workspace_id SET DEFAULT 1, ALTER COLUMN custom_fields SET DEFAULT '{}',
+        ALTER COLUMN source SET DEFAULT 'import', ALTER COLUMN created_at SET DEFAULT now(),
+        ALTER COLUMN updated_at SET DEFAULT now();
+"""
+FIELDS = [
+    "email",
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "phone",
+    "website",
+    "linkedin_url",
+    "city",
+    "country",
+]
+
+
+def empty_the_tables():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE leads_lead, campaigns_enrollment, campaigns_importskippedrow, campaigns_importjob "
+            "CASCADE"
+        )
+
+
+def start_worker(environment):
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def peak_rss_mb(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM")
+
+
+def measure_import(path, rows, environment, run):
+    """Seconds to upload (POST answered 202) and to import (202 → succeeded); the worker's peak RSS."""
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+    from rest_framework.test import APIClient
+
+    from accounts import services as account_services
+    from accounts.models import User
+    from billing import services as billing_services
+    from campaigns import services as campaign_services
+    from campaigns.models import ImportJob
+
+    owner = User.objects.create_user(f"bench{rows}-{run}@example.com", "bench-password-123")
+    workspace = account_services.workspace_create(name="Bench", owner=owner, plan_code="lightspeed")
+    billing_services.subscription_addon_set(workspace=workspace, addon_code="active_leads_25k", quantity=40)
+    campaign = campaign_services.campaign_create(workspace=workspace, name="Everyone")
+    _, key = account_services.api_key_create(workspace=workspace, name="bench", created_by=owner)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    from config.celery import app
+
+    worker = start_worker(environment)
+    try:
+        while not app.control.ping(timeout=0.5):
+            if worker.poll() is not None:
+                raise RuntimeError("the worker stopped")
+        upload = TemporaryUploadedFile("leads.csv", "text/csv", path.stat().st_size, "utf-8")
+        with open(path, "rb") as source:
+            while block := source.read(1 << 20):
+                upload.write(block)
+        upload.seek(0)
+        started = time.perf_counter()
+        response = client.post(
+            "/api/v1/imports", {"file": upload, "campaign": campaign.pk}, format="multipart"
+        )
+        accepted = time.perf_counter()
+        if response.status_code != 202:
+            raise RuntimeError(f"upload answered {response.status_code}: {response.content[:300]!r}")
+        job_id = response.json()["id"]
+        while True:
+            job = ImportJob.objects.unscoped().get(pk=job_id)
+            if job.is_finished:
+                break
+            time.sleep(0.05)
+        finished = time.perf_counter()
+        if job.status != ImportJob.Status.SUCCEEDED or job.rows_total != rows:
+            raise RuntimeError(f"job {job.status} with {job.rows_total} rows: {job.error}")
+        rss = peak_rss_mb(worker.pid)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    counts = f"{job.created:,} created, {job.invalid:,} invalid, {job.duplicates:,} duplicates"
+    return accepted - started, finished - accepted, rss, counts
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per size; the best is printed (default 3)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="rows of each file")
+    options = parser.parse_args()
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("Set REDIS_URL=redis://…: the import runs in a Celery worker.")
+    files = {rows: make_csv(rows) for rows in options.sizes}
+
+    with throwaway_database() as name, tempfile.TemporaryDirectory() as media:
+        from django.conf import settings
+        from django.db import connection
+
+        settings.MEDIA_ROOT = media
+        db = connection.settings_dict
+        dsn = f"dbname={name} user={db['USER']} host={db['HOST']} port={db['PORT']} password={db['PASSWORD']}"
+        environment = {
+            **os.environ,
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "import-benchmark-secret-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "localhost",
+            "DJANGO_MEDIA_ROOT": media,
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+        results = []
+        for rows, path in files.items():
+            best = None
+            for run in range(options.runs):
+                empty_the_tables()
+                plain = copy_seconds(dsn, path, PLAIN_TABLE, FIELDS)
+                shaped = copy_seconds(dsn, path, LEADS_SHAPED_TABLE, FIELDS)
+                upload, imported, rss, counts = measure_import(path, rows, environment, run)
+                print(
+                    f"{rows:>9,} rows, run {run + 1}: COPY {plain:.2f} s, leads-shaped COPY {shaped:.2f} s, "
+                    f"upload {upload:.2f} s, import {imported:.2f} s, worker peak RSS {rss:.0f} MB "
+                    f"({counts})",
+                    flush=True,
+                )
+                if best is None or imported < best[3]:
+                    best = (rows, plain, shaped, imported, upload, rss, path.stat().st_size)
+            results.append(best)
+
+    print("\nBest run of each size (PostgreSQL, one Celery worker --pool=solo)")
+    header = (
+        f"{'rows':>10} {'file MB':>8} {'COPY s':>7} {'shaped COPY s':>13} {'upload s':>9} {'import s':>9} "
+        f"{'rows/s':>8} {'vs COPY':>8} {'peak RSS MB':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for rows, plain, shaped, imported, upload, rss, size in results:
+        print(
+            f"{rows:>10,} {size / 1e6:>8.0f} {plain:>7.2f} {shaped:>13.2f} {upload:>9.2f} {imported:>9.2f} "
+            f"{rows / imported:>8,.0f} {plain / imported:>8.2f} {rss:>12.0f}"
+        )
+    print(
+        "rows/s and vs COPY (COPY's time / the import's) count from the upload accepted to the job succeeded."
+    )
+
+
+if __name__ == "__main__":
+    main()

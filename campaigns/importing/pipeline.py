@@ -1,0 +1,217 @@
+"""Runs an import job: the file is streamed in chunks, and each chunk is one transaction that locks the
+workspace's quota row (quota row first, always), checks the job is still running and where it stopped,
+writes the contacts, enrols them through ``campaigns.services``, records the rows not imported, and
+moves the counters and the checkpoint (``last_row_number``) on (rule 14). A task that is delivered again
+after its worker died re-opens the file, re-reads the committed rows only to learn which emails the
+file already had, and goes on from the checkpoint: the counts come out as an uninterrupted run's.
+
+Buckets, one per data row (rule 11):
+  invalid              the row cannot be read (wrong number of columns) or fails normalisation
+  duplicates           an earlier row of the file had the same normalised email (the first wins), or,
+                       with on_duplicate=skip and no campaign, the contact exists and is left unchanged
+  already_in_campaign  the contact exists and is already in the campaign
+  over_limit           valid and kept (created, or updated with on_duplicate=update) as a contact, but not
+                       enrolled: no active-lead slot was left (rule 10)
+  created              a new contact, enrolled if a campaign was given
+  updated              an existing contact that was updated (on_duplicate=update) and/or newly enrolled
+``enrolled`` counts the rows newly enrolled (created or updated ones); it is not a bucket.
+"""
+
+import logging
+import sys
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing import services as billing_services
+from campaigns import services as campaign_services
+from campaigns.importing.cleaning import RowCleaner
+from campaigns.importing.notifications import notify_finished
+from campaigns.importing.reading import ChunkProducer, UnreadableFile, prepared, read_chunks, same_email_as
+from campaigns.importing.sniffing import ENCODING_NAMES
+from campaigns.importing.writers import DUPLICATE, NEW, writer_for
+from campaigns.models import ImportJob, ImportSkippedRow
+from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+Status = ImportJob.Status
+OVER_LIMIT_REASON = "Not enrolled: no active-lead slot was left (kept as a contact)."
+EXISTS_REASON = "A contact with this email exists; left unchanged (on_duplicate=skip)."
+# While the reading thread parses, each answer of the database to this one waits for the GIL: a short
+# switch interval (the default is 5 ms) keeps those waits from adding up to seconds.
+SWITCH_INTERVAL = 0.0005
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    already_in_campaign: int = 0
+    duplicates: int = 0
+    invalid: int = 0
+    over_limit: int = 0
+    enrolled: int = 0
+
+
+def run_import_job(*, job_id):
+    """Runs (or resumes) the job; does nothing for a job that is finished, cancelled, gone or a draft."""
+    job = _start(job_id)
+    if job is None:
+        return
+    try:
+        ImportRun(job).run()
+    except (DomainError, UnreadableFile) as exc:
+        _fail(job, str(getattr(exc, "message", exc)))
+    except Exception:
+        logger.exception("Import %s stopped on an unexpected error", job_id)
+        _fail(job, "The import stopped on an unexpected error on our side; it has been logged.")
+
+
+@transaction.atomic
+def _start(job_id):
+    job = (
+        ImportJob.objects.unscoped()
+        .select_for_update(of=("self",))
+        .select_related("workspace", "campaign")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+        return None
+    if job.status == Status.QUEUED:
+        job.status, job.started_at = Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    return job
+
+
+def _fail(job, message):
+    with transaction.atomic():
+        current = ImportJob.objects.for_workspace(job.workspace).select_for_update().filter(pk=job.pk).first()
+        if current is None or current.is_finished:
+            return
+        rows_done = current.last_row_number
+        done = f" Rows up to row {rows_done} of the file were imported." if rows_done > 1 else ""
+        current.status, current.finished_at = Status.FAILED, timezone.now()
+        current.error = f"{message}{done}"
+        current.save(update_fields=["status", "finished_at", "error"])
+        transaction.on_commit(lambda: notify_finished(current))
+
+
+class ImportRun:
+    def __init__(self, job):
+        self.job = job
+        self.workspace = job.workspace
+        self.position = job.last_row_number
+        self.cleaner = RowCleaner(
+            job.mapping, job.headers, encoding_label=ENCODING_NAMES.get(job.encoding, job.encoding)
+        )
+        self.writer = writer_for(job, self.cleaner.fields)
+
+    def run(self):
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        self.writer.open()
+        try:
+            with self.job.file.open("rb") as raw:
+                chunks = read_chunks(
+                    raw,
+                    encoding=self.job.encoding,
+                    delimiter=self.job.delimiter,
+                    width=len(self.job.headers),
+                    cleaner=self.cleaner,
+                    chunk_rows=settings.IMPORT_CHUNK_ROWS,
+                    resume_after=self.position,
+                )
+                with ChunkProducer(prepared(chunks, self.writer.prepare)) as produced:
+                    for chunk in produced:
+                        if chunk.replay:
+                            if chunk.payload is not None:
+                                with transaction.atomic():
+                                    self.writer.remember(chunk.payload)
+                        elif not self._commit(chunk):
+                            return
+            self._finish()
+        finally:
+            self.writer.close()
+            sys.setswitchinterval(switch_interval)
+
+    def _lock_job(self):
+        """The job row, locked, if this run may still write it: running and where this run left it.
+        Otherwise it was cancelled, deleted, or another delivery of the task got ahead of this one."""
+        job = (
+            ImportJob.objects.for_workspace(self.workspace).select_for_update().filter(pk=self.job.pk).first()
+        )
+        if job is None or job.status != Status.RUNNING or job.last_row_number != self.position:
+            return None
+        return job
+
+    @transaction.atomic
+    def _commit(self, chunk):
+        billing_services.quota_lock(workspace=self.workspace)
+        job = self._lock_job()
+        if job is None:
+            return False
+        counts = Counts(invalid=chunk.invalid, duplicates=chunk.duplicates)
+        skipped = list(chunk.skipped)
+        outcomes = [] if chunk.payload is None else self.writer.write(chunk.payload)
+        self._sort(job, outcomes, counts, skipped)
+        if skipped:
+            self.writer.write_skipped(skipped)
+        for name, value in vars(counts).items():
+            setattr(job, name, getattr(job, name) + value)
+        job.rows_processed += chunk.rows_read
+        job.last_row_number, job.bytes_processed = chunk.last_row_number, chunk.bytes_read
+        job.save(update_fields=[*vars(counts), "rows_processed", "last_row_number", "bytes_processed"])
+        self.position = job.last_row_number
+        return True
+
+    def _sort(self, job, outcomes, counts, skipped):
+        """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""
+        contacts = [outcome for outcome in outcomes if outcome.kind != DUPLICATE]
+        if job.campaign_id is not None and contacts:
+            result = campaign_services.enrollments_add_many(
+                workspace=self.workspace,
+                campaign=self.job.campaign,
+                lead_ids=[outcome.lead_id for outcome in contacts],
+                allow_partial=True,
+            )
+            added, already = set(result.added_lead_ids), set(result.already_in_campaign_lead_ids)
+        update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE
+        for outcome in outcomes:
+            if outcome.kind == DUPLICATE:
+                counts.duplicates += 1
+                skipped.append(
+                    (outcome.row_number, ImportSkippedRow.Bucket.DUPLICATES, same_email_as(outcome.first_row))
+                )
+            elif job.campaign_id is None:
+                if outcome.kind == NEW:
+                    counts.created += 1
+                elif update:
+                    counts.updated += 1
+                else:
+                    counts.duplicates += 1
+                    skipped.append((outcome.row_number, ImportSkippedRow.Bucket.DUPLICATES, EXISTS_REASON))
+            elif outcome.lead_id in already:
+                counts.already_in_campaign += 1
+            elif outcome.lead_id in added:
+                counts.enrolled += 1
+                if outcome.kind == NEW:
+                    counts.created += 1
+                else:
+                    counts.updated += 1
+            else:
+                counts.over_limit += 1
+                skipped.append((outcome.row_number, ImportSkippedRow.Bucket.OVER_LIMIT, OVER_LIMIT_REASON))
+
+    @transaction.atomic
+    def _finish(self):
+        job = self._lock_job()
+        if job is None:
+            return
+        job.status, job.finished_at = Status.SUCCEEDED, timezone.now()
+        job.rows_total, job.bytes_processed = job.rows_processed, job.file_size
+        job.save(update_fields=["status", "finished_at", "rows_total", "bytes_processed"])
+        transaction.on_commit(lambda: notify_finished(job))

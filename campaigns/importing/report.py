@@ -1,0 +1,48 @@
+"""The error report of an import: every row not imported (invalid, duplicate, over the active-leads
+limit), with ``row_number``, ``reason`` and then the row's original columns, read again from the stored
+file. A cell a spreadsheet would run as a formula is prefixed with ``'`` (rule 17)."""
+
+import csv
+import io
+
+from campaigns.importing.selectors import skipped_rows
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value):
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+class _Line:
+    """A file that hands back what csv.writer writes to it, one line at a time."""
+
+    def write(self, text):
+        return text
+
+
+def error_report_lines(*, workspace, job):
+    """Yields the report's CSV lines; memory holds one row of the file and one batch of reasons."""
+    writer = csv.writer(_Line())
+    yield writer.writerow([formula_safe(cell) for cell in ["row_number", "reason", *job.headers]])
+    reasons = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason").iterator(2_000)
+    wanted = next(reasons, None)
+    if wanted is None:
+        return
+    with job.file.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=job.encoding, errors="replace", newline="")
+        number = 0
+        records = csv.reader(text, delimiter=job.delimiter)
+        try:
+            for record in records:
+                number += 1
+                if wanted[0] == number:
+                    yield writer.writerow([formula_safe(cell) for cell in [number, wanted[1], *record]])
+                    wanted = next(reasons, None)
+                    if wanted is None:
+                        return
+        except csv.Error:
+            # Where the file stops being CSV the import stopped too: every reported row came before it.
+            return

@@ -1,0 +1,146 @@
+"""Writes of import jobs: an upload becomes a job (or, from the dashboard, a draft whose mapping the user
+checks first), a draft is confirmed, a job is cancelled. Nothing is stored for an upload that is refused.
+"""
+
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns import tasks
+from campaigns.importing import mapping as mappings
+from campaigns.importing.sniffing import sniff
+from campaigns.models import ImportJob
+from config.errors import Conflict, DomainError
+
+Status = ImportJob.Status
+
+
+class FileTooLarge(DomainError):
+    status_code = 413
+    code = "file_too_large"
+
+    def __init__(self, size):
+        limit = settings.IMPORT_MAX_FILE_SIZE
+        super().__init__(
+            f"The file is {size / 1_000_000:,.1f} MB; imports take files of up to "
+            f"{limit / 1_000_000:,.0f} MB. Split it and import the parts.",
+            details={"size": size, "limit": limit},
+        )
+
+
+def check_size(size):
+    if size > settings.IMPORT_MAX_FILE_SIZE:
+        raise FileTooLarge(size)
+
+
+def _check_campaign(campaign):
+    if campaign is not None and campaign.is_archived:
+        raise Conflict(
+            f"{campaign.name} is archived: give it another status before importing into it.",
+            details={"campaign": campaign.pk, "status": campaign.status},
+        )
+
+
+def _check_on_duplicate(on_duplicate):
+    if on_duplicate not in ImportJob.OnDuplicate.values:
+        raise DomainError(
+            f"on_duplicate is {' or '.join(ImportJob.OnDuplicate.values)}.",
+            details={"on_duplicate": [f"{on_duplicate!r} is not skip or update."]},
+        )
+
+
+def _mapping(given, headers, *, automatic, keep_other_columns):
+    """The mapping to use: ``given`` (checked) or else ``automatic``; it must name an email column."""
+    chosen = automatic if given is None else mappings.validate_mapping(given, headers)
+    if keep_other_columns:
+        chosen = mappings.keep_other_columns(chosen, headers)
+    mappings.require_email(chosen, headers, field="file" if given is None else "mapping")
+    return chosen
+
+
+def import_create(
+    *,
+    workspace,
+    user,
+    upload,
+    campaign=None,
+    mapping=None,
+    keep_other_columns=False,
+    on_duplicate=ImportJob.OnDuplicate.SKIP,
+    draft=False,
+):
+    """A job for ``upload`` (a Django UploadedFile), queued unless ``draft``: a dashboard upload waits as a
+    draft while the user checks the mapping. Refuses (before storing anything) a file over the size limit
+    (413), one that is empty, not text, without data rows or without an email column, an unknown mapping
+    target or column (400), and an archived campaign (409)."""
+    check_size(upload.size)
+    _check_on_duplicate(on_duplicate)
+    _check_campaign(campaign)
+    sniffed = sniff(upload)
+    chosen = _mapping(
+        mapping,
+        sniffed.headers,
+        automatic=mappings.automatic_mapping(sniffed.headers, sniffed.samples),
+        keep_other_columns=keep_other_columns,
+    )
+    name = default_storage.save(f"imports/{workspace.pk}/{uuid4().hex}.csv", upload)
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                workspace=workspace,
+                campaign=campaign,
+                created_by=user,
+                file=name,
+                filename=(upload.name or "upload.csv")[:255],
+                file_size=upload.size,
+                encoding=sniffed.encoding,
+                delimiter=sniffed.delimiter,
+                headers=sniffed.headers,
+                mapping=chosen,
+                on_duplicate=on_duplicate,
+                status=Status.DRAFT if draft else Status.QUEUED,
+            )
+            if not draft:
+                tasks.run_import.delay_on_commit(job.pk)
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return job
+
+
+def _locked(workspace, job):
+    jobs = ImportJob.objects.for_workspace(workspace).select_related("campaign")
+    return jobs.select_for_update(of=("self",)).get(pk=job.pk)
+
+
+@transaction.atomic
+def import_confirm(
+    *, workspace, job, mapping, keep_other_columns=False, on_duplicate=ImportJob.OnDuplicate.SKIP
+):
+    """Starts a draft with the mapping the user chose."""
+    job = _locked(workspace, job)
+    if job.status != Status.DRAFT:
+        raise Conflict(f"This import has started already ({job.get_status_display().lower()}).")
+    _check_on_duplicate(on_duplicate)
+    _check_campaign(job.campaign)
+    job.mapping = _mapping(mapping, job.headers, automatic={}, keep_other_columns=keep_other_columns)
+    job.on_duplicate, job.status = on_duplicate, Status.QUEUED
+    job.save(update_fields=["mapping", "on_duplicate", "status"])
+    tasks.run_import.delay_on_commit(job.pk)
+    return job
+
+
+@transaction.atomic
+def import_cancel(*, workspace, job):
+    """Stops a job between two chunks (rows already committed stay) or discards a draft."""
+    job = _locked(workspace, job)
+    if job.is_finished:
+        raise Conflict(
+            f"This import is {job.get_status_display().lower()} already.", details={"status": job.status}
+        )
+    job.status, job.finished_at = Status.CANCELLED, timezone.now()
+    job.save(update_fields=["status", "finished_at"])
+    return job

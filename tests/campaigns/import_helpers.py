@@ -1,0 +1,74 @@
+"""What the CSV import tests share: files as uploads, jobs run to the end in this process, a small
+active-leads limit, and the invariant every finished job keeps."""
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from billing import services as billing_services
+from billing.models import Plan
+from campaigns.importing import services
+from campaigns.importing.pipeline import run_import_job
+from campaigns.models import ImportJob
+
+BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
+
+
+def csv_text(rows, *, delimiter=","):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def upload(content, name="leads.csv"):
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def start_import(workspace, content, *, user=None, name="leads.csv", **options):
+    """A queued job for ``content`` (text, UTF-8, or bytes as they are), made as the API makes it."""
+    return services.import_create(workspace=workspace, user=user, upload=upload(content, name), **options)
+
+
+def run_import(workspace, content, **options):
+    """Uploads ``content`` and runs the job to its end in this process; returns the finished job."""
+    job = start_import(workspace, content, **options)
+    run_import_job(job_id=job.pk)
+    return ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
+
+
+def buckets(job, *, enrolled=True):
+    counts = {name: getattr(job, name) for name in BUCKETS}
+    if enrolled:
+        counts["enrolled"] = job.enrolled
+    return counts
+
+
+def assert_every_row_in_one_bucket(job):
+    assert sum(getattr(job, name) for name in BUCKETS) == job.rows_processed
+    if job.status == ImportJob.Status.SUCCEEDED:
+        assert job.rows_total == job.rows_processed
+
+
+def with_active_leads_limit(workspace, limit):
+    """Puts ``workspace`` on a plan of ``limit`` active leads (made for the test)."""
+    plan, _ = Plan.objects.get_or_create(
+        code=f"test-{limit}",
+        defaults={
+            "name": f"Test {limit}",
+            "active_leads_limit": limit,
+            "monthly_lead_credits": 0,
+            "price_cents": 0,
+        },
+    )
+    billing_services.subscription_set_plan(workspace=workspace, plan_code=plan.code)
+    return workspace
+
+
+def queue_nothing(monkeypatch):
+    """Jobs are created without telling the broker (the test runs them itself); returns the job ids that
+    would have been queued."""
+    queued = []
+    monkeypatch.setattr(services.tasks.run_import, "delay_on_commit", queued.append)
+    return queued

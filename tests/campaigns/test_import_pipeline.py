@@ -1,0 +1,421 @@
+"""The import job: chunks, buckets, enrolment under the active-leads limit, the checkpoint that makes a
+restarted job finish with an uninterrupted run's counts (rule 14), cancelling, the report, the email."""
+
+import csv
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from billing.models import Quota
+from campaigns import services as campaign_services
+from campaigns.importing import services
+from campaigns.importing.pipeline import ImportRun, run_import_job
+from campaigns.importing.report import error_report_lines
+from campaigns.models import Campaign, Enrollment, ImportJob
+from campaigns.selectors import active_leads_used_by_enrollments
+from leads.models import Lead
+from tests.campaigns.import_helpers import (
+    assert_every_row_in_one_bucket,
+    buckets,
+    csv_text,
+    run_import,
+    start_import,
+    with_active_leads_limit,
+)
+from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll, owner_of
+
+
+def mixed_file(rows=60):
+    """Valid rows, invalid ones, repeats within and across chunks, contacts the workspace has."""
+    lines = [["Email", "First Name", "Company", "Plan"]]
+    for number in range(rows):
+        if number % 7 == 3:
+            lines.append([f"broken{number}", "X", "", ""])
+        elif number % 11 == 5:
+            lines.append([f"LEAD{number - 4}@EXAMPLE.COM", "Again", "", ""])
+        elif number % 13 == 0:
+            lines.append([f"known{number}@example.com", "Known", "Updated Co", "gold"])
+        else:
+            lines.append([f"lead{number}@example.com", f"Lead {number}", f"Co {number}", "silver"])
+    return csv_text(lines)
+
+
+def known_contacts(workspace, rows=60, campaign=None):
+    leads = [
+        LeadFactory(workspace=workspace, email=f"known{number}@example.com", company_name="Old Co")
+        for number in range(0, rows, 13)
+    ]
+    if campaign is not None:
+        enroll(campaign, leads[:2])
+    return leads
+
+
+def assert_audit_clean():
+    call_command("audit_quotas")
+
+
+def test_a_job_reads_the_file_in_chunks_and_commits_each(workspace, settings):
+    settings.IMPORT_CHUNK_ROWS = 7
+    known_contacts(workspace)
+    job = run_import(
+        workspace,
+        mixed_file(),
+        mapping={"Email": "email", "First Name": "first_name", "Company": "company_name"},
+    )
+
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert_every_row_in_one_bucket(job)
+    assert (job.rows_total, job.progress, job.error) == (60, 1.0, "")
+    # 9 broken rows; 3 repeats of an earlier row (2 of them in a later chunk) and 4 known contacts.
+    assert buckets(job) == {
+        "created": 44,
+        "updated": 0,
+        "already_in_campaign": 0,
+        "duplicates": 3 + 4,
+        "invalid": 9,
+        "over_limit": 0,
+        "enrolled": 0,
+    }
+    assert Lead.objects.for_workspace(workspace).get(email="known0@example.com").company_name == "Old Co"
+    assert job.started_at <= job.finished_at
+
+
+def test_on_duplicate_update_sets_the_files_non_empty_values_and_merges_custom_fields(workspace):
+    lead = LeadFactory(
+        workspace=workspace,
+        email="ann@example.com",
+        first_name="Ann",
+        company_name="Old",
+        custom_fields={"tier": "1"},
+    )
+    content = "Email,First Name,Company,Plan\nann@example.com,,New Co,gold\nbob@example.com,Bob,,\n"
+    job = run_import(
+        workspace,
+        content,
+        on_duplicate="update",
+        mapping={
+            "Email": "email",
+            "First Name": "first_name",
+            "Company": "company_name",
+            "Plan": "custom_fields.plan",
+        },
+    )
+
+    assert (job.created, job.updated) == (1, 1)
+    lead.refresh_from_db()
+    assert (lead.first_name, lead.company_name) == ("Ann", "New Co")
+    assert lead.custom_fields == {"tier": "1", "plan": "gold"}
+    assert lead.source == Lead.Source.MANUAL
+    assert Lead.objects.for_workspace(workspace).get(email="bob@example.com").source == Lead.Source.IMPORT
+
+
+def test_rows_over_the_active_leads_limit_are_kept_as_contacts_and_reported(workspace):
+    with_active_leads_limit(workspace, 3)
+    campaign = CampaignFactory(workspace=workspace)
+    elsewhere = CampaignFactory(workspace=workspace)
+    enroll(elsewhere, [LeadFactory(workspace=workspace, email="active@example.com")])
+    content = csv_text(
+        [["Email"], *[[f"n{number}@example.com"] for number in range(4)], ["active@example.com"]]
+    )
+    job = run_import(workspace, content, campaign=campaign)
+
+    assert buckets(job) == {
+        "created": 2,
+        "updated": 1,
+        "already_in_campaign": 0,
+        "duplicates": 0,
+        "invalid": 0,
+        "over_limit": 2,
+        "enrolled": 3,
+    }
+    assert Lead.objects.for_workspace(workspace).count() == 5
+    assert sorted(
+        Enrollment.objects.for_workspace(workspace)
+        .filter(campaign=campaign)
+        .values_list("lead__email", flat=True)
+    ) == [
+        "active@example.com",
+        "n0@example.com",
+        "n1@example.com",
+    ]
+    assert Quota.objects.for_workspace(workspace).get().active_leads_used == 3
+    report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
+    assert report == [
+        ["row_number", "reason", "Email"],
+        ["4", "Not enrolled: no active-lead slot was left (kept as a contact).", "n2@example.com"],
+        ["5", "Not enrolled: no active-lead slot was left (kept as a contact).", "n3@example.com"],
+    ]
+    assert_audit_clean()
+
+
+def test_unmapped_columns_are_dropped_unless_kept_as_custom_fields(workspace):
+    content = "Email,Title,Favourite Colour\nann@example.com,CEO,teal\n"
+    plain = run_import(workspace, content)
+    kept = run_import(WorkspaceFactory(), content, keep_other_columns=True)
+
+    assert plain.mapping == {"Email": "email", "Title": "job_title"}
+    assert kept.mapping == {
+        "Email": "email",
+        "Title": "job_title",
+        "Favourite Colour": "custom_fields.Favourite Colour",
+    }
+    assert Lead.objects.for_workspace(kept.workspace).get().custom_fields == {"Favourite Colour": "teal"}
+    assert Lead.objects.for_workspace(workspace).get().custom_fields == {}
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (
+            ["Email Address", "firstname", "Last Name", "Company Name", "Job Title"],
+            ["email", "first_name", "last_name", "company_name", "job_title"],
+        ),
+        (
+            ["E-mail", "First", "Surname", "Organisation", "Position"],
+            ["email", "first_name", "last_name", "company_name", "job_title"],
+        ),
+        (
+            ["email", "Phone Number", "LinkedIn URL", "Website", "City", "Country"],
+            ["email", "phone", "linkedin_url", "website", "city", "country"],
+        ),
+        (["Contact", "Name"], ["email"]),
+    ],
+)
+def test_common_header_names_are_mapped_and_an_unnamed_email_column_is_found_by_its_values(
+    workspace, headers, expected
+):
+    values = ["ann@example.com", "Ann", "Lee", "Acme", "CEO", "+1 555 0100"][: len(headers)]
+    job = start_import(workspace, csv_text([headers, values]))
+
+    assert list(job.mapping.values()) == expected
+
+
+@pytest.mark.parametrize(
+    ("mapping", "problem"),
+    [
+        ({"Email": "email", "Company": "company"}, "'company' (for 'Company') is not a lead field"),
+        ({"Email": "email", "Nope": "first_name"}, "'Nope' is not a column of the file"),
+        ({"Email": "email", "Company": "email"}, "'email' is given to more than one column."),
+        ({"Email": "custom_fields. x "}, "is not a lead field"),
+        (
+            {"Company": "company_name"},
+            "No column of the file holds email addresses: its headers are Email, Company.",
+        ),
+        (["Email"], "The mapping is an object of CSV headers to lead fields"),
+    ],
+)
+def test_a_mapping_with_an_unknown_column_or_field_or_no_email_is_refused(workspace, mapping, problem):
+    with pytest.raises(services.DomainError) as refusal:
+        start_import(workspace, "Email,Company\nann@example.com,Acme\n", mapping=mapping)
+    assert problem in refusal.value.message
+    assert list(refusal.value.details) == ["mapping"]
+    assert not ImportJob.objects.for_workspace(workspace).exists()
+
+
+class Killed(BaseException):
+    """What SIGKILL does to a worker, in this process: nothing after it runs, no except clause sees it."""
+
+
+def kill_after(monkeypatch, chunks):
+    commit, done = ImportRun._commit, []
+
+    def commit_then_die(self, chunk):
+        if len(done) == chunks:
+            raise Killed
+        done.append(chunk)
+        return commit(self, chunk)
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_then_die)
+
+
+def test_a_job_killed_between_chunks_resumes_from_its_checkpoint_with_an_uninterrupted_runs_counts(
+    db, monkeypatch, settings
+):
+    settings.IMPORT_CHUNK_ROWS = 8
+    uninterrupted_workspace, workspace = WorkspaceFactory(), WorkspaceFactory()
+    for each in (uninterrupted_workspace, workspace):
+        with_active_leads_limit(each, 40)
+        known_contacts(each, campaign=CampaignFactory(workspace=each))
+    uninterrupted = run_import(
+        uninterrupted_workspace,
+        mixed_file(),
+        campaign=Campaign.objects.for_workspace(uninterrupted_workspace).get(),
+    )
+
+    job = start_import(workspace, mixed_file(), campaign=Campaign.objects.for_workspace(workspace).get())
+    kill_after(monkeypatch, 3)
+    with pytest.raises(Killed):
+        run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.last_row_number, job.rows_processed) == (ImportJob.Status.RUNNING, 25, 24)
+    monkeypatch.undo()
+    run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert buckets(job) == buckets(uninterrupted)
+    assert uninterrupted.over_limit > 0 and uninterrupted.duplicates > 0 and uninterrupted.invalid > 0
+    assert_every_row_in_one_bucket(job)
+    assert (
+        Lead.objects.for_workspace(workspace).count()
+        == Lead.objects.for_workspace(uninterrupted_workspace).count()
+    )
+    assert Quota.objects.for_workspace(workspace).get().active_leads_used == active_leads_used_by_enrollments(
+        workspace
+    )
+    assert (
+        list(error_report_lines(workspace=workspace, job=job))[1:]
+        == list(error_report_lines(workspace=uninterrupted_workspace, job=uninterrupted))[1:]
+    )
+    assert_audit_clean()
+
+
+def test_a_finished_or_cancelled_job_is_never_run_again(workspace):
+    done = run_import(workspace, "Email\nann@example.com\n")
+    cancelled = start_import(workspace, "Email\nbob@example.com\n")
+    services.import_cancel(workspace=workspace, job=cancelled)
+
+    for job in (done, cancelled):
+        before = buckets(ImportJob.objects.for_workspace(workspace).get(pk=job.pk))
+        run_import_job(job_id=job.pk)
+        assert buckets(ImportJob.objects.for_workspace(workspace).get(pk=job.pk)) == before
+    run_import_job(job_id=10**9)
+    assert Lead.objects.for_workspace(workspace).count() == 1
+
+
+def test_cancelling_stops_the_job_after_the_chunk_being_written(workspace, monkeypatch, settings):
+    settings.IMPORT_CHUNK_ROWS = 5
+    job = start_import(
+        workspace, csv_text([["Email"], *[[f"n{number}@example.com"] for number in range(20)]])
+    )
+    commit = ImportRun._commit
+
+    def commit_then_cancel(self, chunk):
+        written = commit(self, chunk)
+        if ImportJob.objects.for_workspace(workspace).get(pk=job.pk).rows_processed == 10:
+            services.import_cancel(workspace=workspace, job=job)
+        return written
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_then_cancel)
+    run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert (job.status, job.rows_processed, job.created, job.rows_total) == (
+        ImportJob.Status.CANCELLED,
+        10,
+        10,
+        None,
+    )
+    assert Lead.objects.for_workspace(workspace).count() == 10
+    with pytest.raises(services.Conflict):
+        services.import_cancel(workspace=workspace, job=job)
+
+
+def test_archiving_the_campaign_during_the_import_stops_it_with_the_reason(workspace, monkeypatch, settings):
+    settings.IMPORT_CHUNK_ROWS = 2
+    campaign = CampaignFactory(workspace=workspace)
+    job = start_import(
+        workspace,
+        csv_text([["Email"], *[[f"n{number}@example.com"] for number in range(5)]]),
+        campaign=campaign,
+    )
+    commit = ImportRun._commit
+
+    def commit_then_archive(self, chunk):
+        written = commit(self, chunk)
+        campaign_services.campaign_set_status(
+            workspace=workspace, campaign=campaign, status=Campaign.Status.ARCHIVED
+        )
+        return written
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_then_archive)
+    run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error.startswith(f"{campaign.name} is archived")
+    assert job.error.endswith("Rows up to row 3 of the file were imported.")
+    assert (job.created, job.rows_processed) == (2, 2)
+
+
+def test_deleting_the_campaign_deletes_its_imports_and_a_running_one_stops(workspace, monkeypatch, settings):
+    settings.IMPORT_CHUNK_ROWS = 2
+    campaign = CampaignFactory(workspace=workspace)
+    job = start_import(
+        workspace,
+        csv_text([["Email"], *[[f"n{number}@example.com"] for number in range(5)]]),
+        campaign=campaign,
+    )
+    commit = ImportRun._commit
+
+    def commit_then_delete(self, chunk):
+        written = commit(self, chunk)
+        campaign_services.campaign_delete(workspace=workspace, campaign=campaign)
+        return written
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_then_delete)
+    run_import_job(job_id=job.pk)
+
+    assert not ImportJob.objects.for_workspace(workspace).exists()
+    assert Lead.objects.for_workspace(workspace).count() == 2
+    assert Quota.objects.for_workspace(workspace).get().active_leads_used == 0
+
+
+def test_a_file_that_stops_being_csv_fails_the_job_with_the_row_and_keeps_what_came_before(
+    workspace, settings
+):
+    settings.IMPORT_CHUNK_ROWS = 2
+    content = (
+        'Email,Name\na@example.com,A\nb@example.com,B\nc@example.com,"never closed\n' + "x" * 140_000 + "\n"
+    )
+    job = run_import(workspace, content)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error.startswith("Row 4 could not be read (field larger than field limit")
+    assert job.created == 2
+
+
+def test_the_error_report_lists_every_row_not_imported_with_its_original_columns_formula_safe(workspace):
+    content = csv_text(
+        [
+            ["Email", "=Formula", "Notes"],
+            ["ann@example.com", "1", "ok"],
+            ['=HYPERLINK("http://evil")', "+1", "@SUM(A1)"],
+            ["ANN@example.com", "-2", "\tx"],
+            ["short"],
+        ]
+    )
+    job = run_import(workspace, content)
+    report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
+
+    assert report[0] == ["row_number", "reason", "Email", "'=Formula", "Notes"]
+    assert [row[:2] for row in report[1:]] == [
+        ["3", report[1][1]],
+        ["4", "Same email as row 2 of this file."],
+        ["5", "1 columns where the header has 3."],
+    ]
+    assert report[1][1].startswith("email: '=hyperlink")
+    assert report[1][2:] == ['\'=HYPERLINK("http://evil")', "'+1", "'@SUM(A1)"]
+    assert report[2][2:] == ["ANN@example.com", "'-2", "'\tx"]
+    assert report[3][2:] == ["short"]
+
+
+def test_the_person_who_started_an_import_is_emailed_when_it_finishes(
+    workspace, django_capture_on_commit_callbacks
+):
+    user = owner_of(workspace)
+    campaign = CampaignFactory(workspace=workspace, name="Spring launch")
+    job = start_import(
+        workspace, "Email\nann@example.com\nnope\n", user=user, campaign=campaign, name="spring.csv"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import_job(job_id=job.pk)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [user.email]
+    assert message.subject == "Your import of spring.csv is done"
+    assert "Leadpool imported spring.csv into Spring launch: 2 rows, 1 created, 1 invalid." in message.body
+    assert f"/imports/{job.pk}/" in message.body

@@ -1,0 +1,189 @@
+"""The dashboard's import flow: upload on a campaign's page (or the Imports page, into contacts), check
+the mapping against sample values, confirm, follow the progress bar, read the summary, get the report;
+Home lists the imports the user started."""
+
+import pytest
+from django.test import Client
+
+from campaigns.importing.pipeline import run_import_job
+from campaigns.models import ImportJob
+from leads.models import Lead
+from tests.campaigns.import_helpers import start_import, upload
+from tests.factories import CampaignFactory, MembershipFactory, owner_of
+
+CONTENT = (
+    "E-mail;Vorname;Company;Colour\nann@example.com;Ann;Acme;teal\nbob@example.com;Bob;Globex;red\n"
+    "nope;X;Y;Z\n"
+)
+
+
+@pytest.fixture
+def client(workspace):
+    client = Client()
+    client.force_login(owner_of(workspace))
+    return client
+
+
+def test_the_campaign_page_offers_the_import(client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+
+    assert 'id="import"' in page
+    assert f'action="/campaigns/{campaign.pk}/import/"' in page
+    assert 'enctype="multipart/form-data"' in page
+
+
+def test_upload_check_the_mapping_confirm_and_follow_it_to_the_summary(
+    client, workspace, django_capture_on_commit_callbacks
+):
+    campaign = CampaignFactory(workspace=workspace, name="Spring launch")
+
+    uploaded = client.post(f"/campaigns/{campaign.pk}/import/", {"file": upload(CONTENT, "spring.csv")})
+    job = ImportJob.objects.for_workspace(workspace).get()
+    assert uploaded.url == f"/imports/{job.pk}/mapping/"
+    assert job.status == ImportJob.Status.DRAFT
+
+    mapping_page = client.get(uploaded.url).content.decode()
+    assert "UTF-8, separated by semicolons" in mapping_page
+    for sample in ("ann@example.com", "bob@example.com", "teal", "Globex"):
+        assert sample in mapping_page
+    assert '<option value="email" selected>' in mapping_page
+
+    with django_capture_on_commit_callbacks() as enqueued:
+        confirmed = client.post(
+            uploaded.url,
+            {
+                "column_0": "email",
+                "column_1": "first_name",
+                "column_2": "",
+                "column_3": "custom_fields.Colour",
+                "on_duplicate": "skip",
+            },
+        )
+    job.refresh_from_db()
+    assert confirmed.url == f"/imports/{job.pk}/"
+    assert (job.status, job.mapping) == (
+        "queued",
+        {"E-mail": "email", "Vorname": "first_name", "Colour": "custom_fields.Colour"},
+    )
+    assert len(enqueued) == 1
+
+    polling = client.get(f"/imports/{job.pk}/progress/").content.decode()
+    assert 'hx-trigger="every 1s"' in polling
+    assert 'data-testid="import-percent">0%' in polling
+
+    run_import_job(job_id=job.pk)
+    summary = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "hx-trigger" not in summary
+    assert 'data-testid="import-percent">100%' in summary
+    assert 'data-testid="bucket-created">2<' in summary
+    assert 'data-testid="bucket-invalid">1<' in summary
+    assert "Row 4: email: &#x27;nope&#x27; is not a valid email address" in summary
+    assert f'href="/imports/{job.pk}/errors.csv"' in summary
+    assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").custom_fields == {
+        "Colour": "teal"
+    }
+
+    report = client.get(f"/imports/{job.pk}/errors.csv")
+    assert b"".join(report.streaming_content).decode().splitlines()[1].startswith("4,")
+
+
+def test_keeping_the_other_columns_as_custom_fields(client, workspace):
+    uploaded = client.post("/imports/", {"file": upload(CONTENT)})
+    job = ImportJob.objects.for_workspace(workspace).get()
+    client.post(
+        uploaded.url,
+        {
+            "column_0": "email",
+            "column_1": "",
+            "column_2": "company_name",
+            "column_3": "",
+            "keep_other_columns": "on",
+            "on_duplicate": "update",
+        },
+    )
+    job.refresh_from_db()
+
+    assert job.campaign is None
+    assert job.on_duplicate == "update"
+    assert job.mapping == {
+        "E-mail": "email",
+        "Company": "company_name",
+        "Vorname": "custom_fields.Vorname",
+        "Colour": "custom_fields.Colour",
+    }
+
+
+def test_a_mapping_without_an_email_column_is_refused_on_the_page(client, workspace):
+    client.post("/imports/", {"file": upload(CONTENT)})
+    job = ImportJob.objects.for_workspace(workspace).get()
+
+    response = client.post(f"/imports/{job.pk}/mapping/", {"column_0": "first_name", "on_duplicate": "skip"})
+
+    assert response.status_code == 200
+    assert "No column of the file holds email addresses" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "Name,Company\nAnn,Acme\n",
+            "No column of the file holds email addresses: its headers are Name, Company.",
+        ),
+        ("", "The file is empty."),
+    ],
+)
+def test_a_file_that_cannot_be_imported_says_why_on_the_campaign_page(client, workspace, content, message):
+    campaign = CampaignFactory(workspace=workspace)
+
+    response = client.post(f"/campaigns/{campaign.pk}/import/", {"file": upload(content)}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/campaigns/{campaign.pk}/#import"
+    assert message in response.content.decode()
+    assert not ImportJob.objects.for_workspace(workspace).exists()
+
+
+def test_the_imports_page_lists_the_workspaces_imports(client, workspace, other_workspace):
+    start_import(workspace, CONTENT, name="mine.csv")
+    start_import(workspace, CONTENT, name="waiting.csv", draft=True)
+    start_import(other_workspace, CONTENT, name="theirs.csv")
+
+    page = client.get("/imports/").content.decode()
+
+    assert "mine.csv" in page and "waiting.csv" in page and "theirs.csv" not in page
+    assert "Waiting for its column mapping" in page
+    assert "Import into contacts" in page
+
+
+def test_cancelling_from_the_page(client, workspace):
+    job = start_import(workspace, CONTENT)
+
+    response = client.post(f"/imports/{job.pk}/cancel/", follow=True)
+
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CANCELLED
+    assert "is cancelled; rows already imported stay." in response.content.decode()
+
+
+def test_home_shows_the_finished_imports_of_the_user_who_started_them(client, workspace):
+    owner = owner_of(workspace)
+    mine = start_import(workspace, CONTENT, user=owner, name="mine.csv")
+    colleagues = start_import(
+        workspace, CONTENT, user=MembershipFactory(workspace=workspace).user, name="theirs.csv"
+    )
+    running = start_import(workspace, CONTENT, user=owner, name="running.csv")
+    for job in (mine, colleagues):
+        run_import_job(job_id=job.pk)
+
+    home = client.get("/").content.decode()
+
+    assert "Recent imports" in home
+    assert "mine.csv" in home
+    assert (
+        "theirs.csv" not in home
+        and running.filename not in home.split("Recent imports")[1].split("Get started")[0]
+    )

@@ -1,0 +1,81 @@
+"""Rules 3, 10 and 12 under real concurrency: two imports into one workspace at once, while API requests
+add and remove contacts, past the active-leads limit."""
+
+import pytest
+from django.core.management import call_command
+
+from billing.models import Quota
+from campaigns.importing.pipeline import run_import_job
+from campaigns.models import ImportJob
+from campaigns.selectors import active_leads_used_by_enrollments
+from leads.models import Lead
+from tests.campaigns.import_helpers import (
+    assert_every_row_in_one_bucket,
+    csv_text,
+    queue_nothing,
+    start_import,
+    with_active_leads_limit,
+)
+from tests.concurrency.threads import run_together
+from tests.conftest import api_client_for
+from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+LIMIT = 300
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_CHUNK_ROWS = 25
+
+
+def test_two_imports_and_api_additions_at_once_never_pass_the_limit_and_keep_the_counter_true(monkeypatch):
+    queue_nothing(monkeypatch)
+    workspace = with_active_leads_limit(WorkspaceFactory(), LIMIT)
+    first, second = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
+    # The files share 100 emails (one contact each, whichever import gets there first).
+    one = csv_text([["Email", "Name"], *[[f"a{number}@example.com", "A"] for number in range(250)]])
+    two = csv_text(
+        [["Email", "Name"], *[[f"a{number}@example.com", "B"] for number in range(150, 250)]]
+        + [[f"b{number}@example.com", "B"] for number in range(150)]
+    )
+    jobs = [start_import(workspace, one, campaign=first), start_import(workspace, two, campaign=second)]
+    client = api_client_for(workspace)
+
+    def add(i):
+        body = {
+            "leads": [{"email": f"api{i}-{n}@example.com"} for n in range(15)],
+            "allow_partial": i % 2 == 0,
+        }
+        return lambda: client.post(f"/api/v1/campaigns/{first.pk}/leads", body, format="json")
+
+    enrolled = [LeadFactory(workspace=workspace, email=f"old{number}@example.com") for number in range(20)]
+    enroll(first, enrolled)
+
+    def remove(i):
+        ids = [lead.pk for lead in enrolled[i * 10 : i * 10 + 10]]
+        return lambda: client.post(
+            f"/api/v1/campaigns/{first.pk}/leads/remove", {"lead_ids": ids}, format="json"
+        )
+
+    actions = [lambda job=job: run_import_job(job_id=job.pk) for job in jobs]
+    actions += [add(i) for i in range(6)] + [remove(i) for i in range(2)]
+    outcomes = run_together(actions)
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
+    assert {outcome.status_code for outcome in outcomes[2:]} <= {200, 402}
+    for job in ImportJob.objects.for_workspace(workspace):
+        assert job.status == ImportJob.Status.SUCCEEDED, job.error
+        assert_every_row_in_one_bucket(job)
+        assert job.rows_total == 250
+        assert job.over_limit > 0
+    used = Quota.objects.for_workspace(workspace).get().active_leads_used
+    assert used == active_leads_used_by_enrollments(workspace) <= LIMIT
+    emails = list(Lead.objects.for_workspace(workspace).values_list("email", flat=True))
+    assert len(emails) == len(set(emails))
+    assert {f"a{n}@example.com" for n in range(250)} | {f"b{n}@example.com" for n in range(150)} <= set(
+        emails
+    )
+    call_command("audit_quotas")
