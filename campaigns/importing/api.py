@@ -36,6 +36,7 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
 
     def initial(self, request, *args, **kwargs):
         if request.method == "POST":
+            self.perform_authentication(request)
             length = request.META.get("CONTENT_LENGTH") or "0"
             if length.isdigit() and int(length) > settings.IMPORT_MAX_FILE_SIZE + MULTIPART_OVERHEAD:
                 raise services.FileTooLarge(int(length))

@@ -72,6 +72,7 @@ def run_import_job(*, job_id):
 
 @transaction.atomic
 def _start(job_id):
+    # The task is given the job's id alone; the job names its workspace.
     job = (
         ImportJob.objects.unscoped()
         .select_for_update(of=("self",))
@@ -170,13 +171,11 @@ class ImportRun:
 
     def _sort(self, job, outcomes, counts, skipped):
         """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""
-        contacts = [outcome for outcome in outcomes if outcome.kind != DUPLICATE]
+        contacts = [outcome.lead_id for outcome in outcomes if outcome.kind != DUPLICATE]
+        added, already = set(), set()
         if job.campaign_id is not None and contacts:
             result = campaign_services.enrollments_add_many(
-                workspace=self.workspace,
-                campaign=self.job.campaign,
-                lead_ids=[outcome.lead_id for outcome in contacts],
-                allow_partial=True,
+                workspace=self.workspace, campaign=self.job.campaign, lead_ids=contacts, allow_partial=True
             )
             added, already = set(result.added_lead_ids), set(result.already_in_campaign_lead_ids)
         update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE

@@ -31,7 +31,7 @@ class FileTooLarge(DomainError):
         )
 
 
-def check_size(size):
+def _check_size(size):
     if size > settings.IMPORT_MAX_FILE_SIZE:
         raise FileTooLarge(size)
 
@@ -76,7 +76,7 @@ def import_create(
     draft while the user checks the mapping. Refuses (before storing anything) a file over the size limit
     (413), one that is empty, not text, without data rows or without an email column, an unknown mapping
     target or column (400), and an archived campaign (409)."""
-    check_size(upload.size)
+    _check_size(upload.size)
     _check_on_duplicate(on_duplicate)
     _check_campaign(campaign)
     sniffed = sniff(upload)

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.files.storage import default_storage
+from rest_framework.test import APIClient
 
 from campaigns.importing.pipeline import run_import_job
 from campaigns.models import Campaign, ImportJob
@@ -258,3 +259,13 @@ def test_the_openapi_document_describes_the_imports(api_client):
         "failed",
         "cancelled",
     ]
+
+
+def test_an_upload_without_a_valid_key_is_a_401_even_when_too_large(settings, db):
+    settings.IMPORT_MAX_FILE_SIZE = 50
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer lp_not_a_key")
+
+    response = post(client, "Email\n" + "a@example.com\n" * 10_000)
+
+    assert response.status_code == 401

@@ -110,7 +110,7 @@ def cleaner():
 
 
 @given(record=records | plain_records)
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=500, deadline=None)
 def test_the_fast_path_agrees_with_normalize_lead(cleaner, record):
     try:
         expected = cleaner.clean_by_the_book(7, record)

@@ -15,6 +15,7 @@ from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.importing.report import error_report_lines
 from campaigns.models import Campaign, Enrollment, ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
+from config.errors import Conflict, DomainError
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
@@ -207,7 +208,7 @@ def test_common_header_names_are_mapped_and_an_unnamed_email_column_is_found_by_
     ],
 )
 def test_a_mapping_with_an_unknown_column_or_field_or_no_email_is_refused(workspace, mapping, problem):
-    with pytest.raises(services.DomainError) as refusal:
+    with pytest.raises(DomainError) as refusal:
         start_import(workspace, "Email,Company\nann@example.com,Acme\n", mapping=mapping)
     assert problem in refusal.value.message
     assert list(refusal.value.details) == ["mapping"]
@@ -309,7 +310,7 @@ def test_cancelling_stops_the_job_after_the_chunk_being_written(workspace, monke
         None,
     )
     assert Lead.objects.for_workspace(workspace).count() == 10
-    with pytest.raises(services.Conflict):
+    with pytest.raises(Conflict):
         services.import_cancel(workspace=workspace, job=job)
 
 

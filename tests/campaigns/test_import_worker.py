@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from billing.models import Quota
+from campaigns.importing import services
 from campaigns.models import ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
 from leads.models import Lead
@@ -163,8 +164,6 @@ def test_a_worker_killed_mid_import_and_restarted_finishes_with_an_uninterrupted
 
     workspace, campaign = prepared_workspace(rows)
     worker = start_worker()
-    from campaigns.importing import services
-
     job = services.import_create(workspace=workspace, user=None, upload=upload(content), campaign=campaign)
     wait_for(lambda: job_now(workspace, job.pk).rows_processed > 0)
     worker.send_signal(signal.SIGKILL)
