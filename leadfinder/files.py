@@ -7,6 +7,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 
+from config.exports import formula_safe
+
 PROSPECT_COLUMNS = [
     "first_name",
     "last_name",
@@ -25,13 +27,6 @@ PROSPECT_COLUMNS = [
     "city",
 ]
 COLUMNS = ["prospect_id", "contact_id", *PROSPECT_COLUMNS]
-# A spreadsheet runs a cell that starts with one of these as a formula (rule 17).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value):
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def download_file_name(download):

@@ -6,14 +6,7 @@ import csv
 import io
 
 from campaigns.importing.selectors import skipped_rows
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value):
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+from config.exports import formula_safe
 
 
 class _Line:
