@@ -23,7 +23,6 @@ from benchmarks.common import (
     seed_leads,
     throwaway_database,
     timed,
-    without_trigram_index,
 )
 
 CONTACTS = 1_000_000
@@ -59,8 +58,7 @@ def main():
         )
         everyone = services.campaign_create(workspace=workspace, name="Everyone")
         target = services.campaign_create(workspace=workspace, name="Bench target")
-        with without_trigram_index():
-            seed_leads(workspace, CONTACTS)
+        seed_leads(workspace, CONTACTS)
         seed_enrollments(workspace, everyone, count=ENROLLED)
         billing_services.quota_audit(workspace=workspace, fix=True)  # the counter, from the enrollments
         analyze()

@@ -94,14 +94,6 @@ def seed_enrollments(workspace, campaign, *, count):
     execute("UPDATE campaigns_campaign SET lead_count = %s WHERE id = %s", [count, campaign.pk])
 
 
-@contextmanager
-def without_trigram_index():
-    """A bulk load runs faster without the GIN index; it is rebuilt once afterwards."""
-    execute("DROP INDEX IF EXISTS lead_search_text_trgm")
-    yield
-    execute("CREATE INDEX lead_search_text_trgm ON leads_lead USING gin (search_text gin_trgm_ops)")
-
-
 def analyze():
     execute("VACUUM ANALYZE")
 

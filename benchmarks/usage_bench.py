@@ -14,7 +14,6 @@ from benchmarks.common import (
     seed_leads,
     throwaway_database,
     timed,
-    without_trigram_index,
 )
 
 ENROLLMENTS = 1_000_000
@@ -47,8 +46,7 @@ def main():
             )
             if enrollments:
                 campaign = services.campaign_create(workspace=workspace, name="Everyone")
-                with without_trigram_index():
-                    seed_leads(workspace, enrollments)
+                seed_leads(workspace, enrollments)
                 seed_enrollments(workspace, campaign, count=enrollments)
                 billing_services.quota_audit(workspace=workspace, fix=True)
             _, raw_key = account_services.api_key_create(workspace=workspace, name="bench", created_by=owner)

@@ -34,8 +34,9 @@ class Campaign(TenantModel):
             models.CheckConstraint(
                 condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
             ),
+            # Lists walk it newest first; enrollments reference (workspace, id) (migration 0003).
+            models.UniqueConstraint(fields=["workspace", "id"], name="campaign_id_unique_per_workspace"),
         ]
-        indexes = [models.Index(fields=["workspace", "-id"], name="campaign_workspace_newest")]
 
     def __str__(self):
         return self.name
@@ -46,19 +47,35 @@ class Campaign(TenantModel):
 
 
 class Enrollment(TenantModel):
-    """A contact in a campaign. A contact in any campaign that is not archived uses one active-lead slot."""
+    """A contact in a campaign. A contact in any campaign that is not archived uses one active-lead slot.
 
-    # The unique constraint's index (campaign, lead) serves lookups by campaign; no second index.
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    On PostgreSQL, triggers (migration 0003) hold the enrollment, its campaign and its contact in one
+    workspace, checking each statement's rows at once; foreign keys would check them row by row, which was
+    most of what an import of a million rows cost. The (workspace, lead) index serves those checks and
+    every lookup by contact.
+    """
+
+    workspace = models.ForeignKey(
+        "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="enrollments")
+    # The unique constraint's index (campaign, lead) serves lookups by campaign.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="enrollments", db_constraint=False, db_index=False
+    )
+    lead = models.ForeignKey(
+        "leads.Lead",
+        on_delete=models.CASCADE,
+        related_name="enrollments",
+        db_constraint=False,
+        db_index=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["campaign", "lead"], name="enrollment_lead_once_per_campaign"),
         ]
+        indexes = [models.Index(fields=["workspace", "lead"], name="enrollment_workspace_lead")]
 
     def __str__(self):
         return f"{self.lead_id} in {self.campaign_id}"

@@ -7,8 +7,7 @@ from django.http import Http404
 
 from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
-from leads.normalization import clean_text
-from leads.selectors import leads_for_workspace
+from leads.selectors import leads_for_workspace, search_term, search_text
 
 ARCHIVED = Campaign.Status.ARCHIVED
 
@@ -67,9 +66,9 @@ def lead_keys(*, workspace, search="", campaign=None):
     if campaign is None:
         return leads_for_workspace(workspace=workspace, search=search).values(lead_id=F("id"))
     enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
-    term = clean_text(search).lower()
+    term = search_term(search)
     if term:
-        enrollments = enrollments.filter(lead__search_text__contains=term)
+        enrollments = enrollments.alias(search_text=search_text("lead__")).filter(search_text__contains=term)
     return enrollments.values("lead_id")
 
 

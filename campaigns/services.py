@@ -278,11 +278,14 @@ def enrollments_remove(*, workspace, campaign, lead_ids):
 
 
 @transaction.atomic
-def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False):
+def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, created_lead_ids=()):
     """``enrollments_add`` for existing contacts in the numbers a CSV import brings (tens of thousands per
     call): the same rules, checks and ``EnrollmentResult``, item for item, with the enrollments written in
     one ``INSERT … SELECT unnest(…)`` on PostgreSQL instead of model instances.
     tests/campaigns/test_enrollments_add_many.py holds the two to the same answers.
+
+    ``created_lead_ids``: those of ``lead_ids`` the caller created in this transaction, so they are the
+    workspace's and in no campaign; they are not looked up.
     """
     lead_ids = list(lead_ids)
     if not lead_ids:
@@ -297,7 +300,9 @@ def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False):
             details={"status": campaign.status},
         )
     result = EnrollmentResult()
-    known, active, in_campaign = _lead_states(workspace, campaign, lead_ids)
+    created = set(created_lead_ids)
+    known, active, in_campaign = _lead_states(workspace, campaign, [i for i in lead_ids if i not in created])
+    known |= created
     wanted, seen = [], set()
     for index, lead_id in enumerate(lead_ids):
         reason = NO_SUCH_LEAD if lead_id not in known else LISTED_TWICE if lead_id in seen else ""
@@ -328,6 +333,8 @@ def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False):
 def _lead_states(workspace, campaign, lead_ids):
     """Which of ``lead_ids`` are contacts of the workspace, which of those are active (enrolled in a
     campaign that is not archived) and which are in ``campaign``; in one query on PostgreSQL."""
+    if not lead_ids:
+        return set(), set(), set()
     if connection.vendor != "postgresql":
         known = set(
             Lead.objects.for_workspace(workspace).filter(pk__in=lead_ids).values_list("pk", flat=True)
@@ -347,8 +354,8 @@ def _lead_states(workspace, campaign, lead_ids):
             Campaign.objects.for_workspace(workspace).filter(status=ARCHIVED).values_list("pk", flat=True)
         )
         # Subqueries per id probe the primary key and the enrollments' lead index, whatever the
-        # statistics (which lag behind an import) say about how many rows the workspace has. A contact
-        # of the workspace has enrollments of the workspace only. Only the ids that are not contacts of
+        # statistics (which lag behind an import) say about how many rows the workspace has; the
+        # enrollments' (workspace, lead) index serves the second. Only the ids that are not contacts of
         # the workspace or that have enrollments come back.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -357,7 +364,8 @@ def _lead_states(workspace, campaign, lead_ids):
                     SELECT wanted.id,
                            coalesce((SELECT workspace_id FROM {leads} WHERE id = wanted.id) = %(workspace)s,
                                     false) AS ours,
-                           (SELECT array_agg(e.campaign_id) FROM {enrollments} e WHERE e.lead_id = wanted.id)
+                           (SELECT array_agg(e.campaign_id) FROM {enrollments} e
+                            WHERE e.workspace_id = %(workspace)s AND e.lead_id = wanted.id)
                                AS campaign_ids
                     FROM unnest(%(ids)s::bigint[]) AS wanted (id)
                 ) AS found

@@ -175,7 +175,11 @@ class ImportRun:
         added, already = set(), set()
         if job.campaign_id is not None and contacts:
             result = campaign_services.enrollments_add_many(
-                workspace=self.workspace, campaign=self.job.campaign, lead_ids=contacts, allow_partial=True
+                workspace=self.workspace,
+                campaign=self.job.campaign,
+                lead_ids=contacts,
+                allow_partial=True,
+                created_lead_ids=[outcome.lead_id for outcome in outcomes if outcome.kind == NEW],
             )
             added, already = set(result.added_lead_ids), set(result.already_in_campaign_lead_ids)
         update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE

@@ -12,7 +12,7 @@ import io
 import json
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import ImportSkippedRow
@@ -87,6 +87,7 @@ class PostgresContactWriter(_ContactWriter):
         # hash join of a chunk's size does at once.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute("SET LOCAL work_mem = '32MB'")  # sorts a chunk in memory
         cursor.execute(f"TRUNCATE {STAGE}")
         columns = ", ".join(["row_number", *self.fields, "custom_fields"])
         text = ", ".join(self.fields)
@@ -105,49 +106,17 @@ class PostgresContactWriter(_ContactWriter):
 
     def write(self, payload):
         leads = connection.ops.quote_name(Lead._meta.db_table)
-        values = ", ".join(f"s.{name}" if name in self.fields else "''" for name in OTHER_FIELDS)
         now = timezone.now()
         with connection.cursor() as cursor:
             self._stage(cursor, payload)
-            # One statement: claim each email for this file (an email claimed by an earlier chunk is a
-            # duplicate), create the contacts the workspace does not have, and say which row got what.
-            cursor.execute(
-                f"""
-                WITH fresh AS (
-                    INSERT INTO {self.seen} (email, row_number)
-                    SELECT email, row_number FROM {STAGE}
-                    ON CONFLICT (email) DO NOTHING
-                    RETURNING email
-                ), created AS (
-                    INSERT INTO {leads} (workspace_id, email, {", ".join(OTHER_FIELDS)}, custom_fields,
-                                         source, created_at, updated_at)
-                    SELECT %(workspace)s, s.email, {values}, s.custom_fields, %(source)s, %(now)s, %(now)s
-                    FROM {STAGE} s JOIN fresh f ON f.email = s.email
-                    ORDER BY s.row_number
-                    ON CONFLICT (workspace_id, email) DO NOTHING
-                    RETURNING id, email
-                )
-                SELECT s.row_number,
-                       CASE WHEN f.email IS NULL THEN %(duplicate)s
-                            WHEN c.id IS NULL THEN %(existing)s ELSE %(new)s END,
-                       c.id,
-                       CASE WHEN f.email IS NULL
-                            THEN (SELECT p.row_number FROM {self.seen} p WHERE p.email = s.email) END,
-                       CASE WHEN f.email IS NOT NULL AND c.id IS NULL THEN s.email END
-                FROM {STAGE} s
-                LEFT JOIN fresh f ON f.email = s.email
-                LEFT JOIN created c ON c.email = s.email
-                ORDER BY s.row_number
-                """,  # noqa: S608 - names come from this module and the models, values are parameters
-                {
-                    "workspace": self.workspace_id,
-                    "source": Lead.Source.IMPORT,
-                    "now": now,
-                    "duplicate": DUPLICATE,
-                    "existing": EXISTING,
-                    "new": NEW,
-                },
-            )
+            try:
+                with transaction.atomic():
+                    self._claim_and_create(cursor, leads, now, on_conflict="")
+            except IntegrityError:
+                # Another transaction committed one of these emails after the statement looked for it:
+                # the statement again, leaving such contacts as they are (they count as existing).
+                on_conflict = "ON CONFLICT (workspace_id, email) DO NOTHING"
+                self._claim_and_create(cursor, leads, now, on_conflict=on_conflict)
             found = cursor.fetchall()
             existing = [email for *_, email in found if email is not None]
             # A separate statement, so that it sees a contact another transaction committed meanwhile;
@@ -169,6 +138,53 @@ class PostgresContactWriter(_ContactWriter):
             Outcome(row_number, kind, lead_id if email is None else id_of[email], first_row)
             for row_number, kind, lead_id, first_row, email in found
         ]
+
+    def _claim_and_create(self, cursor, leads, now, *, on_conflict):
+        """One statement: claim each email for this file (an email claimed by an earlier chunk is a
+        duplicate), create the contacts the workspace does not have, and say which row got what. Inserting
+        the emails not found costs a third less than an ``INSERT … ON CONFLICT`` of them all."""
+        values = ", ".join(f"s.{name}" if name in self.fields else "''" for name in OTHER_FIELDS)
+        cursor.execute(
+            f"""
+            WITH fresh AS (
+                INSERT INTO {self.seen} (email, row_number)
+                SELECT email, row_number FROM {STAGE}
+                ON CONFLICT (email) DO NOTHING
+                RETURNING email
+            ), created AS (
+                INSERT INTO {leads} (workspace_id, email, {", ".join(OTHER_FIELDS)}, custom_fields,
+                                     source, created_at, updated_at)
+                SELECT %(workspace)s, s.email, {values}, s.custom_fields, %(source)s, %(now)s, %(now)s
+                FROM {STAGE} s JOIN fresh f ON f.email = s.email
+                -- A scalar subquery probes the index for each row: the planner's guess of the staged rows
+                -- can make a NOT EXISTS scan all the workspace's contacts for every chunk.
+                WHERE (SELECT l.id FROM {leads} l WHERE l.workspace_id = %(workspace)s AND l.email = s.email)
+                      IS NULL
+                ORDER BY s.row_number
+                {on_conflict}
+                RETURNING id, email
+            )
+            SELECT s.row_number,
+                   CASE WHEN f.email IS NULL THEN %(duplicate)s
+                        WHEN c.id IS NULL THEN %(existing)s ELSE %(new)s END,
+                   c.id,
+                   CASE WHEN f.email IS NULL
+                        THEN (SELECT p.row_number FROM {self.seen} p WHERE p.email = s.email) END,
+                   CASE WHEN f.email IS NOT NULL AND c.id IS NULL THEN s.email END
+            FROM {STAGE} s
+            LEFT JOIN fresh f ON f.email = s.email
+            LEFT JOIN created c ON c.email = s.email
+            ORDER BY s.row_number
+            """,  # noqa: S608 - names come from this module and the models, values are parameters
+            {
+                "workspace": self.workspace_id,
+                "source": Lead.Source.IMPORT,
+                "now": now,
+                "duplicate": DUPLICATE,
+                "existing": EXISTING,
+                "new": NEW,
+            },
+        )
 
     def _update(self, cursor, leads, lead_ids, now):
         """The file's non-empty values replace the contact's; its custom fields are merged in."""
