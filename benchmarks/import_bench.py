@@ -5,8 +5,8 @@ emails, 0.5% repeats of an earlier email in other case), each run, on empty tabl
 
 1. a plain ``COPY`` of the file into a table with the same unique index (workspace_id, email): the
    baseline of the targets;
-2. a ``COPY`` of the file into a table shaped like ``leads_lead`` (its indexes, the trigram GIN index
-   included, no foreign keys): what loading the same rows into the contacts table costs at least;
+2. a ``COPY`` of the file into a table shaped like ``leads_lead`` (its columns and indexes, without its
+   triggers): what loading the same rows into the contacts table costs at least;
 3. the import: POST /api/v1/imports through the API view (DRF's test client, an API key), into a
    campaign with room for every row; a ``celery worker --pool=solo`` process started for the run (so that
    its peak RSS, /proc/<pid>/status VmHWM, is this import's) runs the job; timed until the job
@@ -139,8 +139,8 @@ PLAIN_TABLE = """
     );
     CREATE UNIQUE INDEX copy_target_email ON copy_target (workspace_id, email);
 """
-# The contacts table's columns, indexes and generated search column, without its foreign key and without
-# the lower-case check (the file's emails are raw).
+# The contacts table's columns and indexes, without its triggers and without the lower-case check (the
+# file's emails are raw).
 LEADS_SHAPED_TABLE = """
     CREATE TABLE copy_target (LIKE leads_lead INCLUDING ALL);
     ALTER TABLE copy_target DROP CONSTRAINT lead_email_is_lower_case,
