@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db import transaction
 
 from billing import services
 from billing.models import (
@@ -16,22 +17,13 @@ from billing.models import (
     Subscription,
     SubscriptionAddOn,
 )
+from config.admin import ReadOnlyAdmin
 from config.errors import DomainError
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 def _refresh_limits(subscriptions):
-    for subscription in subscriptions.select_related("workspace"):
+    # Quota rows are locked in one order, so that two such saves cannot deadlock.
+    for subscription in subscriptions.select_related("workspace").order_by("workspace_id"):
         services.active_leads_limit_refresh(workspace=subscription.workspace)
 
 
@@ -84,22 +76,29 @@ class SubscriptionAdmin(ReadOnlyAdmin):
         form = GrantCreditsForm(request.POST)
         form.fields["action"].choices = self.get_action_choices(request)
         data = form.cleaned_data if form.is_valid() else {}
+        if form.errors:
+            errors = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in form.errors.items())
+            self.message_user(request, f"Nothing was granted ({errors}).", messages.ERROR)
+            return
         if not data.get("amount") or not data.get("reason", "").strip():
             self.message_user(request, "Give an amount (at least 1) and a reason.", messages.ERROR)
             return
-        for subscription in queryset.select_related("workspace"):
-            try:
-                services.lead_credits_grant(
-                    workspace=subscription.workspace,
-                    amount=data["amount"],
-                    source=CreditGrant.Source.ADJUSTMENT,
-                    description=f"Granted by {request.user}: {data['reason']}",
-                    expires_at=data["expires_at"],
-                    actor=request.user,
-                )
-            except DomainError as exc:
-                self.message_user(request, f"{subscription.workspace}: {exc.message}", messages.ERROR)
-                return
+        subscription = None
+        try:
+            with transaction.atomic():  # every selected workspace, or none
+                for subscription in queryset.select_related("workspace").order_by("workspace_id"):
+                    services.lead_credits_grant(
+                        workspace=subscription.workspace,
+                        amount=data["amount"],
+                        source=CreditGrant.Source.ADJUSTMENT,
+                        description=f"Granted by {request.user}: {data['reason']}",
+                        expires_at=data["expires_at"],
+                        actor=request.user,
+                    )
+        except DomainError as exc:
+            message = f"{subscription.workspace}: {exc.message} Nothing was granted."
+            self.message_user(request, message, messages.ERROR)
+            return
         self.message_user(request, f"Granted {data['amount']} credits to {queryset.count()} workspaces.")
 
 

@@ -1,6 +1,6 @@
 """The workspace, usage and billing endpoints of ``/api/v1`` (API.md). Owners alone change billing."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -21,14 +21,8 @@ from billing.serializers import (
     WorkspaceUpdateSerializer,
 )
 from config.api.permissions import IsWorkspaceAdmin, IsWorkspaceMember, IsWorkspaceOwner
+from config.api.schema import IDEMPOTENCY_KEY
 from config.api.views import WorkspaceAPIView
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    description="Retrying with the same key and body within 24 h replays the first answer.",
-)
 
 
 class OwnerWritesMixin:

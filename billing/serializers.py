@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from billing.models import CreditGrant, CreditPack, LedgerEntry, Plan, Subscription
+from billing.services import MAX_ADDON_QUANTITY
 from config.api.serializers import StrictSerializer
 
 
@@ -100,4 +101,6 @@ class AddOnSerializer(serializers.Serializer):
 
 class AddOnChangeSerializer(StrictSerializer):
     addon = serializers.SlugField(max_length=40, help_text="Code of the add-on.")
-    quantity = serializers.IntegerField(min_value=0, max_value=100, help_text="Units to have; 0 removes it.")
+    quantity = serializers.IntegerField(
+        min_value=0, max_value=MAX_ADDON_QUANTITY, help_text="Units to have; 0 removes it."
+    )

@@ -17,7 +17,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Workspace
-from billing import payments, quota_sources
+from billing import payments, quota_sources, selectors
 from billing.errors import ActiveLeadsLimitReached, InsufficientLeadCredits
 from billing.models import (
     AddOn,
@@ -42,6 +42,10 @@ Kind = LedgerEntry.Kind
 Source = CreditGrant.Source
 
 
+# Units of one add-on a workspace may hold (the API, the dashboard and the operator all go through here).
+MAX_ADDON_QUANTITY = 100
+
+
 def _require_count(value, name):
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a whole number >= 0, not {value!r}.")
@@ -57,8 +61,14 @@ def _plan(code):
     return plan
 
 
+def _last_balance(workspace):
+    """The balance after the workspace's newest ledger entry (0 before the first)."""
+    entries = LedgerEntry.objects.for_workspace(workspace).order_by("-id")
+    return entries.values_list("balance_after", flat=True).first() or 0
+
+
 def _subscription(workspace):
-    return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
+    return selectors.subscription_for_workspace(workspace=workspace)
 
 
 def _lock(workspace):
@@ -171,17 +181,12 @@ def _record(*, workspace, kind, moves, description, reference="", actor=None, re
             details={"reference": reference},
         )
     amount = sum(delta for _, delta in moves)
-    previous = (
-        LedgerEntry.objects.for_workspace(workspace)
-        .order_by("-id")
-        .values_list("balance_after", flat=True)
-        .first()
-    )
+    previous = _last_balance(workspace)
     entry = LedgerEntry.objects.create(
         workspace=workspace,
         kind=kind,
         amount=amount,
-        balance_after=(previous or 0) + amount,
+        balance_after=previous + amount,
         actor=actor,
         description=description[:255],
         reference=reference,
@@ -366,7 +371,8 @@ def credit_pack_purchase(*, workspace, pack_code, actor=None):
         amount=pack.credits,
         source=Source.PACK,
         description=f"{pack.name} purchased",
-        reference=f"payment:{payment.pk}",
+        # A pack priced 0 (a promotion) has no payment.
+        reference=f"payment:{payment.pk}" if payment else f"pack:{pack.code}",
         actor=actor,
         payment=payment,
     )
@@ -539,6 +545,11 @@ def subscription_addon_set(*, workspace, addon_code, quantity, actor=None):
     allowed below the active leads in use (rule 4).
     """
     _require_count(quantity, "quantity")
+    if quantity > MAX_ADDON_QUANTITY:
+        raise DomainError(
+            f"At most {MAX_ADDON_QUANTITY} units of an add-on.",
+            details={"quantity": [f"Ensure this value is less than or equal to {MAX_ADDON_QUANTITY}."]},
+        )
     addon = AddOn.objects.filter(code=addon_code).first()
     if addon is None:
         raise DomainError(
@@ -613,7 +624,7 @@ def quota_audit(*, workspace, fix=False):
 
     entries = LedgerEntry.objects.for_workspace(workspace)
     ledger_sum = entries.aggregate(total=Sum("amount"))["total"] or 0
-    last_balance = entries.order_by("-id").values_list("balance_after", flat=True).first() or 0
+    last_balance = _last_balance(workspace)
     grants_balance = (
         CreditGrant.objects.for_workspace(workspace).aggregate(total=Sum("remaining"))["total"] or 0
     )

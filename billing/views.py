@@ -32,6 +32,7 @@ def settings_billing(request):
         "plans": plans(),
         "credit_packs": credit_packs(),
         "addons": addons_for_workspace(workspace=request.workspace),
+        "max_addon_quantity": services.MAX_ADDON_QUANTITY,
         "ledger": ledger_for_workspace(workspace=request.workspace).order_by("-created_at", "-id")[
             :LEDGER_ROWS
         ],

@@ -5,7 +5,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from billing.api import IDEMPOTENCY_KEY
 from billing.selectors import usage_for_workspace
 from campaigns import selectors, services
 from campaigns.models import Campaign
@@ -22,6 +21,7 @@ from campaigns.serializers import (
     LeadSerializer,
 )
 from config.api.pagination import CursorPagination
+from config.api.schema import IDEMPOTENCY_KEY
 from config.api.views import WorkspaceAPIView
 from leads import services as lead_services
 from leads.models import Lead

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
-from leads.selectors import leads_for_workspace, search_term, search_text
+from leads.selectors import leads_for_workspace, matching
 
 ARCHIVED = Campaign.Status.ARCHIVED
 
@@ -66,10 +66,7 @@ def lead_keys(*, workspace, search="", campaign=None):
     if campaign is None:
         return leads_for_workspace(workspace=workspace, search=search).values(lead_id=F("id"))
     enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
-    term = search_term(search)
-    if term:
-        enrollments = enrollments.alias(search_text=search_text("lead__")).filter(search_text__contains=term)
-    return enrollments.values("lead_id")
+    return matching(enrollments, search, path="lead__").values("lead_id")
 
 
 def leads_with_campaign_ids(*, workspace, lead_ids):

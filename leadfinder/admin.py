@@ -3,18 +3,8 @@ them), downloads and ownerships only through leadfinder.services, with the credi
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin
 from leadfinder.models import Download, Ownership, Prospect
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Prospect)

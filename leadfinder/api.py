@@ -3,13 +3,12 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
-from billing.api import IDEMPOTENCY_KEY
 from campaigns.models import Campaign
 from config.api.pagination import CursorPagination
-from config.api.views import WorkspaceAPIView
+from config.api.schema import IDEMPOTENCY_KEY
+from config.api.views import FileWithJsonErrors, WorkspaceAPIView
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.models import Download
@@ -135,20 +134,10 @@ class DownloadDetailView(WorkspaceAPIView):
         return Response(DownloadSerializer(download, context={"request": request}).data)
 
 
-class JSONErrorsNegotiation(BaseContentNegotiation):
-    """The file endpoint answers a CSV whatever ``Accept`` says, and its errors in JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class DownloadFileView(WorkspaceAPIView):
     """The CSV of a download, again, for free."""
 
-    content_negotiation_class = JSONErrorsNegotiation
+    content_negotiation_class = FileWithJsonErrors
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY, 404: NOT_FOUND})
     def get(self, request, download_id):

@@ -149,3 +149,11 @@ class TakeForm(ProspectSearchForm):
         if self.cleaned_data["campaign"] is not None:
             pairs.append(("campaign", self.cleaned_data["campaign"]))
         return pairs
+
+
+class DownloadListForm(forms.Form):
+    """The downloads page's query: a keyset position, and the download just made (to highlight)."""
+
+    after = forms.IntegerField(required=False, min_value=1)
+    before = forms.IntegerField(required=False, min_value=1)
+    new = forms.IntegerField(required=False, min_value=1)

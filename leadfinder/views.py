@@ -11,13 +11,12 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import workspace_required
-from billing.errors import InsufficientLeadCredits
 from billing.selectors import usage_for_workspace
 from campaigns.models import Campaign
 from config.errors import DomainError
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
-from leadfinder.forms import ProspectSearchForm, TakeForm
+from leadfinder.forms import DownloadListForm, ProspectSearchForm, TakeForm
 from leadfinder.models import Download, Prospect
 from leadfinder.serializers import ProspectSerializer
 
@@ -160,8 +159,6 @@ def download_take(request):
             allow_partial=form.cleaned_data["allow_partial"],
             actor=request.user,
         )
-    except InsufficientLeadCredits as exc:
-        return _render_preview(request, form, error=exc.message, status=402)
     except DomainError as exc:
         return _render_preview(request, form, error=exc.message, status=exc.status_code)
     messages.success(request, _taken_message(download, campaign))
@@ -177,16 +174,16 @@ def download_take(request):
 @require_GET
 @workspace_required
 def download_list(request):
-    after = request.GET.get("after")
-    before = request.GET.get("before")
+    form = DownloadListForm(request.GET)
+    form.is_valid()  # a value that is not an id is left out; the others still count
+    keys = form.cleaned_data
     page = selectors.page_of(
         selectors.downloads_for_workspace(workspace=request.workspace),
-        after=int(after) if after and after.isdigit() else None,
-        before=int(before) if before and before.isdigit() else None,
+        after=keys.get("after"),
+        before=keys.get("before"),
         size=PAGE_SIZE,
     )
-    new = request.GET.get("new", "")
-    context = {"page": page, "new_id": int(new) if new.isdigit() else None, **_page_links(request, page)}
+    context = {"page": page, "new_id": keys.get("new"), **_page_links(request, page)}
     return render(request, "leadfinder/download_list.html", context)
 
 

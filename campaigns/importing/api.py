@@ -6,16 +6,15 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from billing.api import IDEMPOTENCY_KEY
 from campaigns.importing import selectors, services
 from campaigns.importing.report import error_report_lines
 from campaigns.importing.serializers import ImportCreateSerializer, ImportJobSerializer
 from campaigns.models import Campaign
-from config.api.views import WorkspaceAPIView
+from config.api.schema import IDEMPOTENCY_KEY
+from config.api.views import FileWithJsonErrors, WorkspaceAPIView
 
 NOT_FOUND = OpenApiResponse(description="not_found: no such id in this workspace.")
 # Multipart boundaries and the other fields of an upload fit in this; a body longer than the file limit plus
@@ -38,7 +37,8 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
         if request.method == "POST":
             self.perform_authentication(request)
             length = request.META.get("CONTENT_LENGTH") or "0"
-            if length.isdigit() and int(length) > settings.IMPORT_MAX_FILE_SIZE + MULTIPART_OVERHEAD:
+            limit = settings.IMPORT_MAX_FILE_SIZE + MULTIPART_OVERHEAD
+            if length.isascii() and length.isdigit() and int(length) > limit:
                 raise services.FileTooLarge(int(length))
         super().initial(request, *args, **kwargs)
 
@@ -104,16 +104,6 @@ class ImportCancelView(WorkspaceAPIView):
         return Response(ImportJobSerializer(job, context={"request": request}).data)
 
 
-class CsvOrJsonErrors(BaseContentNegotiation):
-    """The report is CSV whatever ``Accept`` says; its errors are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 def error_report_response(workspace, job):
     response = StreamingHttpResponse(
         error_report_lines(workspace=workspace, job=job), content_type="text/csv; charset=utf-8"
@@ -126,7 +116,7 @@ class ImportErrorsView(WorkspaceAPIView):
     """Every row not imported (invalid, duplicate, over the active-leads limit): row_number, reason, then
     the row's original columns; cells that a spreadsheet would run as formulas start with '."""
 
-    content_negotiation_class = CsvOrJsonErrors
+    content_negotiation_class = FileWithJsonErrors
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY, 404: NOT_FOUND})
     def get(self, request, job_id):

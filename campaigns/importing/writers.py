@@ -22,6 +22,7 @@ from leads.normalization import LEAD_FIELDS
 NEW, EXISTING, DUPLICATE = "new", "existing", "duplicate"
 OTHER_FIELDS = LEAD_FIELDS[1:]
 STAGE = "import_stage"
+UNIQUE_EMAIL = "lead_email_unique_per_workspace"
 
 
 class Outcome(NamedTuple):
@@ -112,9 +113,11 @@ class PostgresContactWriter(_ContactWriter):
             try:
                 with transaction.atomic():
                     self._claim_and_create(cursor, leads, now, on_conflict="")
-            except IntegrityError:
+            except IntegrityError as exc:
                 # Another transaction committed one of these emails after the statement looked for it:
                 # the statement again, leaving such contacts as they are (they count as existing).
+                if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) != UNIQUE_EMAIL:
+                    raise
                 on_conflict = "ON CONFLICT (workspace_id, email) DO NOTHING"
                 self._claim_and_create(cursor, leads, now, on_conflict=on_conflict)
             found = cursor.fetchall()

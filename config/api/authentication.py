@@ -22,6 +22,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         membership = membership_for(user=api_key.created_by, workspace=api_key.workspace)
         if membership is None:
             raise exceptions.AuthenticationFailed("This API key's creator is no longer a member.")
+        if not api_key.created_by.is_active:
+            raise exceptions.AuthenticationFailed("This API key's creator has been deactivated.")
         request._request.workspace = api_key.workspace
         request._request.membership = membership
         return api_key.created_by, api_key

@@ -1,8 +1,10 @@
 """Every API error in one shape: ``{"error": {"code", "message", "details"}}`` (API.md)."""
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -44,7 +46,7 @@ def _message_and_details(exc, code):
             detail = {"non_field_errors": detail}
         return "Some fields are not valid: see details.", detail
     if isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = max(1, math.ceil(exc.wait or 1))
         return f"Too many requests for this workspace; retry in {wait} s.", {"retry_after": wait}
     return exc.detail, {}
 
@@ -56,6 +58,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        message = "The request body is larger than this endpoint accepts."
+        too_large = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+        return Response(error_body("request_too_large", message), status=too_large)
+    elif isinstance(exc, SuspiciousOperation):  # e.g. more form fields than Django reads
+        exc = exceptions.ParseError(f"The request could not be read: {exc}")
 
     response = drf_exception_handler(exc, context)
     if response is None:

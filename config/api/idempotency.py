@@ -90,7 +90,11 @@ def claim(request, workspace):
                 request_fingerprint=fingerprint,
             )
     except IntegrityError:
-        existing = records.get(key=key)
+        existing = records.filter(key=key).first()
+        if existing is None:  # its first request failed and gave the key back just now
+            raise IdempotencyKeyInUse(
+                "A request with this Idempotency-Key has just finished; retry it.", details={"key": key}
+            ) from None
     if existing.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used for a different request.", details={"key": key}

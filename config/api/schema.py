@@ -1,6 +1,9 @@
 """How drf-spectacular describes our authentication in the OpenAPI document."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+
+from config.api.idempotency import HEADER
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -21,3 +24,12 @@ class WorkspaceSessionAuthenticationScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+# The header of rule 13, for the OpenAPI description of every POST that creates or spends.
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key and body within 24 h replays the first answer.",
+)

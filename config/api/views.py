@@ -1,3 +1,4 @@
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,3 +36,14 @@ class WorkspaceAPIView(APIView):
             idempotency.complete(self.idempotency_record, response)
             self.idempotency_record = None
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+class FileWithJsonErrors(BaseContentNegotiation):
+    """For an endpoint that answers a file (a CSV) whatever ``Accept`` says: its first renderer is used,
+    and its errors still come as the JSON of every error (the exception handler writes them)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

@@ -49,6 +49,18 @@ def test_revoked_key_is_401(workspace, api_client):
     assert error_code(response) == "not_authenticated"
 
 
+def test_a_deactivated_users_key_is_401(workspace, api_client):
+    prefix = api_client.raw_key.split("_")[1]
+    creator = services.ApiKey.objects.for_workspace(workspace).get(prefix=prefix).created_by
+    creator.is_active = False
+    creator.save(update_fields=["is_active"])
+
+    response = api_client.get("/api/v1/workspace")
+
+    assert response.status_code == 401
+    assert "deactivated" in response.json()["error"]["message"]
+
+
 def test_the_key_decides_the_workspace(api_client, other_api_client, workspace, other_workspace):
     assert api_client.get("/api/v1/workspace").json()["id"] == workspace.pk
     assert other_api_client.get("/api/v1/workspace").json()["id"] == other_workspace.pk

@@ -51,3 +51,22 @@ def test_method_not_allowed_uses_the_error_format(api_client):
     response = api_client.delete("/api/v1/workspace")
     assert response.status_code == 405
     assert error(response)["code"] == "method_not_allowed"
+
+
+def test_a_body_over_the_read_limit_is_413_and_changes_nothing(api_client, workspace, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = api_client.patch("/api/v1/workspace", {"name": "N" * 2_000}, format="json")
+    assert response.status_code == 413
+    assert error(response)["code"] == "request_too_large"
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme Outreach"
+
+
+def test_more_form_fields_than_django_reads_is_400(api_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    body = "&".join(f"field{number}=x" for number in range(10))
+    response = api_client.patch(
+        "/api/v1/workspace", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert error(response)["code"] == "invalid"

@@ -1,5 +1,6 @@
 import pytest
 
+from config.api import throttling
 from tests.conftest import api_client_for
 
 pytestmark = pytest.mark.usefixtures("small_throttle")
@@ -20,6 +21,17 @@ def test_requests_past_the_workspace_budget_get_429_with_retry_after(api_client)
     retry_after = int(response["Retry-After"])
     assert 1 <= retry_after <= 60
     assert body["details"] == {"retry_after": retry_after}
+
+
+def test_retry_after_rounds_a_part_second_up(api_client, monkeypatch):
+    for _ in range(3):
+        api_client.get("/api/v1/workspace")
+    monkeypatch.setattr(throttling.WorkspaceRateThrottle, "wait", lambda self: 0.4)
+
+    response = api_client.get("/api/v1/workspace")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
 
 
 def test_every_key_of_a_workspace_shares_one_budget(workspace, api_client):

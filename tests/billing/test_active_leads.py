@@ -154,3 +154,15 @@ def test_the_quota_row_is_locked_for_update(workspace):
     first = _workspace_queries(captured.captured_queries)[0]
     assert 'FROM "billing_quota"' in first
     assert first.rstrip().endswith("FOR UPDATE")
+
+
+def test_more_units_of_an_addon_than_allowed_are_refused_and_change_nothing(db):
+    workspace = WorkspaceFactory(plan_code="lightspeed")
+    before = quota(workspace).active_leads_limit
+
+    with pytest.raises(DomainError, match=f"At most {services.MAX_ADDON_QUANTITY} units"):
+        services.subscription_addon_set(
+            workspace=workspace, addon_code="active_leads_25k", quantity=services.MAX_ADDON_QUANTITY + 1
+        )
+
+    assert quota(workspace).active_leads_limit == before

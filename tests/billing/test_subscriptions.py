@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User, Workspace
 from billing import selectors, services, tasks
-from billing.models import CreditGrant, LedgerEntry, Payment, Quota, Subscription
+from billing.models import CreditGrant, CreditPack, LedgerEntry, Payment, Quota, Subscription
 from billing.periods import add_months
 from config.errors import DomainError
 from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_kinds
@@ -311,3 +311,16 @@ def test_renewal_after_expiry_of_an_admin_grant_keeps_the_ledger_consistent(db, 
         ("grant", 100),
     ]
     assert LedgerEntry.objects.for_workspace(workspace).latest("id").balance_after == 100
+
+
+def test_a_free_credit_pack_grants_its_credits_without_a_payment(db):
+    workspace = WorkspaceFactory(plan_code="growth")
+    CreditPack.objects.create(code="promo_100", name="Promotion", credits=100, price_cents=0)
+    paid_before = payments(workspace)
+    balance_before = selectors.lead_credits_balance(workspace=workspace)
+
+    grant = services.credit_pack_purchase(workspace=workspace, pack_code="promo_100")
+
+    assert grant.amount == 100
+    assert selectors.lead_credits_balance(workspace=workspace) == balance_before + 100
+    assert payments(workspace) == paid_before

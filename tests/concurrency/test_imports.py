@@ -1,16 +1,23 @@
 """Rules 3, 10 and 12 under real concurrency: two imports into one workspace at once, while API requests
 add and remove contacts, past the active-leads limit."""
 
+import threading
+import time
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from billing.models import Quota
 from campaigns.importing.pipeline import run_import_job
+from campaigns.importing.writers import PostgresContactWriter
 from campaigns.models import ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
+    BUCKETS,
     assert_every_row_in_one_bucket,
+    buckets,
     csv_text,
     queue_nothing,
     start_import,
@@ -79,3 +86,40 @@ def test_two_imports_and_api_additions_at_once_never_pass_the_limit_and_keep_the
         emails
     )
     call_command("audit_quotas")
+
+
+def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch):
+    """The chunk looks for its emails, another transaction commits one of them before the chunk inserts
+    it: the chunk's statement runs again with ON CONFLICT, and that row is an existing contact."""
+    queue_nothing(monkeypatch)
+    workspace = with_active_leads_limit(WorkspaceFactory(), LIMIT)
+    campaign = CampaignFactory(workspace=workspace)
+    rows = [["Email"], ["first@example.com"], ["race@example.com"], ["last@example.com"]]
+    job = start_import(workspace, csv_text(rows), campaign=campaign)
+    statements = []
+    original = PostgresContactWriter._claim_and_create
+
+    def claim_and_create(self, *args, on_conflict):
+        statements.append(on_conflict)
+        return original(self, *args, on_conflict=on_conflict)
+
+    monkeypatch.setattr(PostgresContactWriter, "_claim_and_create", claim_and_create)
+    inserted = threading.Event()
+
+    def other_transaction():
+        with transaction.atomic():
+            LeadFactory(workspace=workspace, email="race@example.com")
+            inserted.set()
+            time.sleep(1)  # the import's statement is waiting on this email's index entry meanwhile
+
+    def import_after_it():
+        inserted.wait(5)
+        run_import_job(job_id=job.pk)
+
+    assert run_together([other_transaction, import_after_it]) == [None, None]
+
+    job = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert buckets(job) == {**dict.fromkeys(BUCKETS, 0), "created": 2, "updated": 1, "enrolled": 3}
+    assert statements == ["", "ON CONFLICT (workspace_id, email) DO NOTHING"]
+    assert Lead.objects.for_workspace(workspace).filter(email="race@example.com").count() == 1

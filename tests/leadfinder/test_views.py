@@ -199,5 +199,15 @@ def test_the_downloads_history_shows_only_this_workspaces_downloads(client, work
     assert f'id="download-{theirs.pk}"' not in html
 
 
+@pytest.mark.parametrize("value", ["²", "-3", "x", ""])
+def test_a_downloads_page_position_that_is_no_id_is_left_out(client, workspace, value):
+    download = services.download_create(workspace=workspace, prospect_ids=[make_prospects(1)[0].pk])
+
+    response = client.get(reverse("leadfinder_downloads"), {"after": value, "before": value, "new": value})
+
+    assert response.status_code == 200
+    assert f'id="download-{download.pk}"' in response.text
+
+
 def test_the_search_page_of_an_empty_database_says_so(client):
     assert "No prospects to search yet." in client.get(reverse("leadfinder")).text

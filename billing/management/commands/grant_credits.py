@@ -1,8 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Workspace
 from billing import services
@@ -13,12 +13,9 @@ from config.errors import DomainError
 def _moment(value):
     """An ISO date or date-time; without a time zone it is UTC, a bare date means its midnight."""
     try:
-        moment = parse_datetime(value)
-        day = parse_date(value) if moment is None else None
+        moment = parse_datetime(value)  # a bare date too, since Python 3.11
     except ValueError:
-        moment = day = None
-    if day is not None:
-        moment = datetime(day.year, day.month, day.day)
+        moment = None
     if moment is None:
         raise CommandError(f"--expires-at {value!r} is not an ISO date or date-time.")
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
