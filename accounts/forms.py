@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
 
 from accounts.models import Role, User
+from config.ids import ID_MAX
 
 
 def add_domain_error(form, exc, field_names=None):
@@ -72,7 +73,7 @@ class WorkspaceForm(forms.Form):
 
 
 class WorkspaceSwitchForm(forms.Form):
-    workspace = forms.IntegerField()
+    workspace = forms.IntegerField(max_value=ID_MAX)
 
 
 class InvitationForm(forms.Form):

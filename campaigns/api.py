@@ -154,16 +154,9 @@ class CampaignDetailView(WorkspaceAPIView):
         campaign = Campaign.objects.get_for_workspace_or_404(self.workspace, campaign_id)
         serializer = CampaignUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        changes = serializer.validated_data
-        # The status first: if it is refused (402), the name is not changed either.
-        if "status" in changes:
-            campaign, _ = services.campaign_set_status(
-                workspace=self.workspace, campaign=campaign, status=changes["status"]
-            )
-        if "name" in changes:
-            campaign = services.campaign_rename(
-                workspace=self.workspace, campaign=campaign, name=changes["name"]
-            )
+        campaign = services.campaign_update(
+            workspace=self.workspace, campaign=campaign, **serializer.validated_data
+        )
         return Response(CampaignSerializer(campaign).data)
 
     @extend_schema(responses={204: None, 404: NOT_FOUND})

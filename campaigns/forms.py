@@ -4,6 +4,7 @@ from django import forms
 
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
+from config.ids import ID_MAX
 
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -12,8 +13,8 @@ class ListForm(forms.Form):
     """A list page's query: a search and a keyset position (ids of the neighbouring rows)."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
-    after = forms.IntegerField(required=False, min_value=1)
-    before = forms.IntegerField(required=False, min_value=1)
+    after = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    before = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
 
 
 class LeadForm(forms.Form):
@@ -56,9 +57,12 @@ class LeadIdsField(forms.Field):
 
     def to_python(self, value):
         try:
-            return [int(item) for item in value or []]
+            ids = [int(item) for item in value or []]
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError("Choose contacts from the list.") from exc
+        if any(not 0 < lead_id <= ID_MAX for lead_id in ids):
+            raise forms.ValidationError("Choose contacts from the list.")
+        return ids
 
 
 class EnrollmentAddForm(forms.Form):

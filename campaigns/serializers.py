@@ -5,6 +5,7 @@ from billing.serializers import UsageSerializer
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
 from config.api.serializers import StrictSerializer
+from config.ids import ID_MAX
 from leads.models import Lead
 
 LEAD_OUTPUT_FIELDS = [
@@ -66,7 +67,9 @@ class LeadListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
     )
-    campaign = serializers.IntegerField(required=False, help_text="Only contacts in this campaign.")
+    campaign = serializers.IntegerField(
+        required=False, max_value=ID_MAX, help_text="Only contacts in this campaign."
+    )
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -96,7 +99,7 @@ class CampaignUpdateSerializer(StrictSerializer):
 
 class EnrollmentRequestSerializer(StrictSerializer):
     lead_ids = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(max_value=ID_MAX),
         required=False,
         max_length=MAX_LEADS_PER_REQUEST,
         help_text="Existing contacts, by id.",
@@ -148,7 +151,7 @@ class EnrollmentResultSerializer(serializers.Serializer):
 
 class EnrollmentRemoveSerializer(StrictSerializer):
     lead_ids = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=MAX_LEADS_PER_REQUEST
+        child=serializers.IntegerField(max_value=ID_MAX), min_length=1, max_length=MAX_LEADS_PER_REQUEST
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from billing import services as billing_services
 from campaigns.models import Campaign, Enrollment
-from campaigns.selectors import enrollments_only_in
+from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
 from config.errors import Conflict, DomainError
 from leads.models import Lead
 from leads.normalization import InvalidLead, clean_text, normalize_lead
@@ -94,6 +94,16 @@ def campaign_rename(*, workspace, campaign, name):
 
 
 @transaction.atomic
+def campaign_update(*, workspace, campaign, name=None, status=None):
+    """A new name and/or status, both or neither: a refused name (400) or status (402) changes nothing."""
+    if name is not None:
+        campaign = campaign_rename(workspace=workspace, campaign=campaign, name=name)
+    if status is not None:
+        campaign, _ = campaign_set_status(workspace=workspace, campaign=campaign, status=status)
+    return campaign
+
+
+@transaction.atomic
 def campaign_set_status(*, workspace, campaign, status):
     """Moves the campaign to ``status``; returns it and the change in active leads used.
 
@@ -122,10 +132,8 @@ def campaign_delete(*, workspace, campaign):
     """Deletes the campaign and its enrollments; returns how many active-lead slots that freed."""
     billing_services.quota_lock(workspace=workspace)
     campaign = _current(workspace, campaign)
-    freed = 0
-    if not campaign.is_archived:
-        count = enrollments_only_in(workspace=workspace, campaign=campaign).count()
-        freed = billing_services.active_leads_release(workspace=workspace, count=count)
+    count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
+    freed = billing_services.active_leads_release(workspace=workspace, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
     campaign.delete()
     return freed

@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from campaigns.selectors import campaigns_for_workspace
+from config.ids import ID_MAX
 from leadfinder.models import CompanySize, Country, Department, Industry, Seniority
 from leadfinder.selectors import ProspectFilters
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
@@ -36,8 +37,8 @@ class ProspectSearchForm(forms.Form):
     owned = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("no", "Not owned yet"), ("yes", "Already owned")]
     )
-    after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
+    before = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
 
     FILTER_FIELDS = [
         "keyword",
@@ -154,6 +155,6 @@ class TakeForm(ProspectSearchForm):
 class DownloadListForm(forms.Form):
     """The downloads page's query: a keyset position, and the download just made (to highlight)."""
 
-    after = forms.IntegerField(required=False, min_value=1)
-    before = forms.IntegerField(required=False, min_value=1)
-    new = forms.IntegerField(required=False, min_value=1)
+    after = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    before = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+    new = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from billing.selectors import lead_credits_balance
 from config.api.serializers import StrictSerializer
+from config.ids import ID_MAX
 from leadfinder.models import CompanySize, Country, Department, Download, Industry, Prospect, Seniority
 from leadfinder.selectors import masked_email
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
@@ -114,7 +115,7 @@ class FilterOptionsSerializer(serializers.Serializer):
 
 class DownloadRequestSerializer(StrictSerializer):
     prospect_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         min_length=1,
         max_length=MAX_PROSPECTS_PER_DOWNLOAD,
@@ -125,7 +126,10 @@ class DownloadRequestSerializer(StrictSerializer):
         required=False, min_value=1, max_value=MAX_PROSPECTS_PER_DOWNLOAD, help_text="With filters."
     )
     campaign = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Also add the prospects to this campaign (rule 8)."
+        required=False,
+        allow_null=True,
+        max_value=ID_MAX,
+        help_text="Also add the prospects to this campaign (rule 8).",
     )
     allow_partial = serializers.BooleanField(
         default=False, help_text="Short of credits: take as many as the balance pays for, instead of a 402."

@@ -114,8 +114,8 @@ class ImportRun:
     def run(self):
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
-        self.writer.open()
         try:
+            self.writer.open()
             with self.job.file.open("rb") as raw:
                 chunks = read_chunks(
                     raw,

@@ -4,6 +4,7 @@ from rest_framework.reverse import reverse
 
 from campaigns.models import ImportJob, ImportStatus, OnDuplicate
 from config.api.serializers import StrictSerializer
+from config.ids import ID_MAX
 
 # What the API shows: a dashboard upload waiting for its mapping (draft) is not an API job yet.
 API_STATUSES = [(value, label) for value, label in ImportStatus.choices if value != ImportStatus.DRAFT]
@@ -93,6 +94,7 @@ class ImportCreateSerializer(StrictSerializer):
     campaign = serializers.IntegerField(
         required=False,
         allow_null=True,
+        max_value=ID_MAX,
         help_text="Enrol the contacts in this campaign; omit for contacts only.",
     )
     mapping = serializers.JSONField(

@@ -2,6 +2,7 @@
 checks first), a draft is confirmed, a job is cancelled. Nothing is stored for an upload that is refused.
 """
 
+import logging
 from uuid import uuid4
 
 from django.conf import settings
@@ -15,7 +16,11 @@ from campaigns.importing.sniffing import sniff
 from campaigns.models import ImportJob
 from config.errors import Conflict, DomainError
 
+logger = logging.getLogger(__name__)
 Status = ImportJob.Status
+NOT_QUEUED = (
+    "The import could not be handed to the workers (the task queue did not answer). Upload the file again."
+)
 
 
 class FileTooLarge(DomainError):
@@ -56,7 +61,8 @@ def _mapping(given, headers, *, automatic, keep_other_columns):
     """The mapping to use: ``given`` (checked) or else ``automatic``; it must name an email column."""
     chosen = automatic if given is None else mappings.validate_mapping(given, headers)
     if keep_other_columns:
-        chosen = mappings.keep_other_columns(chosen, headers)
+        # The columns kept are checked as any mapping is (their names, at most 50 custom fields).
+        chosen = mappings.validate_mapping(mappings.keep_other_columns(chosen, headers), headers)
     mappings.require_email(chosen, headers, field="file" if given is None else "mapping")
     return chosen
 
@@ -103,12 +109,28 @@ def import_create(
                 on_duplicate=on_duplicate,
                 status=Status.DRAFT if draft else Status.QUEUED,
             )
-            if not draft:
-                tasks.run_import.delay_on_commit(job.pk)
     except BaseException:
         default_storage.delete(name)
         raise
+    if not draft:
+        _queue(job)
     return job
+
+
+def _queue(job):
+    """Hands the job to the workers once it is committed. If the broker refuses it, the job fails with a
+    message that says so rather than waiting in the queue forever; its row and file are kept."""
+
+    def send():
+        try:
+            tasks.run_import.delay(job.pk)
+        except Exception:
+            logger.exception("Import %s could not be queued", job.pk)
+            ImportJob.objects.for_workspace(job.workspace).filter(pk=job.pk, status=Status.QUEUED).update(
+                status=Status.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(send)
 
 
 def _locked(workspace, job):
@@ -129,7 +151,7 @@ def import_confirm(
     job.mapping = _mapping(mapping, job.headers, automatic={}, keep_other_columns=keep_other_columns)
     job.on_duplicate, job.status = on_duplicate, Status.QUEUED
     job.save(update_fields=["mapping", "on_duplicate", "status"])
-    tasks.run_import.delay_on_commit(job.pk)
+    _queue(job)
     return job
 
 

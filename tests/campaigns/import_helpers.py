@@ -70,5 +70,5 @@ def queue_nothing(monkeypatch):
     """Jobs are created without telling the broker (the test runs them itself); returns the job ids that
     would have been queued."""
     queued = []
-    monkeypatch.setattr(services.tasks.run_import, "delay_on_commit", queued.append)
+    monkeypatch.setattr(services.tasks.run_import, "delay", queued.append)
     return queued

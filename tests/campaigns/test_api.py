@@ -71,6 +71,20 @@ def test_a_bad_patch_is_400(api_client, workspace, body):
     assert api_client.patch(f"/api/v1/campaigns/{campaign.pk}", body, format="json").status_code == 400
 
 
+def test_a_patch_whose_name_is_refused_changes_no_status_either(api_client, workspace):
+    campaign = CampaignFactory(workspace=workspace, name="Spring")
+    add(api_client, campaign, leads=new_leads(3, "n"))
+
+    response = api_client.patch(
+        f"/api/v1/campaigns/{campaign.pk}", {"status": "archived", "name": "\x01"}, format="json"
+    )
+
+    assert response.status_code == 400
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.status) == ("Spring", "draft")
+    assert active_leads(api_client)["used"] == 3
+
+
 def test_archiving_frees_slots_and_unarchiving_that_does_not_fit_is_402(api_client, workspace):
     campaign, other = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
     add(api_client, campaign, leads=new_leads(200, "a"))
@@ -258,3 +272,15 @@ def test_removing_contacts_answers_how_many_and_the_usage(api_client, workspace)
         ).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize("path", ["leads", "leads/remove"])
+def test_an_id_past_the_largest_key_is_400_not_a_crash(api_client, workspace, path):
+    campaign = CampaignFactory(workspace=workspace)
+
+    response = api_client.post(
+        f"/api/v1/campaigns/{campaign.pk}/{path}", {"lead_ids": [2**70]}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "lead_ids" in response.json()["error"]["details"]

@@ -7,8 +7,11 @@ import pytest
 from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
+from campaigns import tasks
 from campaigns.importing.pipeline import run_import_job
+from campaigns.importing.services import NOT_QUEUED
 from campaigns.models import Campaign, ImportJob
+from config.errors import DomainError
 from leads.models import Lead
 from tests.campaigns.import_helpers import csv_text, start_import, upload
 from tests.factories import CampaignFactory
@@ -269,3 +272,30 @@ def test_an_upload_without_a_valid_key_is_a_401_even_when_too_large(settings, db
     response = post(client, "Email\n" + "a@example.com\n" * 10_000)
 
     assert response.status_code == 401
+
+
+def test_a_job_the_task_queue_refuses_fails_saying_so_and_keeps_its_file(
+    api_client, workspace, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(job_id):
+        raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr(tasks.run_import, "delay", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(api_client)
+
+    assert response.status_code == 202
+    job = ImportJob.objects.for_workspace(workspace).get()
+    assert (job.status, job.error) == (ImportJob.Status.FAILED, NOT_QUEUED)
+    assert len(stored_files()) == 1
+
+
+def test_keeping_other_columns_is_held_to_the_custom_field_limit(workspace):
+    headers = ["Email"] + [f"Extra {number}" for number in range(60)]
+    content = csv_text([headers, ["ann@example.com"] + ["x"] * 60])
+
+    with pytest.raises(DomainError, match="At most 50 columns can become custom fields"):
+        start_import(workspace, content, keep_other_columns=True)
+
+    assert not ImportJob.objects.for_workspace(workspace).exists()
+    assert stored_files() == []

@@ -233,3 +233,14 @@ def test_campaign_forms_need_the_csrf_token(workspace):
         )
     assert client.post(reverse("campaigns"), {"name": "x"}).status_code == 403
     assert Campaign.objects.for_workspace(workspace).get().status == "draft"
+
+
+@pytest.mark.parametrize("after", [str(2**70), "-1", "x"])
+def test_a_campaign_page_position_that_is_no_id_shows_the_first_page(client, workspace, after):
+    campaign = CampaignFactory(workspace=workspace)
+    enroll(campaign, [LeadFactory(workspace=workspace, email="kept@example.com")])
+
+    response = client.get(reverse("campaign_detail", args=[campaign.pk]), {"after": after})
+
+    assert response.status_code == 200
+    assert "kept@example.com" in response.text
