@@ -155,6 +155,18 @@ def lead_delete(*, workspace, lead):
     return freed
 
 
+def _open_campaign(workspace, campaign):
+    """The campaign, re-read under the quota lock (taken here), if it takes contacts: not archived."""
+    billing_services.quota_lock(workspace=workspace)
+    campaign = _current(workspace, campaign)
+    if campaign.is_archived:
+        raise Conflict(
+            f"{campaign.name} is archived: give it another status before adding contacts.",
+            details={"status": campaign.status},
+        )
+    return campaign
+
+
 @transaction.atomic
 def enrollments_add(
     *, workspace, campaign, lead_ids=(), leads=(), allow_partial=False, source=Lead.Source.API
@@ -174,14 +186,8 @@ def enrollments_add(
             "Name the contacts to add: lead_ids and/or leads.",
             details={"non_field_errors": ["Send lead_ids and/or leads."]},
         )
-    billing_services.quota_lock(workspace=workspace)
-    campaign = _current(workspace, campaign)
-    if campaign.is_archived:
-        raise Conflict(
-            f"{campaign.name} is archived: give it another status before adding contacts.",
-            details={"status": campaign.status},
-        )
-    result = EnrollmentResult()
+    campaign = _open_campaign(workspace, campaign)
+    invalid_items = []
 
     # Each contact once, in request order, known by its normalised email.
     email_of_id = dict(
@@ -192,9 +198,7 @@ def enrollments_add(
         email = email_of_id.get(lead_id)
         reason = NO_SUCH_LEAD if email is None else LISTED_TWICE if email in seen else ""
         if reason:
-            result.invalid_items.append(
-                {"field": "lead_ids", "index": index, "lead_id": lead_id, "reason": reason}
-            )
+            invalid_items.append({"field": "lead_ids", "index": index, "lead_id": lead_id, "reason": reason})
         else:
             wanted.append(email)
             seen.add(email)
@@ -207,62 +211,39 @@ def enrollments_add(
             reason = LISTED_TWICE if clean.email in seen else ""
         if reason:
             email = str(data.get("email") or "")
-            result.invalid_items.append({"field": "leads", "index": index, "email": email, "reason": reason})
+            invalid_items.append({"field": "leads", "index": index, "email": email, "reason": reason})
         else:
             wanted.append(clean.email)
             seen.add(clean.email)
             new_data[clean.email] = clean
+    if not wanted:
+        return EnrollmentResult(invalid_items=invalid_items)
 
     id_of_email = {email: pk for pk, email in email_of_id.items()}
     id_of_email.update(
         Lead.objects.for_workspace(workspace).filter(email__in=list(new_data)).values_list("email", "pk")
     )
-    to_create = [clean for email, clean in new_data.items() if email not in id_of_email]
-
-    # Who is active already (enrolled in a campaign not archived), and who is in this campaign.
-    active, in_campaign = set(), set()
-    rows = (
-        Enrollment.objects.for_workspace(workspace)
-        .filter(lead_id__in=[id_of_email[email] for email in wanted if email in id_of_email])
-        .exclude(campaign__status=ARCHIVED)
-        .values_list("lead_id", "campaign_id")
-    )
-    for lead_id, campaign_id in rows:
-        active.add(lead_id)
-        if campaign_id == campaign.pk:
-            in_campaign.add(lead_id)
-    needing_slot = [email for email in wanted if id_of_email.get(email) not in active]
-    taken = billing_services.active_leads_reserve(
-        workspace=workspace, count=len(needing_slot), allow_partial=allow_partial
-    )
-    fitting = set(needing_slot[:taken])
-
+    to_create = [clean.email for email, clean in new_data.items() if email not in id_of_email]
     if to_create:
         # A contact created meanwhile with one of these emails (POST /leads takes no quota lock) is
-        # skipped here and found by the read below: it is in no campaign, so it needs its slot too.
+        # skipped here and found by the read below; it cannot be in a campaign (that takes the lock this
+        # transaction holds), so it counts as created here. If the additions do not fit (402), the
+        # transaction rolls back and no contact is created.
         Lead.objects.bulk_create(
-            [Lead(workspace=workspace, source=source, **clean.as_dict()) for clean in to_create],
+            [Lead(workspace=workspace, source=source, **new_data[email].as_dict()) for email in to_create],
             ignore_conflicts=True,
         )
         id_of_email.update(
-            Lead.objects.for_workspace(workspace)
-            .filter(email__in=[clean.email for clean in to_create])
-            .values_list("email", "pk")
+            Lead.objects.for_workspace(workspace).filter(email__in=to_create).values_list("email", "pk")
         )
-
-    for email in wanted:
-        lead_id = id_of_email[email]
-        if lead_id in in_campaign:
-            result.already_in_campaign_lead_ids.append(lead_id)
-        elif lead_id in active or email in fitting:
-            result.added_lead_ids.append(lead_id)
-        else:
-            result.not_added_lead_ids.append(lead_id)
-    Enrollment.objects.bulk_create(
-        Enrollment(workspace=workspace, campaign=campaign, lead_id=lead_id)
-        for lead_id in result.added_lead_ids
+    result = enrollments_add_many(
+        workspace=workspace,
+        campaign=campaign,
+        lead_ids=[id_of_email[email] for email in wanted],
+        allow_partial=allow_partial,
+        created_lead_ids=[id_of_email[email] for email in to_create],
     )
-    _change_lead_count(workspace, [campaign.pk], result.added)
+    result.invalid_items[:0] = invalid_items
     return result
 
 
@@ -287,10 +268,10 @@ def enrollments_remove(*, workspace, campaign, lead_ids):
 
 @transaction.atomic
 def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, created_lead_ids=()):
-    """``enrollments_add`` for existing contacts in the numbers a CSV import brings (tens of thousands per
-    call): the same rules, checks and ``EnrollmentResult``, item for item, with the enrollments written in
-    one ``INSERT … SELECT unnest(…)`` on PostgreSQL instead of model instances.
-    tests/campaigns/test_enrollments_add_many.py holds the two to the same answers.
+    """Adds existing contacts, in the numbers a CSV import brings (tens of thousands per call) as well
+    as a request's: ``enrollments_add`` resolves its items to contacts and comes here. The enrollments are
+    written in one ``INSERT … SELECT unnest(…)`` on PostgreSQL.
+    tests/campaigns/test_enrollments_add_many.py holds it to the answers of the rules, item for item.
 
     ``created_lead_ids``: those of ``lead_ids`` the caller created in this transaction, so they are the
     workspace's and in no campaign; they are not looked up.
@@ -300,13 +281,7 @@ def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, 
         raise DomainError(
             "Name the contacts to add: lead_ids.", details={"non_field_errors": ["Send lead_ids."]}
         )
-    billing_services.quota_lock(workspace=workspace)
-    campaign = _current(workspace, campaign)
-    if campaign.is_archived:
-        raise Conflict(
-            f"{campaign.name} is archived: give it another status before adding contacts.",
-            details={"status": campaign.status},
-        )
+    campaign = _open_campaign(workspace, campaign)
     result = EnrollmentResult()
     created = set(created_lead_ids)
     known, active, in_campaign = _lead_states(workspace, campaign, [i for i in lead_ids if i not in created])

@@ -56,16 +56,19 @@ def _contact_data(prospect):
 
 
 def _make_contacts(*, workspace, plan, download):
-    """Makes every taken prospect a contact and owned; returns prospect id → contact id.
+    """Makes every taken prospect a contact and owned; returns prospect id → contact id, and the ids of
+    the contacts made now (in no campaign yet).
 
     A prospect the workspace has a contact for (its ownership's, or one with the same email) is linked
     to it, not duplicated; the rest become new contacts (``source=leadfinder``).
     """
     contact_of = {prospect.pk: plan.lead_of[prospect.pk] for prospect in plan.taken}
     new = {prospect.pk: _contact_data(prospect) for prospect in plan.taken if contact_of[prospect.pk] is None}
+    created = {}
     if new:
         # ignore_conflicts: a contact created meanwhile with one of these emails (POST /leads takes no
-        # quota lock) is found by the read below and linked instead.
+        # quota lock) is found by the read below and linked instead; it is in no campaign either (that
+        # takes the lock this transaction holds).
         Lead.objects.bulk_create(
             [
                 Lead(workspace=workspace, source=Lead.Source.LEADFINDER, **clean.as_dict())
@@ -100,7 +103,7 @@ def _make_contacts(*, workspace, plan, download):
         for ownership in ownerships:
             ownership.lead_id = relinked[ownership.prospect_id]
         Ownership.objects.for_workspace(workspace).bulk_update(ownerships, ["lead"], batch_size=BATCH_SIZE)
-    return contact_of
+    return contact_of, set(created.values())
 
 
 @transaction.atomic
@@ -169,14 +172,14 @@ def download_create(
             reference=f"leadfinder-download:{download.pk}",
             actor=actor,
         )
-    contact_of = _make_contacts(workspace=workspace, plan=plan, download=download)
+    contact_of, created = _make_contacts(workspace=workspace, plan=plan, download=download)
     if campaign is not None and plan.taken:
         # Every taken prospect fits: the plan counted the slots under this same lock.
-        result = campaign_services.enrollments_add(
+        result = campaign_services.enrollments_add_many(
             workspace=workspace,
             campaign=campaign,
             lead_ids=list(dict.fromkeys(contact_of[prospect.pk] for prospect in plan.taken)),
-            source=Lead.Source.LEADFINDER,
+            created_lead_ids=created,
         )
         download.added_to_campaign = result.added
         download.already_in_campaign = result.already_in_campaign

@@ -1,5 +1,7 @@
 """enrollments_add_many gives enrollments_add's answers, item for item, and leaves the same state: the same
-slots taken, the same enrollments, the same refusals (it is the import's set-based door)."""
+slots taken, the same enrollments, the same refusals. enrollments_add resolves its items (ids, data) to
+contacts and hands them to enrollments_add_many, the import's and the Lead Finder's door; this holds
+their two readings of a list of ids (unknown, foreign, repeated) to one answer."""
 
 from dataclasses import asdict
 
