@@ -132,7 +132,10 @@ def _require_manager(acting_membership):
 
 
 def _owner_count(workspace):
-    return Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).count()
+    """The workspace's owners, counted with their rows locked (in one order) until the transaction ends:
+    two owners demoting or removing each other at once cannot both see a second owner."""
+    owners = Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).order_by("pk")
+    return len(owners.select_for_update().values_list("pk", flat=True))
 
 
 @transaction.atomic
