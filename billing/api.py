@@ -108,7 +108,6 @@ class LedgerView(WorkspaceAPIView, generics.ListAPIView):
     """Every lead-credit movement of the workspace, newest first."""
 
     serializer_class = LedgerEntrySerializer
-    filter_backends = []  # nothing to filter; the schema generator would also probe the scoped manager
 
     def get_queryset(self):
         return selectors.ledger_for_workspace(workspace=self.workspace)

@@ -44,7 +44,6 @@ class LeadPageMixin:
 
     serializer_class = LeadSerializer
     pagination_class = LeadPagination
-    filter_backends = []
 
     def list(self, request, *args, **kwargs):
         keys = self.paginate_queryset(self.get_queryset())
@@ -121,7 +120,6 @@ class CampaignListView(WorkspaceAPIView, generics.ListAPIView):
     """The workspace's campaigns, newest first, with how many contacts each has. POST creates one."""
 
     serializer_class = CampaignSerializer
-    filter_backends = []
 
     def get_queryset(self):
         return selectors.campaigns_for_workspace(workspace=self.workspace)

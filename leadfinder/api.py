@@ -67,7 +67,6 @@ class ProspectListView(WorkspaceAPIView, generics.ListAPIView):
 
     serializer_class = ProspectSerializer
     pagination_class = ProspectPagination
-    filter_backends = []
 
     def get_queryset(self):
         query = ProspectSearchQuerySerializer(data=self.request.query_params)
@@ -89,7 +88,6 @@ class DownloadListView(WorkspaceAPIView, generics.ListAPIView):
     search (at most 10,000), optionally into a campaign."""
 
     serializer_class = DownloadSerializer
-    filter_backends = []
 
     def get_queryset(self):
         return selectors.downloads_for_workspace(workspace=self.workspace)

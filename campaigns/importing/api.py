@@ -28,7 +28,6 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
 
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser]
-    filter_backends = []
 
     def get_queryset(self):
         return selectors.imports_for_workspace(workspace=self.workspace)
