@@ -8,25 +8,9 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse
 
 from config.exports import formula_safe
+from leadfinder.models import PROSPECT_FIELDS
 
-PROSPECT_COLUMNS = [
-    "first_name",
-    "last_name",
-    "email",
-    "email_status",
-    "phone",
-    "linkedin_url",
-    "job_title",
-    "seniority",
-    "department",
-    "company_name",
-    "company_domain",
-    "industry",
-    "company_size",
-    "country",
-    "city",
-]
-COLUMNS = ["prospect_id", "contact_id", *PROSPECT_COLUMNS]
+COLUMNS = ["prospect_id", "contact_id", *PROSPECT_FIELDS]
 
 
 def download_file_name(download):
@@ -39,7 +23,7 @@ def write_download_csv(download, prospects, contact_of):
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for prospect in prospects:
-        row = [prospect.pk, contact_of[prospect.pk], *(getattr(prospect, name) for name in PROSPECT_COLUMNS)]
+        row = [prospect.pk, contact_of[prospect.pk], *(getattr(prospect, name) for name in PROSPECT_FIELDS)]
         writer.writerow([formula_safe(value) for value in row])
     name = default_storage.save(download_file_name(download), ContentFile(buffer.getvalue().encode("utf-8")))
     download.file.name = name

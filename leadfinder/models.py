@@ -113,6 +113,34 @@ class EmailStatus(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
 
 
+# A prospect's data, in the order of a vendor's file and of a download's CSV.
+PROSPECT_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "email_status",
+    "phone",
+    "linkedin_url",
+    "job_title",
+    "seniority",
+    "department",
+    "company_name",
+    "company_domain",
+    "industry",
+    "company_size",
+    "country",
+    "city",
+]
+# The fields that take one value of a fixed list: what searches filter on and loading checks.
+ENUM_FIELDS = {
+    "seniority": Seniority,
+    "department": Department,
+    "industry": Industry,
+    "company_size": CompanySize,
+    "country": Country,
+}
+
+
 class Prospect(models.Model):
     """A person in the Lead Finder database, shared by every workspace (not tenant-owned).
 

@@ -7,34 +7,11 @@ name each bad field.
 
 import re
 
-from leadfinder.models import CompanySize, Country, Department, EmailStatus, Industry, Seniority
+from leadfinder.models import ENUM_FIELDS, PROSPECT_FIELDS, EmailStatus
 from leads.normalization import InvalidLead, clean_text, normalize_lead
 
-VENDOR_COLUMNS = [
-    "first_name",
-    "last_name",
-    "email",
-    "email_status",
-    "phone",
-    "linkedin_url",
-    "job_title",
-    "seniority",
-    "department",
-    "company_name",
-    "company_domain",
-    "industry",
-    "company_size",
-    "country",
-    "city",
-]
+VENDOR_COLUMNS = PROSPECT_FIELDS
 REQUIRED_COLUMNS = ["first_name", "last_name", "email", "company_name"]
-ENUMERATIONS = {
-    "seniority": Seniority,
-    "department": Department,
-    "industry": Industry,
-    "company_size": CompanySize,
-    "country": Country,
-}
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # normalize_lead wants an email; a prospect may have none, so its other fields are checked with this one.
 _STAND_IN_EMAIL = "prospect@leadpool.io"
@@ -79,7 +56,7 @@ def clean_prospect(data):
         clean = None
 
     values = {}
-    for name, enum in ENUMERATIONS.items():
+    for name, enum in ENUM_FIELDS.items():
         try:
             values[name] = _choice(enum, data.get(name))
         except InvalidLead as exc:

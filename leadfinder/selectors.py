@@ -14,31 +14,13 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
 from campaigns.models import Campaign, Enrollment
 from config.errors import DomainError
-from leadfinder.models import (
-    CompanySize,
-    Country,
-    Department,
-    Download,
-    EmailStatus,
-    Industry,
-    Ownership,
-    Prospect,
-    Seniority,
-)
+from leadfinder.models import ENUM_FIELDS, Download, EmailStatus, Ownership, Prospect
 from leads.models import Lead
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
-
-ENUM_FILTERS = {
-    "seniority": Seniority,
-    "department": Department,
-    "industry": Industry,
-    "company_size": CompanySize,
-    "country": Country,
-}
 
 
 @dataclass(frozen=True)
@@ -77,7 +59,7 @@ class ProspectFilters:
 
 def filter_options():
     """Every enumerated filter's allowed values, with the labels people read."""
-    options = {**ENUM_FILTERS, "email_status": EmailStatus}
+    options = {**ENUM_FIELDS, "email_status": EmailStatus}
     return {
         name: [{"value": value, "label": label} for value, label in enum.choices]
         for name, enum in options.items()

@@ -17,11 +17,11 @@ from config.errors import DomainError
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.forms import DownloadListForm, ProspectSearchForm, TakeForm
-from leadfinder.models import Download, Prospect
+from leadfinder.models import ENUM_FIELDS, Download, Prospect
 from leadfinder.serializers import ProspectSerializer
 
 PAGE_SIZE = 50
-LABELS = {name: dict(enum.choices) for name, enum in selectors.ENUM_FILTERS.items()}
+LABELS = {name: dict(enum.choices) for name, enum in ENUM_FIELDS.items()}
 
 
 def _plural(count, word):
