@@ -8,7 +8,6 @@ its active-lead slot.
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_required
@@ -25,6 +24,7 @@ from campaigns.forms import (
 )
 from campaigns.models import Campaign
 from config.errors import DomainError
+from config.pages import page_links, plural
 from leads import services as lead_services
 from leads.models import Lead
 from leads.normalization import LEAD_FIELDS
@@ -33,30 +33,12 @@ PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 
 
-def _plural(count, word):
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def _list_query(request):
     """The search and keyset position of a list page; anything malformed means the first page."""
     form = ListForm(request.GET)
     form.is_valid()
     data = form.cleaned_data
     return data.get("q", ""), data.get("after"), data.get("before")
-
-
-def _page_links(request, page, path=None):
-    """URLs of the next and previous pages of the list at ``path`` (this page's by default), keeping the
-    rest of the query (the search)."""
-    params = {key: value for key, value in request.GET.items() if key not in ("after", "before")}
-
-    def url(**position):
-        return f"{path or request.path}?{urlencode({**params, **position})}"
-
-    return {
-        "next_url": url(after=page.next_after) if page.next_after else None,
-        "previous_url": url(before=page.previous_before) if page.previous_before else None,
-    }
 
 
 def _campaign(request, campaign_id):
@@ -72,7 +54,7 @@ def contact_list(request):
     keys = selectors.lead_keys(workspace=request.workspace, search=search)
     page = selectors.keyset_page(keys, key="lead_id", after=after, before=before, size=PAGE_SIZE)
     leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.keys)
-    context = {"search": search, "leads": leads, **_page_links(request, page)}
+    context = {"search": search, "leads": leads, **page_links(request, page)}
     return render(request, "leads/contact_list.html", context)
 
 
@@ -100,7 +82,7 @@ def contact_detail(request, lead_id):
 def contact_delete(request, lead_id):
     lead = Lead.objects.get_for_workspace_or_404(request.workspace, lead_id)
     freed = services.lead_delete(workspace=request.workspace, lead=lead)
-    freed_text = f" {_plural(freed, 'active-lead slot')} freed." if freed else ""
+    freed_text = f" {plural(freed, 'active-lead slot')} freed." if freed else ""
     messages.success(request, f"{lead.email} is deleted.{freed_text}")
     return redirect("contacts")
 
@@ -125,7 +107,7 @@ def campaign_list(request):
     context = {
         "form": form,
         "campaigns": campaigns.filter(pk__in=page.keys),
-        **_page_links(request, page),
+        **page_links(request, page),
     }
     return render(request, "campaigns/campaign_list.html", context)
 
@@ -153,7 +135,7 @@ def _campaign_detail_context(request, campaign, *, add_form=None, over_limit=Non
         "statuses": Campaign.Status.choices,
         "add_form": add_form or EnrollmentAddForm(),
         "over_limit": over_limit,
-        **_page_links(request, page, path=reverse("campaign_detail", args=[campaign.pk])),
+        **page_links(request, page, path=reverse("campaign_detail", args=[campaign.pk])),
     }
 
 
@@ -199,15 +181,15 @@ def campaign_status(request, campaign_id):
         messages.error(
             request,
             f"{campaign.name} stays archived: its contacts need "
-            f"{_plural(details['requested'], 'active-lead slot')} and {details['available']:,} of "
+            f"{plural(details['requested'], 'active-lead slot')} and {details['available']:,} of "
             f"{details['limit']:,} are free. "
             "Remove contacts from campaigns or upgrade your plan.",
         )
         return redirect("campaign_detail", campaign_id=campaign.pk)
     if change < 0:
-        slots = f" {_plural(-change, 'active-lead slot')} freed."
+        slots = f" {plural(-change, 'active-lead slot')} freed."
     elif change > 0:
-        slots = f" {_plural(change, 'active-lead slot')} in use again."
+        slots = f" {plural(change, 'active-lead slot')} in use again."
     else:
         slots = ""
     messages.success(request, f"{campaign.name} is {campaign.get_status_display().lower()}.{slots}")
@@ -219,14 +201,14 @@ def campaign_delete(request, campaign_id):
     campaign = _campaign(request, campaign_id)
     if request.method == "POST":
         freed = services.campaign_delete(workspace=request.workspace, campaign=campaign)
-        messages.success(request, f"{campaign.name} is deleted. {_plural(freed, 'active-lead slot')} freed.")
+        messages.success(request, f"{campaign.name} is deleted. {plural(freed, 'active-lead slot')} freed.")
         return redirect("campaigns")
     freed = selectors.slots_freed_by_removing(workspace=request.workspace, campaign=campaign)
     return render(request, "campaigns/campaign_delete.html", {"campaign": campaign, "freed": freed})
 
 
 def _added_message(result):
-    parts = [f"Added {_plural(result.added, 'contact')}."]
+    parts = [f"Added {plural(result.added, 'contact')}."]
     if result.already_in_campaign:
         parts.append(f"{result.already_in_campaign:,} already in the campaign.")
     if result.not_added_over_limit:
@@ -284,5 +266,5 @@ def campaign_leads_remove(request, campaign_id):
         removed = services.enrollments_remove(
             workspace=request.workspace, campaign=campaign, lead_ids=form.cleaned_data["lead_ids"]
         )
-        messages.success(request, f"Removed {_plural(removed, 'contact')} from {campaign.name}.")
+        messages.success(request, f"Removed {plural(removed, 'contact')} from {campaign.name}.")
     return redirect(reverse("campaign_detail", kwargs={"campaign_id": campaign.pk}) + "#leads")

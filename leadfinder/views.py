@@ -14,6 +14,7 @@ from accounts.decorators import workspace_required
 from billing.selectors import usage_for_workspace
 from campaigns.models import Campaign
 from config.errors import DomainError
+from config.pages import page_links, plural
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.forms import DownloadListForm, ProspectSearchForm, TakeForm
@@ -24,10 +25,6 @@ PAGE_SIZE = 50
 LABELS = {name: dict(enum.choices) for name, enum in ENUM_FIELDS.items()}
 
 
-def _plural(count, word):
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def _rows(prospects):
     """The serializer's (masked) rows, with the labels of their enumerations for people to read."""
     rows = ProspectSerializer(prospects, many=True).data
@@ -35,19 +32,6 @@ def _rows(prospects):
         for name in ("seniority", "department", "industry"):
             row[f"{name}_label"] = LABELS[name].get(row[name], "")
     return rows
-
-
-def _page_links(request, page):
-    params = [(key, value) for key, value in request.GET.lists() if key not in ("after", "before")]
-    flat = [(key, value) for key, values in params for value in values]
-
-    def url(**position):
-        return f"{request.path}?{urlencode([*flat, *position.items()])}"
-
-    return {
-        "next_url": url(after=page.next_after) if page.next_after else None,
-        "previous_url": url(before=page.previous_before) if page.previous_before else None,
-    }
 
 
 @require_GET
@@ -74,7 +58,7 @@ def prospect_search(request):
         "count": count,
         "count_is_exact": count_is_exact,
         "filter_params": form.filter_params() if not form.errors else [],
-        **_page_links(request, page),
+        **page_links(request, page),
     }
     return render(request, "leadfinder/prospect_search.html", context)
 
@@ -126,8 +110,8 @@ def download_preview(request):
 
 def _taken_message(download, campaign):
     parts = [
-        f"Took {_plural(download.taken, 'prospect')}: {download.charged:,} new for "
-        f"{_plural(download.charged, 'credit')}, {download.already_owned:,} already owned (free)."
+        f"Took {plural(download.taken, 'prospect')}: {download.charged:,} new for "
+        f"{plural(download.charged, 'credit')}, {download.already_owned:,} already owned (free)."
     ]
     if download.skipped_no_email:
         parts.append(f"{download.skipped_no_email:,} without an email were skipped (not charged).")
@@ -183,7 +167,7 @@ def download_list(request):
         before=keys.get("before"),
         size=PAGE_SIZE,
     )
-    context = {"page": page, "new_id": keys.get("new"), **_page_links(request, page)}
+    context = {"page": page, "new_id": keys.get("new"), **page_links(request, page)}
     return render(request, "leadfinder/download_list.html", context)
 
 
