@@ -176,6 +176,19 @@ class ImportJob(TenantModel):
         return self.status in self.FINISHED
 
     @property
+    def summary(self):
+        """The buckets in a sentence, e.g. "1,200 created, 3 invalid" (Home, the email)."""
+        parts = [
+            (self.created, "created"),
+            (self.updated, "updated"),
+            (self.already_in_campaign, "already in the campaign"),
+            (self.duplicates, "duplicates"),
+            (self.invalid, "invalid"),
+            (self.over_limit, "over the active-leads limit"),
+        ]
+        return ", ".join(f"{count:,} {label}" for count, label in parts if count) or "no rows"
+
+    @property
     def progress(self):
         """From 0 to 1: the share of the file's bytes read, 1 once it succeeded."""
         if self.status == self.Status.SUCCEEDED:

@@ -9,19 +9,6 @@ from django.urls import reverse
 logger = logging.getLogger(__name__)
 
 
-def summary(job):
-    """The buckets of a job in a sentence, e.g. "1,200 created, 3 invalid"."""
-    parts = [
-        (job.created, "created"),
-        (job.updated, "updated"),
-        (job.already_in_campaign, "already in the campaign"),
-        (job.duplicates, "duplicates"),
-        (job.invalid, "invalid"),
-        (job.over_limit, "over the active-leads limit"),
-    ]
-    return ", ".join(f"{count:,} {label}" for count, label in parts if count) or "no rows"
-
-
 def notify_finished(job):
     user = job.created_by
     if user is None:
@@ -30,10 +17,10 @@ def notify_finished(job):
     into = f" into {job.campaign.name}" if job.campaign_id else " into your contacts"
     if job.status == job.Status.SUCCEEDED:
         subject = f"Your import of {job.filename} is done"
-        outcome = f"Leadpool imported {job.filename}{into}: {job.rows_processed:,} rows, {summary(job)}."
+        outcome = f"Leadpool imported {job.filename}{into}: {job.rows_processed:,} rows, {job.summary}."
     else:
         subject = f"Your import of {job.filename} stopped"
-        outcome = f"Leadpool stopped importing {job.filename}{into}. {job.error}\nSo far: {summary(job)}."
+        outcome = f"Leadpool stopped importing {job.filename}{into}. {job.error}\nSo far: {job.summary}."
     try:
         send_mail(
             subject=subject,
