@@ -28,14 +28,15 @@ def subscription_for_workspace(*, workspace):
     return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
 
 
-def _unexpired_grants(workspace, now):
+def unexpired_grants(workspace, now):
+    """The workspace's grants that have not expired at ``now`` (what the balance adds up)."""
     return CreditGrant.objects.for_workspace(workspace).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
 
 
 def lead_credits_balance(*, workspace):
-    total = _unexpired_grants(workspace, timezone.now()).aggregate(total=Sum("remaining"))["total"]
+    total = unexpired_grants(workspace, timezone.now()).aggregate(total=Sum("remaining"))["total"]
     return total or 0
 
 
@@ -45,7 +46,7 @@ def usage_for_workspace(*, workspace):
     quota = Quota.objects.for_workspace(workspace).get()
     subscription = subscription_for_workspace(workspace=workspace)
     period_end = subscription.current_period_end
-    credits = _unexpired_grants(workspace, now).aggregate(
+    credits = unexpired_grants(workspace, now).aggregate(
         balance=Sum("remaining"),
         expiring=Sum("remaining", filter=Q(expires_at__lte=period_end)),
     )

@@ -13,7 +13,7 @@ whose sum is the balance. The renewal task only does the same for workspaces nob
 import logging
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from accounts.models import Workspace
@@ -164,8 +164,8 @@ def active_leads_limit_refresh(*, workspace):
 def _spendable_grants(workspace, now):
     """Unexpired grants with credits left, in draw order: soonest expiry first, never-expiring last."""
     return (
-        CreditGrant.objects.for_workspace(workspace)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), remaining__gt=0)
+        selectors.unexpired_grants(workspace, now)
+        .filter(remaining__gt=0)
         .order_by(F("expires_at").asc(nulls_last=True), "created_at", "id")
     )
 
