@@ -183,6 +183,20 @@ def test_load_prospects_refuses_a_file_that_is_not_utf8(tmp_path):
         load(tmp_path, VENDOR_HEADER + "Zoë,Müller,zoe@acme.de,,,,,,,Acme,,,,,,\n", encoding="latin-1")
 
 
+def test_a_file_that_stops_being_utf8_late_loads_nothing(tmp_path):
+    good = "".join(f"Ada{n},Lovelace,ada{n}@example.com,,,,,,,Acme,,,,,,\n" for n in range(5_000))
+    text = (VENDOR_HEADER + good).encode("utf-8") + "Zoë,Müller,zoe@acme.de,,,,,,,Acme,,,,,,\n".encode(
+        "latin-1"
+    )
+    path = tmp_path / "vendor.csv"
+    path.write_bytes(text)
+
+    with pytest.raises(CommandError, match="Nothing was loaded"):
+        call_command("load_prospects", str(path))
+
+    assert not Prospect.objects.exists()
+
+
 def test_load_prospects_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("load_prospects", str(tmp_path / "nope.csv"))

@@ -1,3 +1,4 @@
+import codecs
 import csv
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="The vendor's CSV file.")
 
     def handle(self, *args, file, **options):
+        _require_utf8(file)
         try:
             # utf-8-sig: a byte-order mark, as spreadsheet programs write, is allowed.
             with file.open(encoding="utf-8-sig", newline="") as handle:
@@ -64,3 +66,23 @@ class Command(BaseCommand):
             if any(cell.strip() for cell in cells)
         )
         return prospects_load(rows=rows), ignored
+
+
+def _require_utf8(file):
+    """Reads the whole file once before anything is loaded: a file that is not UTF-8 loads nothing
+    (rows are committed in batches, so finding it part way would leave the rows before it loaded)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        with file.open("rb") as raw:
+            while block := raw.read(1 << 20):
+                decoder.decode(block)
+                offset += len(block)
+            decoder.decode(b"", final=True)
+    except OSError as exc:
+        raise CommandError(f"Cannot read {file}: {exc.strerror}.") from exc
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"{file} is not UTF-8 text (near byte {offset + exc.start:,}); save it as UTF-8. "
+            "Nothing was loaded."
+        ) from exc
