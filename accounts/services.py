@@ -1,4 +1,5 @@
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +24,12 @@ from accounts.models import (
 )
 from accounts.signals import workspace_created
 from config.errors import Conflict, DomainError, NotAllowed
+
+
+class MailUnavailable(DomainError):
+    status_code = 503
+    code = "email_unavailable"
+
 
 INVITATION_LIFETIME = timedelta(days=7)
 # A key's last use is written at most this often, so that authenticating stays a read.
@@ -156,8 +163,10 @@ def invitation_create(*, workspace, email, role, invited_by_membership):
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
     link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
-    transaction.on_commit(
-        lambda: send_mail(
+    # Sent before the transaction commits: if the mail server refuses it, no invitation is left behind
+    # (one the invitee never got, which a retry would duplicate).
+    try:
+        send_mail(
             subject=f"You are invited to {workspace.name} on Leadpool",
             message=(
                 f"{invited_by_membership.user.email} invited you to the workspace {workspace.name} "
@@ -167,7 +176,8 @@ def invitation_create(*, workspace, email, role, invited_by_membership):
             from_email=None,
             recipient_list=[email],
         )
-    )
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailUnavailable(f"The invitation email to {email} could not be sent; try again later.") from exc
     return invitation, token
 
 

@@ -1,4 +1,5 @@
 import re
+import smtplib
 
 import pytest
 from django.core import mail
@@ -131,6 +132,19 @@ def test_inviting_someone_who_is_already_a_member_is_refused_and_sends_nothing(
     assert f"{member.email} is already a member." in response.text
     assert response.context["form"].errors["email"] == ["Already a member."]
     assert mail.outbox == []
+    assert not Invitation.objects.for_workspace(workspace).exists()
+
+
+def test_an_invitation_the_mail_server_refuses_is_not_kept_and_says_so(client, workspace, owner, monkeypatch):
+    def refuse(**kwargs):
+        raise smtplib.SMTPServerDisconnected("the mail server went away")
+
+    monkeypatch.setattr(services, "send_mail", refuse)
+    client.force_login(owner)
+
+    response = client.post(reverse("settings_members"), {"email": "new@example.com", "role": Role.MEMBER})
+
+    assert "The invitation email to new@example.com could not be sent; try again later." in response.text
     assert not Invitation.objects.for_workspace(workspace).exists()
 
 
