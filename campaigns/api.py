@@ -21,12 +21,11 @@ from campaigns.serializers import (
     LeadSerializer,
 )
 from config.api.pagination import CursorPagination
-from config.api.schema import IDEMPOTENCY_KEY
+from config.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
 from config.api.views import WorkspaceAPIView
 from leads import services as lead_services
 from leads.models import Lead
 
-NOT_FOUND = OpenApiResponse(description="not_found: no such id in this workspace.")
 OVER_LIMIT = OpenApiResponse(
     description="active_leads_limit_reached: details requested, available and limit; nothing changed."
 )

@@ -2,7 +2,6 @@
 report."""
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -10,13 +9,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from campaigns.importing import selectors, services
-from campaigns.importing.report import error_report_lines
+from campaigns.importing.report import error_report_response
 from campaigns.importing.serializers import ImportCreateSerializer, ImportJobSerializer
 from campaigns.models import Campaign
-from config.api.schema import IDEMPOTENCY_KEY
+from config.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
 from config.api.views import FileWithJsonErrors, WorkspaceAPIView
 
-NOT_FOUND = OpenApiResponse(description="not_found: no such id in this workspace.")
 # Multipart boundaries and the other fields of an upload fit in this; a body longer than the file limit plus
 # this is refused before it is read.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -101,14 +99,6 @@ class ImportCancelView(WorkspaceAPIView):
         job = selectors.import_for_workspace(workspace=self.workspace, job_id=job_id)
         job = services.import_cancel(workspace=self.workspace, job=job)
         return Response(ImportJobSerializer(job, context={"request": request}).data)
-
-
-def error_report_response(workspace, job):
-    response = StreamingHttpResponse(
-        error_report_lines(workspace=workspace, job=job), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
-    return response
 
 
 class ImportErrorsView(WorkspaceAPIView):

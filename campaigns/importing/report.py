@@ -5,6 +5,8 @@ file. A cell a spreadsheet would run as a formula is prefixed with ``'`` (rule 1
 import csv
 import io
 
+from django.http import StreamingHttpResponse
+
 from campaigns.importing.selectors import skipped_rows
 from config.exports import formula_safe
 
@@ -39,3 +41,11 @@ def error_report_lines(*, workspace, job):
         except csv.Error:
             # Where the file stops being CSV the import stopped too: every reported row came before it.
             return
+
+
+def error_report_response(workspace, job):
+    response = StreamingHttpResponse(
+        error_report_lines(workspace=workspace, job=job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response

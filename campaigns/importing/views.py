@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import workspace_required
 from campaigns.importing import selectors, services
-from campaigns.importing.api import error_report_response
 from campaigns.importing.forms import ImportMappingForm, ImportUploadForm
+from campaigns.importing.report import error_report_response
 from campaigns.importing.sniffing import FileRefused, describe, sniff
 from campaigns.models import Campaign
 from config.errors import DomainError

@@ -1,7 +1,7 @@
 """How drf-spectacular describes our authentication in the OpenAPI document."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from config.api.idempotency import HEADER
 
@@ -25,6 +25,9 @@ class WorkspaceSessionAuthenticationScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
+
+# Any id of the path (or body) that is not the workspace's: 404, never 403 (rule 15).
+NOT_FOUND = OpenApiResponse(description="not_found: no such id in this workspace.")
 
 # The header of rule 13, for the OpenAPI description of every POST that creates or spends.
 IDEMPOTENCY_KEY = OpenApiParameter(
