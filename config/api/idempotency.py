@@ -107,7 +107,9 @@ def claim(request, workspace):
 
 
 def complete(record, response):
-    if response.status_code == 400 or response.status_code >= 500:
+    """Keeps the answer for replays, as Stripe does, a 5xx too: the work may have been committed before
+    the error. Only a 400 (the request was refused before any work) gives the key back."""
+    if response.status_code == 400:
         record.delete()
         return
     record.status = IdempotencyKey.Status.COMPLETED

@@ -66,6 +66,16 @@ def test_an_invalid_request_is_not_remembered_so_it_can_be_corrected(api_client,
     assert keys_named(workspace, "fixed") == 1
 
 
+def test_a_server_error_after_the_work_is_replayed_not_run_again(api_client, workspace):
+    first = post(api_client, {"name": "fails after its work"}, "k-500")
+    again = post(api_client, {"name": "fails after its work"}, "k-500")
+
+    assert (first.status_code, again.status_code) == (500, 500)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert keys_named(workspace, "fails after its work") == 1
+
+
 def test_keys_are_per_workspace(api_client, other_api_client, workspace, other_workspace):
     assert post(api_client, {"name": "zapier"}, "shared").status_code == 201
     assert post(other_api_client, {"name": "zapier"}, "shared").status_code == 201

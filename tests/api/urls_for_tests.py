@@ -22,6 +22,8 @@ class CreateKeyView(WorkspaceAPIView):
         body = KeyRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         api_key, _ = services.api_key_create(workspace=self.workspace, name=body.validated_data["name"])
+        if api_key.name == "fails after its work":
+            raise RuntimeError("an error after the work was committed")
         return Response({"id": api_key.pk, "name": api_key.name}, status=201)
 
 
