@@ -31,7 +31,7 @@ from campaigns.importing.cleaning import RowCleaner
 from campaigns.importing.notifications import notify_finished
 from campaigns.importing.reading import ChunkProducer, UnreadableFile, prepared, read_chunks, same_email_as
 from campaigns.importing.sniffing import ENCODING_NAMES
-from campaigns.importing.writers import DUPLICATE, NEW, writer_for
+from campaigns.importing.writers import writer_for
 from campaigns.models import ImportJob, ImportSkippedRow
 from config.errors import DomainError
 
@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 Status = ImportJob.Status
 OVER_LIMIT_REASON = "Not enrolled: no active-lead slot was left (kept as a contact)."
+DUPLICATES = ImportSkippedRow.Bucket.DUPLICATES
+OVER_LIMIT = ImportSkippedRow.Bucket.OVER_LIMIT
 EXISTS_REASON = "A contact with this email exists; left unchanged (on_duplicate=skip)."
 # While the reading thread parses, each answer of the database to this one waits for the GIL: a short
 # switch interval (the default is 5 ms) keeps those waits from adding up to seconds.
@@ -157,8 +159,8 @@ class ImportRun:
             return False
         counts = Counts(invalid=chunk.invalid, duplicates=chunk.duplicates)
         skipped = list(chunk.skipped)
-        outcomes = [] if chunk.payload is None else self.writer.write(chunk.payload)
-        self._sort(job, outcomes, counts, skipped)
+        if chunk.payload is not None:
+            self._sort(job, self.writer.write(chunk.payload), counts, skipped)
         if skipped:
             self.writer.write_skipped(skipped)
         for name, value in vars(counts).items():
@@ -169,45 +171,43 @@ class ImportRun:
         self.position = job.last_row_number
         return True
 
-    def _sort(self, job, outcomes, counts, skipped):
+    def _sort(self, job, written, counts, skipped):
         """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""
-        contacts = [outcome.lead_id for outcome in outcomes if outcome.kind != DUPLICATE]
-        added, already = set(), set()
-        if job.campaign_id is not None and contacts:
-            result = campaign_services.enrollments_add_many(
-                workspace=self.workspace,
-                campaign=self.job.campaign,
-                lead_ids=contacts,
-                allow_partial=True,
-                created_lead_ids=[outcome.lead_id for outcome in outcomes if outcome.kind == NEW],
-            )
-            added, already = set(result.added_lead_ids), set(result.already_in_campaign_lead_ids)
-        update = job.on_duplicate == ImportJob.OnDuplicate.UPDATE
-        for outcome in outcomes:
-            if outcome.kind == DUPLICATE:
-                counts.duplicates += 1
-                skipped.append(
-                    (outcome.row_number, ImportSkippedRow.Bucket.DUPLICATES, same_email_as(outcome.first_row))
-                )
-            elif job.campaign_id is None:
-                if outcome.kind == NEW:
-                    counts.created += 1
-                elif update:
-                    counts.updated += 1
-                else:
-                    counts.duplicates += 1
-                    skipped.append((outcome.row_number, ImportSkippedRow.Bucket.DUPLICATES, EXISTS_REASON))
-            elif outcome.lead_id in already:
-                counts.already_in_campaign += 1
-            elif outcome.lead_id in added:
-                counts.enrolled += 1
-                if outcome.kind == NEW:
-                    counts.created += 1
-                else:
-                    counts.updated += 1
+        counts.duplicates += len(written.duplicates)
+        skipped.extend((row, DUPLICATES, same_email_as(first)) for row, first in written.duplicates)
+        created, existing = len(written.created_ids), len(written.existing)
+        if job.campaign_id is None:
+            counts.created += created
+            if job.on_duplicate == ImportJob.OnDuplicate.UPDATE:
+                counts.updated += existing
             else:
-                counts.over_limit += 1
-                skipped.append((outcome.row_number, ImportSkippedRow.Bucket.OVER_LIMIT, OVER_LIMIT_REASON))
+                counts.duplicates += existing
+                skipped.extend((row, DUPLICATES, EXISTS_REASON) for row, _ in written.existing)
+            return
+        if not created and not existing:
+            return
+        # In file order, so that when slots run out the first rows of the file have them.
+        rows = sorted([*zip(written.created_rows, written.created_ids, strict=True), *written.existing])
+        lead_ids = [lead_id for _, lead_id in rows] if existing else written.created_ids
+        result = campaign_services.enrollments_add_many(
+            workspace=self.workspace,
+            campaign=self.job.campaign,
+            lead_ids=lead_ids,
+            allow_partial=True,
+            created_lead_ids=written.created_ids,
+        )
+        already = set(result.already_in_campaign_lead_ids)
+        counts.already_in_campaign += len(already)
+        counts.enrolled += result.added
+        left_out = set(lead_ids).difference(result.added_lead_ids, already)
+        counts.over_limit += len(left_out)
+        if left_out:
+            skipped.extend(
+                (row, OVER_LIMIT, OVER_LIMIT_REASON) for row, lead_id in rows if lead_id in left_out
+            )
+        created_left_out = len(left_out.intersection(written.created_ids)) if left_out else 0
+        counts.created += created - created_left_out
+        counts.updated += existing - len(already) - (len(left_out) - created_left_out)
 
     @transaction.atomic
     def _finish(self):

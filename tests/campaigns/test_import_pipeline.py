@@ -273,6 +273,50 @@ def test_a_job_killed_between_chunks_resumes_from_its_checkpoint_with_an_uninter
     assert_audit_clean()
 
 
+@pytest.mark.parametrize("killed_after_chunks", [None, 2])
+def test_a_repeat_in_a_later_chunk_names_the_first_row_whether_the_contact_was_new_or_known(
+    workspace, monkeypatch, settings, killed_after_chunks
+):
+    settings.IMPORT_CHUNK_ROWS = 2
+    campaign = CampaignFactory(workspace=workspace)
+    LeadFactory(workspace=workspace, email="known@example.com")
+    rows = [
+        ["Email"],
+        ["new@example.com"],  # row 2, created
+        ["known@example.com"],  # row 3, the workspace had it
+        ["other@example.com"],
+        ["filler@example.com"],
+        ["KNOWN@example.com "],  # row 6, chunk 3
+        ["New@Example.com"],  # row 7, chunk 3
+        ["last@example.com"],
+    ]
+    job = start_import(workspace, csv_text(rows), campaign=campaign)
+    if killed_after_chunks:
+        kill_after(monkeypatch, killed_after_chunks)
+        with pytest.raises(Killed):
+            run_import_job(job_id=job.pk)
+        monkeypatch.undo()
+    run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert buckets(job) == {
+        "created": 4,
+        "updated": 1,
+        "already_in_campaign": 0,
+        "duplicates": 2,
+        "invalid": 0,
+        "over_limit": 0,
+        "enrolled": 5,
+    }
+    report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
+    assert report[1:] == [
+        ["6", "Same email as row 3 of this file.", "KNOWN@example.com "],
+        ["7", "Same email as row 2 of this file.", "New@Example.com"],
+    ]
+    assert Lead.objects.for_workspace(workspace).count() == 5
+    assert_audit_clean()
+
+
 def test_a_finished_or_cancelled_job_is_never_run_again(workspace):
     done = run_import(workspace, "Email\nann@example.com\n")
     cancelled = start_import(workspace, "Email\nbob@example.com\n")

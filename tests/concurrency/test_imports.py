@@ -97,13 +97,13 @@ def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch
     rows = [["Email"], ["first@example.com"], ["race@example.com"], ["last@example.com"]]
     job = start_import(workspace, csv_text(rows), campaign=campaign)
     statements = []
-    original = PostgresContactWriter._claim_and_create
+    original = PostgresContactWriter._create
 
-    def claim_and_create(self, *args, on_conflict):
+    def create(self, *args, on_conflict):
         statements.append(on_conflict)
         return original(self, *args, on_conflict=on_conflict)
 
-    monkeypatch.setattr(PostgresContactWriter, "_claim_and_create", claim_and_create)
+    monkeypatch.setattr(PostgresContactWriter, "_create", create)
     inserted = threading.Event()
 
     def other_transaction():
