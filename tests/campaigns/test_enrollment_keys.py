@@ -29,6 +29,17 @@ def test_an_enrollment_of_one_workspace_is_accepted(workspace):
     assert Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead=lead).exists()
 
 
+def test_a_contact_is_in_a_campaign_once_the_pair_being_the_enrollments_key(workspace):
+    campaign, lead = CampaignFactory(workspace=workspace), LeadFactory(workspace=workspace)
+    insert_enrollment(workspace_id=workspace.pk, campaign_id=campaign.pk, lead_id=lead.pk)
+
+    with pytest.raises(IntegrityError, match="campaigns_enrollment_pkey"):
+        insert_enrollment(workspace_id=workspace.pk, campaign_id=campaign.pk, lead_id=lead.pk)
+
+    enrollment = Enrollment.objects.for_workspace(workspace).get()
+    assert enrollment.pk == (campaign.pk, lead.pk)
+
+
 @pytest.mark.parametrize("foreign", ["lead", "campaign"])
 def test_another_workspaces_contact_or_campaign_is_refused(workspace, other_workspace, foreign):
     campaign, lead = CampaignFactory(workspace=workspace), LeadFactory(workspace=workspace)
