@@ -29,12 +29,13 @@ CUSTOM_FIELDS_MAX_KEYS = 50
 CUSTOM_FIELD_NAME_MAX_LENGTH = 100
 CUSTOM_FIELD_VALUE_MAX_LENGTH = 2000
 
-# A plain ASCII address needs no more than this; anything else goes through email-validator.
-_SIMPLE_EMAIL = re.compile(
+# A plain ASCII address needs no more than this; anything else goes through email-validator. Public, with
+# PHONE_PATTERN: the import's fast path (campaigns/importing/cleaning.py) asks the same questions.
+SIMPLE_EMAIL = re.compile(
     r"^[a-z0-9](?:[a-z0-9._%+-]{0,62}[a-z0-9])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
 _WHITESPACE = re.compile(r"\s+")
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ().\-/]{3,}(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -74,7 +75,7 @@ def normalize_email(raw):
     if len(email) > EMAIL_MAX_LENGTH:
         raise InvalidLead({"email": f"An email address is at most {EMAIL_MAX_LENGTH} characters."})
     # "--" may be IDNA's reserved "ab--" label form (xn--…), which email-validator judges, not the regex.
-    if _SIMPLE_EMAIL.match(email) and ".." not in email and "--" not in email and not _is_special_use(email):
+    if SIMPLE_EMAIL.match(email) and ".." not in email and "--" not in email and not _is_special_use(email):
         return email
     try:
         result = validate_email(email, check_deliverability=False)
@@ -155,7 +156,7 @@ def normalize_lead(data):
         cleaned[name] = value
 
     phone = clean_text(data.get("phone"))
-    if phone and (len(phone) > PHONE_MAX_LENGTH or not _PHONE.match(phone)):
+    if phone and (len(phone) > PHONE_MAX_LENGTH or not PHONE_PATTERN.match(phone)):
         errors["phone"] = f"{phone[:40]!r} is not a phone number."
     cleaned["phone"] = phone
 

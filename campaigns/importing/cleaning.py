@@ -13,12 +13,12 @@ import re
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from leads.normalization import (
-    _PHONE,
-    _SIMPLE_EMAIL,
     CUSTOM_FIELD_VALUE_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     LEAD_FIELDS,
     PHONE_MAX_LENGTH,
+    PHONE_PATTERN,
+    SIMPLE_EMAIL,
     TEXT_FIELDS,
     URL_FIELDS,
     InvalidLead,
@@ -92,7 +92,7 @@ class RowCleaner:
             return self.clean_by_the_book(row_number, record)
         email = values[0].lower()
         if (
-            not _SIMPLE_EMAIL.match(email)
+            not SIMPLE_EMAIL.match(email)
             or ".." in email
             or "--" in email
             or _SPECIAL_USE_DOMAIN.search(email)
@@ -101,7 +101,7 @@ class RowCleaner:
         cleaned = [row_number, email, *values[1 : self._field_count]]
         if self._phone is not None:
             phone = values[self._phone]
-            if phone and not _PHONE.match(phone):
+            if phone and not PHONE_PATTERN.match(phone):
                 return self.clean_by_the_book(row_number, record)
         for index in self._urls:
             url = values[index]

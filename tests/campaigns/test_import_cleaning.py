@@ -49,7 +49,7 @@ TRICKY = (
 text = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(TRICKY), max_size=30)
 plain = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 .'&-]{0,40}[A-Za-z0-9]", fullmatch=True)
 emails = (
-    st.from_regex(normalization._SIMPLE_EMAIL, fullmatch=True)
+    st.from_regex(normalization.SIMPLE_EMAIL, fullmatch=True)
     | st.from_regex(
         r"[A-Za-z0-9._%+-]{1,20}@[A-Za-z0-9.-]{1,20}\.(com|io|test|local|xn--bcher-kva|onion)", fullmatch=True
     )
@@ -94,7 +94,7 @@ records = st.tuples(
 # Rows the fast path takes whole.
 words = st.from_regex(r"[A-Za-z0-9éüØ&'.-]{1,12}( [A-Za-z0-9éüØ&'.-]{1,12}){0,2}", fullmatch=True)
 plain_records = st.tuples(
-    st.from_regex(normalization._SIMPLE_EMAIL, fullmatch=True).map(str.upper),
+    st.from_regex(normalization.SIMPLE_EMAIL, fullmatch=True).map(str.upper),
     *[words | st.just("")] * 6,
     st.from_regex(r"\+?[0-9]{2,3}( [0-9]{2,4}){1,3}", fullmatch=True),
     st.from_regex(r"(https?://)?[a-z0-9-]{1,12}\.(com|de|io)(/[A-Za-z0-9._~/-]{0,20})?", fullmatch=True),

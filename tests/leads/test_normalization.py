@@ -94,7 +94,7 @@ def test_the_database_refuses_an_email_that_is_not_lower_case(workspace):
 
 
 @given(
-    st.from_regex(normalization._SIMPLE_EMAIL, fullmatch=True)
+    st.from_regex(normalization.SIMPLE_EMAIL, fullmatch=True)
     | st.sampled_from(["a@x.local", "a@x.test", "a@example.invalid", "a@b.onion"])
 )
 @settings(max_examples=300)
