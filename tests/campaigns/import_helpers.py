@@ -11,6 +11,7 @@ from billing.models import Plan
 from campaigns.importing import services
 from campaigns.importing.pipeline import run_import_job
 from campaigns.models import ImportJob
+from tests.factories import LeadFactory, enroll
 
 BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
 
@@ -72,3 +73,28 @@ def queue_nothing(monkeypatch):
     queued = []
     monkeypatch.setattr(services.tasks.run_import, "delay", queued.append)
     return queued
+
+
+def mixed_file(rows=60):
+    """Valid rows, invalid ones, repeats within and across chunks, contacts the workspace has."""
+    lines = [["Email", "First Name", "Company", "Plan"]]
+    for number in range(rows):
+        if number % 7 == 3:
+            lines.append([f"broken{number}", "X", "", ""])
+        elif number % 11 == 5:
+            lines.append([f"LEAD{number - 4}@EXAMPLE.COM", "Again", "", ""])
+        elif number % 13 == 0:
+            lines.append([f"known{number}@example.com", "Known", "Updated Co", "gold"])
+        else:
+            lines.append([f"lead{number}@example.com", f"Lead {number}", f"Co {number}", "silver"])
+    return csv_text(lines)
+
+
+def known_contacts(workspace, rows=60, campaign=None):
+    leads = [
+        LeadFactory(workspace=workspace, email=f"known{number}@example.com", company_name="Old Co")
+        for number in range(0, rows, 13)
+    ]
+    if campaign is not None:
+        enroll(campaign, leads[:2])
+    return leads

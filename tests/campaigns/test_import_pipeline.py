@@ -21,36 +21,13 @@ from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
     buckets,
     csv_text,
+    known_contacts,
+    mixed_file,
     run_import,
     start_import,
     with_active_leads_limit,
 )
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll, owner_of
-
-
-def mixed_file(rows=60):
-    """Valid rows, invalid ones, repeats within and across chunks, contacts the workspace has."""
-    lines = [["Email", "First Name", "Company", "Plan"]]
-    for number in range(rows):
-        if number % 7 == 3:
-            lines.append([f"broken{number}", "X", "", ""])
-        elif number % 11 == 5:
-            lines.append([f"LEAD{number - 4}@EXAMPLE.COM", "Again", "", ""])
-        elif number % 13 == 0:
-            lines.append([f"known{number}@example.com", "Known", "Updated Co", "gold"])
-        else:
-            lines.append([f"lead{number}@example.com", f"Lead {number}", f"Co {number}", "silver"])
-    return csv_text(lines)
-
-
-def known_contacts(workspace, rows=60, campaign=None):
-    leads = [
-        LeadFactory(workspace=workspace, email=f"known{number}@example.com", company_name="Old Co")
-        for number in range(0, rows, 13)
-    ]
-    if campaign is not None:
-        enroll(campaign, leads[:2])
-    return leads
 
 
 def assert_audit_clean():
