@@ -1,6 +1,7 @@
 """The error report of an import: every row not imported (invalid, duplicate, over the active-leads
 limit), with ``row_number``, ``reason`` and then the row's original columns, read again from the stored
-file. A cell a spreadsheet would run as a formula is prefixed with ``'`` (rule 17)."""
+file. Once that file is deleted (``IMPORT_FILE_RETENTION_DAYS`` after the import), the row numbers and
+reasons alone. A cell a spreadsheet would run as a formula is prefixed with ``'`` (rule 17)."""
 
 import csv
 import io
@@ -21,8 +22,13 @@ class _Line:
 def error_report_lines(*, workspace, job):
     """Yields the report's CSV lines; memory holds one row of the file and one batch of reasons."""
     writer = csv.writer(_Line())
-    yield writer.writerow([formula_safe(cell) for cell in ["row_number", "reason", *job.headers]])
     reasons = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason").iterator(2_000)
+    if not job.file:
+        yield writer.writerow(["row_number", "reason"])
+        for number, reason in reasons:
+            yield writer.writerow([number, formula_safe(reason)])
+        return
+    yield writer.writerow([formula_safe(cell) for cell in ["row_number", "reason", *job.headers]])
     wanted = next(reasons, None)
     if wanted is None:
         return

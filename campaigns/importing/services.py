@@ -3,6 +3,7 @@ checks first), a draft is confirmed, a job is cancelled. Nothing is stored for a
 """
 
 import logging
+from datetime import timedelta
 from uuid import uuid4
 
 from django.conf import settings
@@ -166,3 +167,39 @@ def import_cancel(*, workspace, job):
     job.status, job.finished_at = Status.CANCELLED, timezone.now()
     job.save(update_fields=["status", "finished_at"])
     return job
+
+
+def import_files_purge(*, now=None):
+    """Deletes what uploads leave behind, for every workspace (a periodic task): drafts whose mapping was
+    never confirmed within ``IMPORT_DRAFT_TTL_HOURS``, with their files, and the stored file of an import
+    finished more than ``IMPORT_FILE_RETENTION_DAYS`` ago (the job, its counts and the row numbers and
+    reasons of its error report stay). A file is deleted after the rows that name it are committed: a
+    failure leaves a stray file, never a job whose file is gone. Returns (drafts, files) deleted."""
+    now = now or timezone.now()
+    jobs = ImportJob.objects.unscoped()
+    draft_cutoff = now - timedelta(hours=settings.IMPORT_DRAFT_TTL_HOURS)
+    with transaction.atomic():
+        # A draft being confirmed right now is locked by import_confirm: it is left alone.
+        drafts = dict(
+            jobs.select_for_update(skip_locked=True)
+            .filter(status=Status.DRAFT, created_at__lt=draft_cutoff)
+            .values_list("pk", "file")
+        )
+        jobs.filter(pk__in=drafts).delete()
+    with transaction.atomic():
+        old = dict(
+            jobs.select_for_update(skip_locked=True)
+            .filter(
+                status__in=[Status.SUCCEEDED, Status.FAILED, Status.CANCELLED],
+                finished_at__lt=now - timedelta(days=settings.IMPORT_FILE_RETENTION_DAYS),
+            )
+            .exclude(file="")
+            .values_list("pk", "file")
+        )
+        jobs.filter(pk__in=old).update(file="")
+    for name in [*drafts.values(), *old.values()]:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("The stored import file %s could not be deleted", name)
+    return len(drafts), len(old)

@@ -1,6 +1,7 @@
 """Dashboard pages of imports: upload (from a campaign's page or the Imports page), check the column
 mapping against sample values, confirm, watch the progress bar, read the summary, fetch the report."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -107,7 +108,12 @@ def _progress_context(request, job):
         if job.is_finished
         else []
     )
-    return {"job": job, "skipped": skipped, "skipped_limit": RECENT_SKIPPED_ROWS}
+    return {
+        "job": job,
+        "skipped": skipped,
+        "skipped_limit": RECENT_SKIPPED_ROWS,
+        "file_retention_days": settings.IMPORT_FILE_RETENTION_DAYS,
+    }
 
 
 @require_POST

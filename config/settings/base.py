@@ -138,6 +138,11 @@ STORAGES = {
 # CSV imports (campaigns.importing): the largest file taken, and the rows written per transaction.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20_000)
+# Stored uploads do not stay forever: a dashboard upload whose mapping was never confirmed is deleted
+# after this many hours, and a finished import's file after this many days (its job, counts and the
+# error report's row numbers and reasons stay).
+IMPORT_DRAFT_TTL_HOURS = env.int("IMPORT_DRAFT_TTL_HOURS", default=24)
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
 # Uploads stream to a temporary file on disk as they arrive, never into memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 
@@ -178,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "config.api.tasks.purge_expired_idempotency_keys",
         "schedule": 60 * 60,
     },
+    # Abandoned import drafts and the files of old imports (IMPORT_DRAFT_TTL_HOURS, *_RETENTION_DAYS).
+    "purge-import-files": {"task": "campaigns.tasks.purge_import_files", "schedule": 60 * 60},
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.

@@ -1,0 +1,78 @@
+"""Stored uploads do not stay forever: an upload whose mapping was never confirmed goes after
+IMPORT_DRAFT_TTL_HOURS with its file; a finished import keeps its job, counts and error report (row
+numbers and reasons) but not its file after IMPORT_FILE_RETENTION_DAYS. Nothing of a job that may still
+run is touched."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.test import Client
+from django.utils import timezone
+
+from campaigns import tasks
+from campaigns.importing.pipeline import run_import_job
+from campaigns.models import ImportJob
+from tests.campaigns.import_helpers import queue_nothing, start_import
+from tests.factories import owner_of
+
+CONTENT = "Email,Name\nann@example.com,Ann\nnope,X\n=cmd,Y\n"
+
+
+def aged(job, **age):
+    """The job as if it had been uploaded (and finished, if it has) ``age`` ago."""
+    then = timezone.now() - timedelta(**age)
+    jobs = ImportJob.objects.for_workspace(job.workspace).filter(pk=job.pk)
+    jobs.update(created_at=then)
+    jobs.exclude(finished_at=None).update(finished_at=then)
+    return jobs.get()
+
+
+def test_a_draft_never_confirmed_goes_with_its_file_and_a_recent_or_running_one_stays(workspace, monkeypatch):
+    queue_nothing(monkeypatch)
+    ttl = settings.IMPORT_DRAFT_TTL_HOURS
+    abandoned = aged(start_import(workspace, CONTENT, draft=True), hours=ttl + 1)
+    recent = aged(start_import(workspace, CONTENT, draft=True), hours=ttl - 1)
+    queued_long_ago = aged(start_import(workspace, CONTENT), days=400)
+
+    assert tasks.purge_import_files() == (1, 0)
+
+    remaining = set(ImportJob.objects.for_workspace(workspace).values_list("pk", flat=True))
+    assert remaining == {recent.pk, queued_long_ago.pk}
+    assert not default_storage.exists(abandoned.file.name)
+    assert default_storage.exists(recent.file.name) and default_storage.exists(queued_long_ago.file.name)
+
+
+def test_an_old_finished_import_keeps_its_counts_and_report_reasons_but_not_its_file(workspace, monkeypatch):
+    queue_nothing(monkeypatch)
+    days = settings.IMPORT_FILE_RETENTION_DAYS
+    old, recent = start_import(workspace, CONTENT), start_import(workspace, CONTENT.replace("ann", "bob"))
+    for job in (old, recent):
+        run_import_job(job_id=job.pk)
+    old, recent = aged(old, days=days + 1), aged(recent, days=days - 1)
+    stored = old.file.name
+
+    assert tasks.purge_import_files() == (0, 1)
+    assert tasks.purge_import_files() == (0, 0)
+
+    old.refresh_from_db()
+    assert not old.file and not default_storage.exists(stored)
+    assert default_storage.exists(recent.file.name)
+    assert (old.status, old.created, old.invalid) == (ImportJob.Status.SUCCEEDED, 1, 2)
+    client = Client()
+    client.force_login(owner_of(workspace))
+    report = client.get(f"/imports/{old.pk}/errors.csv")
+    assert b"".join(report.streaming_content).decode().splitlines() == [
+        "row_number,reason",
+        "3,email: 'nope' is not a valid email address: An email address must have an @-sign.",
+        "4,email: '=cmd' is not a valid email address: An email address must have an @-sign.",
+    ]
+    page = client.get(f"/imports/{old.pk}/").content.decode()
+    assert f"the uploaded file was deleted {days} days after the import" in page
+    assert "the uploaded file was deleted" not in client.get(f"/imports/{recent.pk}/").content.decode()
+
+
+def test_the_purge_runs_on_the_beat_schedule():
+    scheduled = settings.CELERY_BEAT_SCHEDULE["purge-import-files"]
+    assert scheduled["task"] == "campaigns.tasks.purge_import_files"
+    assert scheduled["schedule"] <= 60 * 60
