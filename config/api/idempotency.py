@@ -2,8 +2,10 @@
 
 Same key and same request within 24 hours: the first answer is replayed. Same key, another request:
 422 ``idempotency_key_reused``. Same key while the first request is still running: 409
-``idempotency_key_in_use``. A 400 (the request was not valid) or a 5xx is not kept, so the client may
-correct or retry it.
+``idempotency_key_in_use``; after ``IDEMPOTENCY_IN_PROGRESS_MINUTES`` without an answer the first request
+was interrupted on our side (a crash between its work and its answer), and the 409 says that whether it
+took effect is unknown. A 400 (the request was not valid) is not kept, so the client may correct it; a
+5xx is kept and replayed (the work may have been committed before the error).
 """
 
 import hashlib
@@ -100,6 +102,13 @@ def claim(request, workspace):
             "This Idempotency-Key was already used for a different request.", details={"key": key}
         )
     if existing.status == IdempotencyKey.Status.IN_PROGRESS:
+        lease = timedelta(minutes=settings.IDEMPOTENCY_IN_PROGRESS_MINUTES)
+        if existing.created_at < timezone.now() - lease:
+            raise IdempotencyKeyInUse(
+                "The first request with this Idempotency-Key was interrupted on our side before it could "
+                "answer; whether it took effect is unknown. Check, then send it with a new key.",
+                details={"key": key, "interrupted": True},
+            )
         raise IdempotencyKeyInUse(
             "A request with this Idempotency-Key is still running.", details={"key": key}
         )

@@ -238,6 +238,8 @@ REST_FRAMEWORK = {
 # Requests per workspace; the cache (Redis when set) keeps the counts.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
 IDEMPOTENCY_KEY_TTL_HOURS = 24
+# No request runs this long: a key still "in progress" after it belongs to a request that was interrupted.
+IDEMPOTENCY_IN_PROGRESS_MINUTES = 10
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Leadpool API",

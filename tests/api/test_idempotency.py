@@ -54,6 +54,26 @@ def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspac
     assert keys_named(workspace, "zapier") == 1
 
 
+def test_a_first_request_interrupted_before_its_answer_is_409_saying_so(api_client, workspace):
+    post(api_client, {"name": "zapier"}, "k-crash")
+    # The worker died after the work committed and before the answer was kept, 11 minutes ago.
+    IdempotencyKey.all_workspaces.filter(key="k-crash").update(
+        status=IdempotencyKey.Status.IN_PROGRESS,
+        response_status=None,
+        response_body=None,
+        created_at=timezone.now() - timedelta(minutes=11),
+    )
+
+    response = post(api_client, {"name": "zapier"}, "k-crash")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_key_in_use"
+    assert "interrupted" in error["message"] and "still running" not in error["message"]
+    assert error["details"] == {"key": "k-crash", "interrupted": True}
+    assert keys_named(workspace, "zapier") == 1
+
+
 def test_requests_without_the_header_are_not_deduplicated(api_client, workspace):
     api_client.post(URL, {"name": "zapier"}, format="json")
     api_client.post(URL, {"name": "zapier"}, format="json")
