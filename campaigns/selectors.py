@@ -1,7 +1,5 @@
 """Reads of campaigns, enrollments, and contacts with the campaigns they are in."""
 
-from dataclasses import dataclass
-
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import Http404
 
@@ -96,36 +94,3 @@ def leads_not_in_campaign(*, workspace, campaign, search):
     """Contacts matching ``search`` that ``campaign`` does not have yet, newest first."""
     enrolled = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id=OuterRef("pk"))
     return leads_for_workspace(workspace=workspace, search=search).filter(~Exists(enrolled))
-
-
-@dataclass(frozen=True)
-class KeysetPage:
-    """The keys of one page, newest first, and the keys that open its neighbours (None: there is none)."""
-
-    keys: list
-    next_after: int | None
-    previous_before: int | None
-
-
-def keyset_page(queryset, *, key, after=None, before=None, size=50):
-    """The page of ``key`` values below ``after``, or above ``before``, or the first page: a deep page
-    costs what the first one does, as no row before it is counted or skipped."""
-    if before is not None:
-        rows = list(
-            queryset.filter(**{f"{key}__gt": before}).order_by(key).values_list(key, flat=True)[: size + 1]
-        )
-        keys = rows[:size][::-1]
-        return KeysetPage(
-            keys=keys,
-            next_after=keys[-1] if keys else None,
-            previous_before=keys[0] if len(rows) > size else None,
-        )
-    if after is not None:
-        queryset = queryset.filter(**{f"{key}__lt": after})
-    rows = list(queryset.order_by(f"-{key}").values_list(key, flat=True)[: size + 1])
-    keys = rows[:size]
-    return KeysetPage(
-        keys=keys,
-        next_after=keys[-1] if len(rows) > size else None,
-        previous_before=keys[0] if after is not None and keys else None,
-    )

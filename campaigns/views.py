@@ -24,7 +24,7 @@ from campaigns.forms import (
 )
 from campaigns.models import Campaign
 from config.errors import DomainError
-from config.pages import page_links, plural
+from config.pages import keyset_page, page_links, plural
 from leads import services as lead_services
 from leads.models import Lead
 from leads.normalization import LEAD_FIELDS
@@ -52,8 +52,10 @@ def _campaign(request, campaign_id):
 def contact_list(request):
     search, after, before = _list_query(request)
     keys = selectors.lead_keys(workspace=request.workspace, search=search)
-    page = selectors.keyset_page(keys, key="lead_id", after=after, before=before, size=PAGE_SIZE)
-    leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.keys)
+    page = keyset_page(
+        keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE
+    )
+    leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items)
     context = {"search": search, "leads": leads, **page_links(request, page)}
     return render(request, "leads/contact_list.html", context)
 
@@ -103,10 +105,10 @@ def campaign_list(request):
             return redirect("campaign_detail", campaign_id=campaign.pk)
     _, after, before = _list_query(request)
     campaigns = selectors.campaigns_for_workspace(workspace=request.workspace)
-    page = selectors.keyset_page(campaigns, key="id", after=after, before=before, size=PAGE_SIZE)
+    page = keyset_page(campaigns, key="id", after=after, before=before, size=PAGE_SIZE)
     context = {
         "form": form,
-        "campaigns": campaigns.filter(pk__in=page.keys),
+        "campaigns": page.items,
         **page_links(request, page),
     }
     return render(request, "campaigns/campaign_list.html", context)
@@ -115,7 +117,9 @@ def campaign_list(request):
 def _campaign_detail_context(request, campaign, *, add_form=None, over_limit=None):
     _, after, before = _list_query(request)
     keys = selectors.lead_keys(workspace=request.workspace, campaign=campaign)
-    page = selectors.keyset_page(keys, key="lead_id", after=after, before=before, size=PAGE_SIZE)
+    page = keyset_page(
+        keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE
+    )
     find = ListForm({"q": request.GET.get("find", "")})
     find.is_valid()
     search = find.cleaned_data.get("q", "")
@@ -128,7 +132,7 @@ def _campaign_detail_context(request, campaign, *, add_form=None, over_limit=Non
     )
     return {
         "campaign": campaign,
-        "leads": selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.keys),
+        "leads": selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items),
         "find": search,
         "found": found,
         "search_results_limit": SEARCH_RESULTS,

@@ -1,6 +1,9 @@
-"""What the dashboard's views share: counted words and the links of keyset-paginated lists."""
+"""What the dashboard's views share: counted words and keyset-paginated lists with their links."""
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from django.db import models
 
 
 def plural(count, word):
@@ -24,3 +27,39 @@ def page_links(request, page, path=None):
         "next_url": url(after=page.next_after) if page.next_after else None,
         "previous_url": url(before=page.previous_before) if page.previous_before else None,
     }
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A page of rows, newest first, and the keys that open its neighbours (None: there is none)."""
+
+    items: list
+    next_after: int | None
+    previous_before: int | None
+
+
+def keyset_page(rows, *, key="pk", after=None, before=None, size=50):
+    """The page of ``rows`` (a queryset) by ``key`` descending: those below ``after``, or above ``before``,
+    or the first ones. A deep page costs what the first one does, as no row before it is counted or
+    skipped. ``rows`` may give model instances or the flat values of ``key`` itself."""
+
+    def key_of(row):
+        return getattr(row, key) if isinstance(row, models.Model) else row
+
+    if before is not None:
+        found = list(rows.filter(**{f"{key}__gt": before}).order_by(key)[: size + 1])
+        items = found[:size][::-1]
+        return KeysetPage(
+            items,
+            next_after=key_of(items[-1]) if items else None,
+            previous_before=key_of(items[0]) if len(found) > size else None,
+        )
+    if after is not None:
+        rows = rows.filter(**{f"{key}__lt": after})
+    found = list(rows.order_by(f"-{key}")[: size + 1])
+    items = found[:size]
+    return KeysetPage(
+        items,
+        next_after=key_of(items[-1]) if len(found) > size else None,
+        previous_before=key_of(items[0]) if after is not None and items else None,
+    )

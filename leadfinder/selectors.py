@@ -359,30 +359,3 @@ def masked_email(email):
         return ""
     local, _, domain = email.rpartition("@")
     return f"{local[:1]}•••@{domain}"
-
-
-@dataclass(frozen=True)
-class Page:
-    """A dashboard page of rows, newest first, and the ids that open its neighbours (None: none)."""
-
-    items: list
-    next_after: int | None
-    previous_before: int | None
-
-
-def page_of(queryset, *, after=None, before=None, size=50):
-    """The rows below id ``after``, or above id ``before``, or the first ones: keyset on id, so a deep
-    page costs what the first one does."""
-    if before is not None:
-        rows = list(queryset.filter(pk__gt=before).order_by("pk")[: size + 1])
-        items = rows[:size][::-1]
-        more_above = len(rows) > size
-        return Page(items, items[-1].pk if items else None, items[0].pk if more_above else None)
-    if after is not None:
-        queryset = queryset.filter(pk__lt=after)
-    rows = list(queryset.order_by("-pk")[: size + 1])
-    items = rows[:size]
-    more_below = len(rows) > size
-    return Page(
-        items, items[-1].pk if more_below else None, items[0].pk if after is not None and items else None
-    )

@@ -14,7 +14,7 @@ from accounts.decorators import workspace_required
 from billing.selectors import usage_for_workspace
 from campaigns.models import Campaign
 from config.errors import DomainError
-from config.pages import page_links, plural
+from config.pages import keyset_page, page_links, plural
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.forms import DownloadListForm, ProspectSearchForm, TakeForm
@@ -44,7 +44,7 @@ def prospect_search(request):
     filters = form.filters() if not form.errors else selectors.ProspectFilters()
     prospects = selectors.prospects_search(workspace=request.workspace, filters=filters)
     count, count_is_exact = selectors.prospects_count(prospects)
-    page = selectors.page_of(
+    page = keyset_page(
         prospects,
         after=form.cleaned_data.get("after"),
         before=form.cleaned_data.get("before"),
@@ -161,7 +161,7 @@ def download_list(request):
     form = DownloadListForm(request.GET)
     form.is_valid()  # a value that is not an id is left out; the others still count
     keys = form.cleaned_data
-    page = selectors.page_of(
+    page = keyset_page(
         selectors.downloads_for_workspace(workspace=request.workspace),
         after=keys.get("after"),
         before=keys.get("before"),
