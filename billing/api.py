@@ -21,7 +21,7 @@ from billing.serializers import (
     WorkspaceUpdateSerializer,
 )
 from config.api.permissions import IsWorkspaceAdmin, IsWorkspaceMember, IsWorkspaceOwner
-from config.api.schema import IDEMPOTENCY_KEY
+from config.api.schema import IDEMPOTENCY_KEY, INVALID_CODE, OWNERS_ONLY
 from config.api.views import WorkspaceAPIView
 
 
@@ -93,7 +93,9 @@ class SubscriptionView(OwnerWritesMixin, WorkspaceAPIView):
         return Response(SubscriptionSerializer(subscription).data)
 
     @extend_schema(
-        request=SubscriptionChangeSerializer, responses=SubscriptionSerializer, parameters=[IDEMPOTENCY_KEY]
+        request=SubscriptionChangeSerializer,
+        responses={200: SubscriptionSerializer, 400: INVALID_CODE, 403: OWNERS_ONLY},
+        parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request):
         serializer = SubscriptionChangeSerializer(data=request.data)
@@ -122,7 +124,7 @@ class CreditPackView(OwnerWritesMixin, WorkspaceAPIView):
 
     @extend_schema(
         request=CreditPackPurchaseSerializer,
-        responses={201: CreditPackPurchaseResultSerializer},
+        responses={201: CreditPackPurchaseResultSerializer, 400: INVALID_CODE, 403: OWNERS_ONLY},
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request):
@@ -151,7 +153,11 @@ class AddOnView(OwnerWritesMixin, WorkspaceAPIView):
             AddOnSerializer(selectors.addons_for_workspace(workspace=self.workspace), many=True).data
         )
 
-    @extend_schema(request=AddOnChangeSerializer, responses=AddOnSerializer, parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(
+        request=AddOnChangeSerializer,
+        responses={200: AddOnSerializer, 400: INVALID_CODE, 403: OWNERS_ONLY},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def post(self, request):
         serializer = AddOnChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -36,3 +36,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Retrying with the same key and body within 24 h replays the first answer.",
 )
+
+# Billing changes (plan, credit packs, add-ons) are the owners' (rule 16); an unknown code is a 400.
+OWNERS_ONLY = OpenApiResponse(description="permission_denied: only the workspace's owners change billing.")
+INVALID_CODE = OpenApiResponse(
+    description="invalid: an unknown code or a value out of range, named in details."
+)

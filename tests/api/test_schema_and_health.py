@@ -12,6 +12,16 @@ def test_openapi_schema_is_served_without_a_key(db):
     assert "/api/v1/workspace" in schema["paths"]
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/v1/billing/subscription", "/api/v1/billing/credit-packs", "/api/v1/billing/addons"]
+)
+def test_the_schema_documents_the_refusals_of_billing_changes(db, path):
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    responses = schema["paths"][path]["post"]["responses"]
+    assert responses["403"]["description"].startswith("permission_denied")
+    assert responses["400"]["description"].startswith("invalid")
+
+
 def test_api_docs_are_served_from_our_own_static_files(db):
     response = APIClient().get("/api/docs/")
     assert response.status_code == 200
