@@ -27,12 +27,12 @@ urlpatterns = [
     path("workspaces/new/", views.workspace_new, name="workspace_new"),
     path("settings/", views.settings_workspace, name="settings_workspace"),
     path("settings/members/", views.settings_members, name="settings_members"),
-    path("settings/members/<int:membership_id>/role/", views.member_change_role, name="member_change_role"),
-    path("settings/members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path("settings/members/<id:membership_id>/role/", views.member_change_role, name="member_change_role"),
+    path("settings/members/<id:membership_id>/remove/", views.member_remove, name="member_remove"),
     path(
-        "settings/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"
+        "settings/invitations/<id:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("settings/api-keys/", views.settings_api_keys, name="settings_api_keys"),
-    path("settings/api-keys/<int:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("settings/api-keys/<id:api_key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -5,22 +5,22 @@ from campaigns.importing import views as import_views
 
 urlpatterns = [
     path("contacts/", views.contact_list, name="contacts"),
-    path("contacts/<int:lead_id>/", views.contact_detail, name="contact_detail"),
-    path("contacts/<int:lead_id>/delete/", views.contact_delete, name="contact_delete"),
+    path("contacts/<id:lead_id>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<id:lead_id>/delete/", views.contact_delete, name="contact_delete"),
     path("campaigns/", views.campaign_list, name="campaigns"),
-    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="campaign_detail"),
-    path("campaigns/<int:campaign_id>/rename/", views.campaign_rename, name="campaign_rename"),
-    path("campaigns/<int:campaign_id>/status/", views.campaign_status, name="campaign_status"),
-    path("campaigns/<int:campaign_id>/delete/", views.campaign_delete, name="campaign_delete"),
-    path("campaigns/<int:campaign_id>/leads/add/", views.campaign_leads_add, name="campaign_leads_add"),
+    path("campaigns/<id:campaign_id>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<id:campaign_id>/rename/", views.campaign_rename, name="campaign_rename"),
+    path("campaigns/<id:campaign_id>/status/", views.campaign_status, name="campaign_status"),
+    path("campaigns/<id:campaign_id>/delete/", views.campaign_delete, name="campaign_delete"),
+    path("campaigns/<id:campaign_id>/leads/add/", views.campaign_leads_add, name="campaign_leads_add"),
     path(
-        "campaigns/<int:campaign_id>/leads/remove/", views.campaign_leads_remove, name="campaign_leads_remove"
+        "campaigns/<id:campaign_id>/leads/remove/", views.campaign_leads_remove, name="campaign_leads_remove"
     ),
-    path("campaigns/<int:campaign_id>/import/", import_views.campaign_import, name="campaign_import"),
+    path("campaigns/<id:campaign_id>/import/", import_views.campaign_import, name="campaign_import"),
     path("imports/", import_views.import_list, name="imports"),
-    path("imports/<int:job_id>/", import_views.import_detail, name="import_detail"),
-    path("imports/<int:job_id>/mapping/", import_views.import_mapping, name="import_mapping"),
-    path("imports/<int:job_id>/progress/", import_views.import_progress, name="import_progress"),
-    path("imports/<int:job_id>/cancel/", import_views.import_cancel, name="import_cancel"),
-    path("imports/<int:job_id>/errors.csv", import_views.import_errors, name="import_errors"),
+    path("imports/<id:job_id>/", import_views.import_detail, name="import_detail"),
+    path("imports/<id:job_id>/mapping/", import_views.import_mapping, name="import_mapping"),
+    path("imports/<id:job_id>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<id:job_id>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("imports/<id:job_id>/errors.csv", import_views.import_errors, name="import_errors"),
 ]

@@ -2,3 +2,19 @@
 fields that read an id refuse it (SQLite would raise OverflowError on it, a 500)."""
 
 ID_MAX = 2**63 - 1
+
+
+class IdConverter:
+    """``<id:name>`` in a URL: a primary key. A number past ``ID_MAX`` matches no route, so it is a 404
+    like any id the workspace does not have. Registered by config.api's AppConfig."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value):
+        number = int(value)
+        if number > ID_MAX:
+            raise ValueError(f"{value} is past the largest id")
+        return number
+
+    def to_url(self, value):
+        return str(value)

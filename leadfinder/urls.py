@@ -8,7 +8,7 @@ urlpatterns = [
     path("lead-finder/take/", views.download_take, name="leadfinder_take"),
     path("lead-finder/downloads/", views.download_list, name="leadfinder_downloads"),
     path(
-        "lead-finder/downloads/<int:download_id>/file.csv",
+        "lead-finder/downloads/<id:download_id>/file.csv",
         views.download_file,
         name="leadfinder_download_file",
     ),

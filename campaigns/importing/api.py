@@ -32,7 +32,9 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
 
     def initial(self, request, *args, **kwargs):
         if request.method == "POST":
+            # Who asks comes first: a stranger's oversized upload is a 401/403, not a 413.
             self.perform_authentication(request)
+            self.check_permissions(request)
             length = request.META.get("CONTENT_LENGTH") or "0"
             limit = settings.IMPORT_MAX_FILE_SIZE + MULTIPART_OVERHEAD
             if length.isascii() and length.isdigit() and int(length) > limit:

@@ -2,6 +2,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from config.ids import ID_MAX
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
@@ -27,12 +29,18 @@ class CursorPagination(pagination.CursorPagination):
         return min(limit, MAX_LIMIT)
 
     def decode_cursor(self, request):
+        invalid = ValidationError({"cursor": ["This cursor is not valid; start again from the first page."]})
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as exc:
-            raise ValidationError(
-                {"cursor": ["This cursor is not valid; start again from the first page."]}
-            ) from exc
+            raise invalid from exc
+        # Every list is ordered by an id: a position that is not one was made by hand (a 400, not a 500).
+        position = cursor.position if cursor is not None else None
+        if position is not None and not (position.isascii() and position.isdigit()):
+            raise invalid
+        if position is not None and int(position) > ID_MAX:
+            raise invalid
+        return cursor
 
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})

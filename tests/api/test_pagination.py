@@ -1,3 +1,6 @@
+import base64
+from urllib.parse import urlencode
+
 import pytest
 
 from accounts import services
@@ -42,8 +45,16 @@ def test_a_bad_limit_is_400(api_client, limit):
     assert response.json()["error"]["details"] == {"limit": ["Must be a whole number from 1 to 100."]}
 
 
-def test_a_bad_cursor_is_400(api_client):
-    response = api_client.get(URL, {"cursor": "garbage"})
+def well_formed_cursor(position):
+    """A cursor as DRF encodes one, around a position made by hand."""
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor", ["garbage", well_formed_cursor("abc"), well_formed_cursor("-1"), well_formed_cursor(str(2**70))]
+)
+def test_a_bad_cursor_is_400(api_client, cursor):
+    response = api_client.get(URL, {"cursor": cursor})
     assert response.status_code == 400
     assert "cursor" in response.json()["error"]["details"]
 

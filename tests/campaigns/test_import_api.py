@@ -264,14 +264,17 @@ def test_the_openapi_document_describes_the_imports(api_client):
     ]
 
 
-def test_an_upload_without_a_valid_key_is_a_401_even_when_too_large(settings, db):
+@pytest.mark.parametrize("authorization", ["Bearer lp_not_a_key", None], ids=["wrong-key", "no-key"])
+def test_an_upload_without_a_valid_key_is_a_401_even_when_too_large(settings, db, authorization):
     settings.IMPORT_MAX_FILE_SIZE = 50
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Bearer lp_not_a_key")
+    if authorization:
+        client.credentials(HTTP_AUTHORIZATION=authorization)
 
     response = post(client, "Email\n" + "a@example.com\n" * 10_000)
 
     assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_a_job_the_task_queue_refuses_fails_saying_so_and_keeps_its_file(
