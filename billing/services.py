@@ -359,6 +359,15 @@ def credit_pack_purchase(*, workspace, pack_code, actor=None):
             f"There is no credit pack {pack_code!r}.", details={"pack": [f"Unknown pack {pack_code!r}."]}
         )
     quota_lock(workspace=workspace)
+    # A pack priced 0 (a promotion) has no payment to name it: it is claimed once per workspace.
+    free_reference = f"pack:{pack.code}"
+    if not pack.price_cents and LedgerEntry.objects.for_workspace(workspace).filter(
+        kind=Kind.GRANT, reference=free_reference
+    ).exists():
+        raise Conflict(
+            f"{pack.name} is free once per workspace, and this workspace has had it.",
+            details={"pack": [f"{pack.code!r} was claimed already."]},
+        )
     payment = payments.charge(
         workspace=workspace,
         amount_cents=pack.price_cents,
@@ -371,8 +380,7 @@ def credit_pack_purchase(*, workspace, pack_code, actor=None):
         amount=pack.credits,
         source=Source.PACK,
         description=f"{pack.name} purchased",
-        # A pack priced 0 (a promotion) has no payment.
-        reference=f"payment:{payment.pk}" if payment else f"pack:{pack.code}",
+        reference=f"payment:{payment.pk}" if payment else free_reference,
         actor=actor,
         payment=payment,
     )

@@ -95,7 +95,11 @@ def campaign_rename(*, workspace, campaign, name):
 
 @transaction.atomic
 def campaign_update(*, workspace, campaign, name=None, status=None):
-    """A new name and/or status, both or neither: a refused name (400) or status (402) changes nothing."""
+    """A new name and/or status, both or neither: a refused name (400) or status (402) changes nothing.
+    The quota row is locked before the rename writes the campaign's row (quota row first, always: an
+    enrolment holding the quota row also updates the campaign's lead count)."""
+    if status is not None:
+        billing_services.quota_lock(workspace=workspace)
     if name is not None:
         campaign = campaign_rename(workspace=workspace, campaign=campaign, name=name)
     if status is not None:

@@ -12,7 +12,7 @@ from accounts.models import User, Workspace
 from billing import selectors, services, tasks
 from billing.models import CreditGrant, CreditPack, LedgerEntry, Payment, Quota, Subscription
 from billing.periods import add_months
-from config.errors import DomainError
+from config.errors import Conflict, DomainError
 from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_kinds
 from tests.factories import WorkspaceFactory
 
@@ -324,3 +324,18 @@ def test_a_free_credit_pack_grants_its_credits_without_a_payment(db):
     assert grant.amount == 100
     assert selectors.lead_credits_balance(workspace=workspace) == balance_before + 100
     assert payments(workspace) == paid_before
+
+
+def test_a_free_credit_pack_is_claimed_once_per_workspace_and_a_second_time_is_a_clear_409(db):
+    workspace, other = WorkspaceFactory(plan_code="growth"), WorkspaceFactory(plan_code="growth")
+    CreditPack.objects.create(code="promo_100", name="Promotion", credits=100, price_cents=0)
+    services.credit_pack_purchase(workspace=workspace, pack_code="promo_100")
+    balance = selectors.lead_credits_balance(workspace=workspace)
+
+    with pytest.raises(Conflict) as refusal:
+        services.credit_pack_purchase(workspace=workspace, pack_code="promo_100")
+
+    assert refusal.value.message == "Promotion is free once per workspace, and this workspace has had it."
+    assert refusal.value.details == {"pack": ["'promo_100' was claimed already."]}
+    assert selectors.lead_credits_balance(workspace=workspace) == balance
+    assert services.credit_pack_purchase(workspace=other, pack_code="promo_100").amount == 100

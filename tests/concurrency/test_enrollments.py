@@ -1,6 +1,9 @@
 """Rules 1, 3 and 12 under real concurrency: many requests adding to and removing from two campaigns
 of one workspace at the same moment, past its active-leads limit."""
 
+import threading
+import time
+
 import pytest
 from django.core.management import call_command
 
@@ -67,4 +70,41 @@ def test_simultaneous_additions_and_removals_never_pass_the_limit_and_keep_the_c
             campaign.lead_count
             == Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).count()
         )
+    call_command("audit_quotas")
+
+
+def test_renaming_and_changing_status_at_once_waits_for_an_enrolment_instead_of_deadlocking(monkeypatch):
+    """Quota row first, always: the PATCH of name and status used to write the campaign's row (the
+    rename) before it locked the quota row, while an enrolment holding the quota row went on to update
+    the campaign's lead count: PostgreSQL found a deadlock and one of them failed."""
+    workspace = WorkspaceFactory()
+    campaign = CampaignFactory(workspace=workspace)
+    pool = [Lead.objects.create(workspace=workspace, email=f"p{number}@example.com") for number in range(3)]
+    services.enrollments_add(workspace=workspace, campaign=campaign, lead_ids=[pool[0].pk])
+    holding, lead_states = threading.Event(), services._lead_states
+
+    def slow_lead_states(*args, **kwargs):
+        states = lead_states(*args, **kwargs)
+        holding.set()  # the enrolment holds the quota row now
+        time.sleep(1.5)
+        return states
+
+    monkeypatch.setattr(services, "_lead_states", slow_lead_states)
+
+    def enrol():
+        return services.enrollments_add(
+            workspace=workspace, campaign=campaign, lead_ids=[lead.pk for lead in pool[1:]]
+        )
+
+    def rename_and_pause():
+        holding.wait(10)
+        return services.campaign_update(
+            workspace=workspace, campaign=campaign, name="Renamed", status="paused"
+        )
+
+    outcomes = run_together([enrol, rename_and_pause])
+
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
+    campaign = Campaign.objects.for_workspace(workspace).get(pk=campaign.pk)
+    assert (campaign.name, campaign.status, campaign.lead_count) == ("Renamed", "paused", 3)
     call_command("audit_quotas")
