@@ -361,9 +361,12 @@ def credit_pack_purchase(*, workspace, pack_code, actor=None):
     quota_lock(workspace=workspace)
     # A pack priced 0 (a promotion) has no payment to name it: it is claimed once per workspace.
     free_reference = f"pack:{pack.code}"
-    if not pack.price_cents and LedgerEntry.objects.for_workspace(workspace).filter(
-        kind=Kind.GRANT, reference=free_reference
-    ).exists():
+    if (
+        not pack.price_cents
+        and LedgerEntry.objects.for_workspace(workspace)
+        .filter(kind=Kind.GRANT, reference=free_reference)
+        .exists()
+    ):
         raise Conflict(
             f"{pack.name} is free once per workspace, and this workspace has had it.",
             details={"pack": [f"{pack.code!r} was claimed already."]},

@@ -5,6 +5,7 @@ Deleting a contact frees its active-lead slots, so ``lead_delete`` lives in ``ca
 
 from django.db import IntegrityError, transaction
 
+from billing import services as billing_services
 from config.errors import Conflict, DomainError
 from leads.models import Lead
 from leads.normalization import LEAD_FIELDS, InvalidLead, normalize_lead
@@ -46,7 +47,12 @@ def lead_create(*, workspace, data, source=Lead.Source.MANUAL):
 
 @transaction.atomic
 def lead_update(*, workspace, lead, data):
-    """Changes the fields named in ``data`` (``custom_fields`` is replaced whole); the rest stay."""
+    """Changes the fields named in ``data`` (``custom_fields`` is replaced whole); the rest stay.
+
+    Under the workspace's quota row lock, like every write that an import chunk or an enrolment must not
+    see half way: a chunk finds the contacts of its rows by email in more than one statement, and an
+    email changed in between would leave a row without its contact."""
+    billing_services.quota_lock(workspace=workspace)
     current = {name: getattr(lead, name) for name in (*LEAD_FIELDS, "custom_fields")}
     clean = _clean({**current, **data})
     others = Lead.objects.for_workspace(workspace).exclude(pk=lead.pk)

@@ -19,20 +19,32 @@ class _Line:
         return text
 
 
+def _stored_file(job):
+    """The job's stored file, open, or None once it was deleted (``IMPORT_FILE_RETENTION_DAYS``), even
+    by a purge that ran after the job was read."""
+    if not job.file:
+        return None
+    try:
+        return job.file.open("rb")
+    except FileNotFoundError:
+        return None
+
+
 def error_report_lines(*, workspace, job):
     """Yields the report's CSV lines; memory holds one row of the file and one batch of reasons."""
     writer = csv.writer(_Line())
     reasons = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason").iterator(2_000)
-    if not job.file:
+    stored = _stored_file(job)
+    if stored is None:
         yield writer.writerow(["row_number", "reason"])
         for number, reason in reasons:
             yield writer.writerow([number, formula_safe(reason)])
         return
-    yield writer.writerow([formula_safe(cell) for cell in ["row_number", "reason", *job.headers]])
-    wanted = next(reasons, None)
-    if wanted is None:
-        return
-    with job.file.open("rb") as raw:
+    with stored as raw:
+        yield writer.writerow([formula_safe(cell) for cell in ["row_number", "reason", *job.headers]])
+        wanted = next(reasons, None)
+        if wanted is None:
+            return
         text = io.TextIOWrapper(raw, encoding=job.encoding, errors="replace", newline="")
         number = 0
         records = csv.reader(text, delimiter=job.delimiter)

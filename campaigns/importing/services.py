@@ -9,6 +9,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from campaigns import tasks
@@ -135,8 +136,12 @@ def _queue(job):
 
 
 def _locked(workspace, job):
+    """The job, locked; one deleted meanwhile (a draft past IMPORT_DRAFT_TTL_HOURS) is a 404."""
     jobs = ImportJob.objects.for_workspace(workspace).select_related("campaign")
-    return jobs.select_for_update(of=("self",)).get(pk=job.pk)
+    current = jobs.select_for_update(of=("self",)).filter(pk=job.pk).first()
+    if current is None:
+        raise Http404("No import with that id (an upload not confirmed within a day is deleted).")
+    return current
 
 
 @transaction.atomic

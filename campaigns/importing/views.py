@@ -3,6 +3,7 @@ mapping against sample values, confirm, watch the progress bar, read the summary
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -62,7 +63,11 @@ def import_mapping(request, job_id):
     job = _job(request, job_id)
     if job.status != job.Status.DRAFT:
         return redirect("import_detail", job_id=job.pk)
-    with job.file.open("rb") as stored:
+    try:
+        stored = job.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This upload was deleted: it was not confirmed within a day.") from None
+    with stored:
         try:
             sniffed = sniff(stored)
         except FileRefused as exc:

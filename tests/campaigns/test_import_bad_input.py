@@ -7,6 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from campaigns.importing import services
+from campaigns.importing.report import error_report_lines
 from campaigns.importing.sniffing import FileRefused
 from campaigns.models import ImportJob, ImportSkippedRow
 from leads.models import Lead
@@ -124,6 +125,19 @@ def test_a_20_kb_field_is_invalid_where_it_is_imported_and_harmless_where_it_is_
     assert (job.created, job.invalid) == (1, 1)
     assert reasons(job) == {2: "company_name: Longer than 200 characters."}
     assert emails(workspace) == ["bob@example.com"]
+
+
+def test_a_cell_past_the_csv_modules_128_kb_does_not_stop_the_import_or_its_report(workspace):
+    huge = "y" * 200_000
+    rows = [["Email", "Company", "Notes"], *[[f"n{number}@example.com", "Co", "x"] for number in range(30)]]
+    rows[10] = ["notes@example.com", "Co", huge]  # unmapped: harmless
+    rows[20] = ["company@example.com", huge, "x"]  # mapped: the row is invalid, the rest goes on
+    job = run_import(workspace, csv_text(rows))
+
+    assert (job.status, job.created, job.invalid) == (ImportJob.Status.SUCCEEDED, 29, 1)
+    assert reasons(job) == {21: "company_name: Longer than 200 characters."}
+    report = "".join(error_report_lines(workspace=workspace, job=job)).splitlines()
+    assert report[1] == f"21,company_name: Longer than 200 characters.,company@example.com,{huge},x"
 
 
 @pytest.mark.parametrize(

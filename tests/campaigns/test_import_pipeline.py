@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from billing.models import Quota
 from campaigns import services as campaign_services
-from campaigns.importing import services
+from campaigns.importing import FIELD_MAX_CHARACTERS, services
 from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.importing.report import error_report_lines
 from campaigns.models import Campaign, Enrollment, ImportJob
@@ -390,7 +390,9 @@ def test_a_file_that_stops_being_csv_fails_the_job_with_the_row_and_keeps_what_c
 ):
     settings.IMPORT_CHUNK_ROWS = 2
     content = (
-        'Email,Name\na@example.com,A\nb@example.com,B\nc@example.com,"never closed\n' + "x" * 140_000 + "\n"
+        'Email,Name\na@example.com,A\nb@example.com,B\nc@example.com,"never closed\n'
+        + "x" * (FIELD_MAX_CHARACTERS + 10)
+        + "\n"
     )
     job = run_import(workspace, content)
 

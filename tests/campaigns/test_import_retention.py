@@ -5,13 +5,17 @@ run is touched."""
 
 from datetime import timedelta
 
+import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.http import Http404
 from django.test import Client
 from django.utils import timezone
 
 from campaigns import tasks
+from campaigns.importing import services
 from campaigns.importing.pipeline import run_import_job
+from campaigns.importing.report import error_report_lines
 from campaigns.models import ImportJob
 from tests.campaigns.import_helpers import queue_nothing, start_import
 from tests.factories import owner_of
@@ -76,3 +80,39 @@ def test_the_purge_runs_on_the_beat_schedule():
     scheduled = settings.CELERY_BEAT_SCHEDULE["purge-import-files"]
     assert scheduled["task"] == "campaigns.tasks.purge_import_files"
     assert scheduled["schedule"] <= 60 * 60
+
+
+def test_a_report_asked_for_just_before_the_purge_deleted_its_file_has_the_reasons(workspace, monkeypatch):
+    queue_nothing(monkeypatch)
+    job = start_import(workspace, CONTENT)
+    run_import_job(job_id=job.pk)
+    read_before_the_purge = aged(job, days=settings.IMPORT_FILE_RETENTION_DAYS + 1)
+    tasks.purge_import_files()
+
+    lines = list(error_report_lines(workspace=workspace, job=read_before_the_purge))
+
+    assert lines[0] == "row_number,reason\r\n"
+    assert [line.split(",")[0] for line in lines[1:]] == ["3", "4"]
+
+
+def test_confirming_or_opening_a_draft_the_purge_deleted_is_a_404(workspace, monkeypatch):
+    queue_nothing(monkeypatch)
+    draft = start_import(workspace, CONTENT, draft=True)
+    aged(draft, hours=settings.IMPORT_DRAFT_TTL_HOURS + 1)
+    tasks.purge_import_files()
+
+    with pytest.raises(Http404):
+        services.import_confirm(workspace=workspace, job=draft, mapping={"Email": "email"})
+    client = Client()
+    client.force_login(owner_of(workspace))
+    assert client.get(f"/imports/{draft.pk}/mapping/").status_code == 404
+
+
+def test_the_mapping_page_of_a_draft_whose_file_vanished_is_a_404(workspace, monkeypatch):
+    queue_nothing(monkeypatch)
+    draft = start_import(workspace, CONTENT, draft=True)
+    default_storage.delete(draft.file.name)  # the purge got to the file after the page read the job
+    client = Client()
+    client.force_login(owner_of(workspace))
+
+    assert client.get(f"/imports/{draft.pk}/mapping/").status_code == 404

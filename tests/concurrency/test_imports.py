@@ -6,13 +6,14 @@ import time
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from billing.models import Quota
 from campaigns.importing.pipeline import run_import_job
 from campaigns.importing.writers import PostgresContactWriter
 from campaigns.models import ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
+from leads import services as lead_services
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     BUCKETS,
@@ -123,3 +124,44 @@ def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch
     assert buckets(job) == {**dict.fromkeys(BUCKETS, 0), "created": 2, "updated": 1, "enrolled": 3}
     assert statements == ["", "ON CONFLICT (workspace_id, email) DO NOTHING"]
     assert Lead.objects.for_workspace(workspace).filter(email="race@example.com").count() == 1
+
+
+@pytest.mark.parametrize("into_campaign", [False, True], ids=["contacts", "campaign"])
+def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(monkeypatch, into_campaign):
+    """A chunk finds a known contact by its email in more than one statement; an edit of that email in
+    between left the row without its contact and failed the job. The edit now takes the quota row lock,
+    so it waits for the chunk's commit."""
+    queue_nothing(monkeypatch)
+    workspace = with_active_leads_limit(WorkspaceFactory(), LIMIT)
+    campaign = CampaignFactory(workspace=workspace) if into_campaign else None
+    known = LeadFactory(workspace=workspace, email="known@example.com")
+    job = start_import(
+        workspace, csv_text([["Email"], ["new@example.com"], ["known@example.com"]]), campaign=campaign
+    )
+    found, editors = PostgresContactWriter._found, []
+
+    def edit():
+        try:
+            lead = Lead.objects.for_workspace(workspace).get(pk=known.pk)
+            lead_services.lead_update(workspace=workspace, lead=lead, data={"email": "re@example.com"})
+        finally:
+            connection.close()
+
+    def found_while_an_edit_waits(self, *args, **kwargs):
+        editor = threading.Thread(target=edit)
+        editor.start()
+        editor.join(1)
+        editors.append(editor)
+        return found(self, *args, **kwargs)
+
+    monkeypatch.setattr(PostgresContactWriter, "_found", found_while_an_edit_waits)
+    run_import_job(job_id=job.pk)
+    (editor,) = editors
+    waited = editor.is_alive()  # still waiting on the quota row when the chunk went on
+    editor.join(10)
+
+    job = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
+    assert job.status == ImportJob.Status.SUCCEEDED, job.error
+    assert waited
+    assert (job.created, job.updated if campaign else job.duplicates) == (1, 1)
+    assert Lead.objects.for_workspace(workspace).get(pk=known.pk).email == "re@example.com"
