@@ -44,12 +44,25 @@ def _unique_slug(name):
     return slug
 
 
+def _name(value, *, field, what):
+    """``value`` stripped, refused when empty or longer than ``field`` holds (a 400, not a database error)."""
+    name = (value or "").strip()
+    if not name:
+        raise DomainError(f"{what} needs a name.", details={"name": ["This field is required."]})
+    if len(name) > field.max_length:
+        limit = f"at most {field.max_length} characters"
+        raise DomainError(f"{what}'s name is {limit}.", details={"name": [f"{limit.capitalize()}."]})
+    return name
+
+
+def _workspace_name(name):
+    return _name(name, field=Workspace._meta.get_field("name"), what="A workspace")
+
+
 @transaction.atomic
 def workspace_create(*, name, owner, plan_code=None):
     """A workspace owned by ``owner``; ``plan_code`` goes to the listeners (billing), None for the default."""
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("A workspace needs a name.", details={"name": ["This field is required."]})
+    name = _workspace_name(name)
     workspace = Workspace.objects.create(name=name, slug=_unique_slug(name))
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     workspace_created.send(sender=Workspace, workspace=workspace, plan_code=plan_code)
@@ -58,10 +71,7 @@ def workspace_create(*, name, owner, plan_code=None):
 
 @transaction.atomic
 def workspace_rename(*, workspace, name):
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("A workspace needs a name.", details={"name": ["This field is required."]})
-    workspace.name = name
+    workspace.name = _workspace_name(name)
     workspace.save(update_fields=["name"])
     return workspace
 
@@ -93,13 +103,11 @@ def user_sign_up(*, email, password, workspace_name, full_name=""):
 @transaction.atomic
 def api_key_create(*, workspace, name, created_by=None):
     """A new key; the returned secret is the only time it is ever shown."""
-    name = (name or "").strip()
-    if not name:
-        raise DomainError("An API key needs a name.", details={"name": ["This field is required."]})
+    name = _name(name, field=ApiKey._meta.get_field("name"), what="An API key")
     prefix, raw_key = ApiKey.generate()
     api_key = ApiKey.objects.create(
         workspace=workspace,
-        name=name[:100],
+        name=name,
         prefix=prefix,
         hashed_key=hash_secret(raw_key),
         created_by=created_by,
@@ -201,12 +209,30 @@ def invitation_accept(*, token, user):
         raise DomainError("This invitation is no longer valid.")
     if normalize_email_address(user.email) != invitation.email:
         raise NotAllowed(f"This invitation is for {invitation.email}; sign in with that address.")
+    if not _inviter_may_still_grant(invitation):
+        raise DomainError(
+            "This invitation is no longer valid: the person who sent it can no longer invite to "
+            f"{invitation.workspace.name} as {invitation.role}. Ask a workspace owner for a new one."
+        )
     membership, _ = Membership.objects.unscoped().get_or_create(
         workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+def _inviter_may_still_grant(invitation):
+    """An invitation carries its sender's rights: it lapses once they are no longer a member who could
+    send it (removed, or demoted below the role it grants)."""
+    inviter = (
+        Membership.objects.for_workspace(invitation.workspace)
+        .filter(user_id=invitation.invited_by_id)
+        .first()
+    )
+    if inviter is None or not inviter.can_manage_members or not inviter.user.is_active:
+        return False
+    return invitation.role != Role.OWNER or inviter.can_manage_billing
 
 
 @transaction.atomic
@@ -253,7 +279,12 @@ def membership_remove(*, workspace, membership_id, acting_membership):
             raise NotAllowed("Only owners can remove an owner.")
         if _owner_count(workspace) == 1:
             raise DomainError("A workspace needs at least one owner.")
+    now = timezone.now()
     ApiKey.objects.for_workspace(workspace).filter(created_by=membership.user, revoked_at=None).update(
-        revoked_at=timezone.now()
+        revoked_at=now
     )
+    # An invitation left over for the same address must not let them back in.
+    Invitation.objects.for_workspace(workspace).filter(
+        email=normalize_email_address(membership.user.email), accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
     membership.delete()

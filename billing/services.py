@@ -44,6 +44,8 @@ Source = CreditGrant.Source
 
 # Units of one add-on a workspace may hold (the API, the dashboard and the operator all go through here).
 MAX_ADDON_QUANTITY = 100
+# One grant's credits at most: far past any plan or pack, and well inside the ledger's integer columns.
+MAX_GRANT_CREDITS = 10_000_000
 
 
 def _require_count(value, name):
@@ -234,6 +236,9 @@ def lead_credits_grant(
     _require_count(amount, "amount")
     if amount == 0:
         raise DomainError("A grant needs at least one credit.", details={"amount": ["Must be at least 1."]})
+    if amount > MAX_GRANT_CREDITS:
+        message = f"At most {MAX_GRANT_CREDITS:,} credits in one grant."
+        raise DomainError(message, details={"amount": [message]})
     now = timezone.now()
     _lock_up_to(workspace, now)
     if expires_at is not None and expires_at <= now:

@@ -54,3 +54,45 @@ def test_seed_demo_runs_twice_without_duplicating(db, capsys):
     call_command("seed_demo")
     assert User.objects.filter(email="demo@leadpool.localhost").count() == 1
     assert "already there" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"owner": ""}, "is not an email address"),
+        ({"owner": "not-an-email"}, "is not an email address"),
+        ({"owner": "boss@acme.io", "password": "1"}, "Choose a stronger --password"),
+        ({"owner": "boss@acme.io", "name": "x" * 101}, "at most 100 characters"),
+    ],
+)
+def test_create_workspace_refuses_bad_arguments_with_a_message_and_creates_nothing(db, options, message):
+    name = options.pop("name", "Acme")
+
+    with pytest.raises(CommandError, match=message):
+        call_command("create_workspace", name, **options)
+
+    assert not Workspace.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("   ", "needs a name"), ("k" * 101, "at most 100 characters")]
+)
+def test_create_api_key_refuses_a_blank_or_overlong_name(workspace, name, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("create_api_key", workspace.slug, name=name)
+
+
+def test_create_api_key_acts_for_an_active_owner_or_refuses(workspace, capsys):
+    first = Membership.objects.for_workspace(workspace).get(role=Role.OWNER).user
+    first.is_active = False
+    first.save()
+
+    with pytest.raises(CommandError, match="no active owner"):
+        call_command("create_api_key", workspace.slug)
+
+    second = User.objects.create_user("second@acme.io", "a-long-passphrase")
+    Membership.objects.create(workspace=workspace, user=second, role=Role.OWNER)
+    call_command("create_api_key", workspace.slug)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {last_line(capsys)}")
+    assert client.get("/api/v1/workspace").status_code == 200

@@ -8,6 +8,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.middleware import SESSION_WORKSPACE_KEY
 from accounts.models import ApiKey, Invitation, Membership, Role, User
+from config.errors import DomainError
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, owner_of
 
 NEW_PASSWORD = "plum-orchard-lantern-42"
@@ -313,3 +314,43 @@ def test_the_members_page_shows_only_the_current_workspaces_members_and_invitati
     assert [i.email for i in response.context["invitations"]] == ["invited-ours@example.com"]
     assert "theirs@example.com" not in response.text
     assert owner_of(other_workspace).email not in response.text
+
+
+def test_an_invitation_lapses_when_its_sender_is_removed_or_can_no_longer_grant_its_role(workspace, owner):
+    acting_owner = membership_of(owner, workspace)
+    admin = MembershipFactory(workspace=workspace, role=Role.ADMIN)
+    other_owner = MembershipFactory(workspace=workspace, role=Role.OWNER)
+    _, from_admin = services.invitation_create(
+        workspace=workspace, email="a@example.com", role=Role.MEMBER, invited_by_membership=admin
+    )
+    _, owner_role = services.invitation_create(
+        workspace=workspace, email="b@example.com", role=Role.OWNER, invited_by_membership=other_owner
+    )
+    services.membership_remove(workspace=workspace, membership_id=admin.pk, acting_membership=acting_owner)
+    services.membership_change_role(
+        workspace=workspace, membership_id=other_owner.pk, role=Role.ADMIN, acting_membership=acting_owner
+    )
+
+    for token, email in ((from_admin, "a@example.com"), (owner_role, "b@example.com")):
+        user = UserFactory(email=email)
+        with pytest.raises(DomainError, match="the person who sent it can no longer invite"):
+            services.invitation_accept(token=token, user=user)
+        assert not Membership.objects.for_workspace(workspace).filter(user=user).exists()
+
+
+def test_a_removed_member_cannot_come_back_with_a_second_invitation_left_over(workspace, owner):
+    acting = membership_of(owner, workspace)
+    _, first = services.invitation_create(
+        workspace=workspace, email="friend@example.com", role=Role.MEMBER, invited_by_membership=acting
+    )
+    _, second = services.invitation_create(
+        workspace=workspace, email="friend@example.com", role=Role.ADMIN, invited_by_membership=acting
+    )
+    friend = UserFactory(email="friend@example.com")
+    joined = services.invitation_accept(token=first, user=friend)
+
+    services.membership_remove(workspace=workspace, membership_id=joined.pk, acting_membership=acting)
+
+    assert services.invitation_for_token(second) is None
+    with pytest.raises(DomainError, match="no longer valid"):
+        services.invitation_accept(token=second, user=friend)

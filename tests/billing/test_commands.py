@@ -146,3 +146,12 @@ def test_renew_subscriptions_command_renews_what_is_due(workspace, capsys):
         call_command("renew_subscriptions")
 
     assert output(capsys).splitlines() == ["Renewed 1 subscription.", "Renewed 0 subscriptions."]
+
+
+def test_grant_credits_refuses_more_than_one_grant_may_hold(workspace):
+    balance = selectors.lead_credits_balance(workspace=workspace)
+
+    with pytest.raises(CommandError, match=r"At most 10,000,000 credits in one grant\."):
+        call_command("grant_credits", workspace.slug, "5000000000", reason="typo")
+
+    assert selectors.lead_credits_balance(workspace=workspace) == balance

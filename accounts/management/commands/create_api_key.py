@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
-from accounts.models import Workspace
-from accounts.selectors import workspace_owner
+from accounts.models import Membership, Role, Workspace
+from config.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -18,10 +18,20 @@ class Command(BaseCommand):
         workspace = Workspace.objects.filter(slug=slug).first()
         if workspace is None:
             raise CommandError(f"No workspace with slug {slug!r}.")
-        owner = workspace_owner(workspace=workspace)
+        # A key acts with its creator's role and stops working if they are deactivated: an active owner.
+        owner = (
+            Membership.objects.for_workspace(workspace)
+            .filter(role=Role.OWNER, user__is_active=True)
+            .select_related("user")
+            .order_by("created_at")
+            .first()
+        )
         if owner is None:
-            raise CommandError(f"Workspace {slug!r} has no owner to act for.")
-        api_key, raw_key = services.api_key_create(workspace=workspace, name=name, created_by=owner.user)
+            raise CommandError(f"Workspace {slug!r} has no active owner to act for.")
+        try:
+            api_key, raw_key = services.api_key_create(workspace=workspace, name=name, created_by=owner.user)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(
             f"Created API key {api_key.name!r} ({api_key.prefix}…); it is shown only this once:"
         )

@@ -1,4 +1,7 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from accounts import services
@@ -20,9 +23,19 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, name, owner, password, plan, **options):
         email = normalize_email_address(owner)
+        try:
+            validate_email(email)
+        except ValidationError:
+            message = f"--owner {owner!r} is not an email address (owners log in with one)."
+            raise CommandError(message) from None
         user = User.objects.filter(email=email).first()
         new_user = user is None
         if new_user:
+            if password is not None:
+                try:
+                    validate_password(password, User(email=email))
+                except ValidationError as exc:
+                    raise CommandError(f"Choose a stronger --password: {' '.join(exc.messages)}") from None
             user = User.objects.create_user(email, password)
         elif password:
             raise CommandError(f"{email} already exists; --password only sets the password of a new user.")
