@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from billing import services as billing_services
+from billing.errors import ActiveLeadsLimitReached
 from campaigns.models import Campaign, Enrollment
 from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
 from config.errors import Conflict, DomainError
@@ -301,9 +302,15 @@ def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, 
             wanted.append(lead_id)
             seen.add(lead_id)
     needing_slot = [lead_id for lead_id in wanted if lead_id not in active]
-    taken = billing_services.active_leads_reserve(
-        workspace=workspace, count=len(needing_slot), allow_partial=allow_partial
-    )
+    try:
+        taken = billing_services.active_leads_reserve(
+            workspace=workspace, count=len(needing_slot), allow_partial=allow_partial
+        )
+    except ActiveLeadsLimitReached as exc:
+        # Contacts already active in another campaign need no slot: with allow_partial they are added
+        # too, which the dashboard's offer counts (not part of the API's answer).
+        exc.already_active = sum(1 for lead_id in wanted if lead_id in active and lead_id not in in_campaign)
+        raise
     fitting = set(needing_slot[:taken])
     for lead_id in wanted:
         if lead_id in in_campaign:

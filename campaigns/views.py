@@ -246,7 +246,11 @@ def campaign_leads_add(request, campaign_id):
                 source=Lead.Source.MANUAL,
             )
         except ActiveLeadsLimitReached as exc:
-            over_limit = {**exc.details, "emails": " ".join(form.cleaned_data["emails"])}
+            over_limit = {
+                **exc.details,
+                "already_active": getattr(exc, "already_active", 0),
+                "emails": " ".join(form.cleaned_data["emails"]),
+            }
             context = _campaign_detail_context(request, campaign, add_form=form, over_limit=over_limit)
             return render(request, "campaigns/campaign_detail.html", context)
         except DomainError as exc:

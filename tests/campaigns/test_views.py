@@ -199,6 +199,34 @@ def test_an_addition_that_does_not_fit_says_how_many_fit_and_offers_to_add_those
     assert Lead.objects.for_workspace(workspace).filter(email="z@example.com").exists()
 
 
+def test_the_offer_to_add_what_fits_counts_the_contacts_active_elsewhere_that_need_no_slot(client, workspace):
+    campaign, elsewhere = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
+    fill(workspace, elsewhere, 248)
+    active = list(Enrollment.objects.for_workspace(workspace).values_list("lead__email", flat=True)[:3])
+    pasted = " ".join([*active, "n1@example.com", "n2@example.com", "n3@example.com"])
+    url = reverse("campaign_leads_add", args=[campaign.pk])
+
+    refused = client.post(url, {"emails": pasted})
+
+    assert "Only 2 of 3 fit: 2 of 250 active leads are free." in refused.text
+    assert "3 more are in another campaign already and need no slot." in refused.text
+    assert "Add the 5 that fit" in refused.text
+    client.post(url, {"emails": pasted, "allow_partial": "on"})
+    assert Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).count() == 5
+
+
+def test_finding_contacts_after_a_refused_addition_searches_the_campaign_page(client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    LeadFactory(workspace=workspace, email="ada@example.com")
+
+    refused = client.post(reverse("campaign_leads_add", args=[campaign.pk]), {"emails": "  "})
+
+    search = refused.text[refused.text.index('role="search"') - 120 : refused.text.index('role="search"')]
+    assert f'action="{reverse("campaign_detail", args=[campaign.pk])}"' in search
+    found = client.get(reverse("campaign_detail", args=[campaign.pk]), {"find": "ada"})
+    assert found.status_code == 200 and "ada@example.com" in found.text
+
+
 def test_after_a_downgrade_below_used_the_campaign_page_says_adding_is_blocked(db):
     workspace = WorkspaceFactory(plan_code="growth")
     campaign = CampaignFactory(workspace=workspace)
