@@ -90,9 +90,12 @@ class ProspectIdsField(forms.Field):
 
     def to_python(self, value):
         try:
-            return list(dict.fromkeys(int(item) for item in value or []))
+            ids = list(dict.fromkeys(int(item) for item in value or []))
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError("Tick prospects in the results.") from exc
+        if any(not 0 < prospect_id <= ID_MAX for prospect_id in ids):
+            raise forms.ValidationError("Tick prospects in the results.")
+        return ids
 
 
 class TakeForm(ProspectSearchForm):

@@ -289,9 +289,10 @@ class LoadResult:
     bad_rows: list = field(default_factory=list)  # (row number, reason)
 
 
-def _load_batch(batch, result, seen):
-    """Cleans a batch of (row number, raw row) and writes it: a known email updates its prospect.
-    ``seen`` maps the emails of earlier rows of the file to their row numbers."""
+def _load_batch(batch, result, seen, columns):
+    """Cleans a batch of (row number, raw row) and writes it: a known email updates its prospect, in the
+    ``columns`` the file has (a column it lacks leaves the prospect's value alone). ``seen`` maps the
+    emails of earlier rows of the file to their row numbers."""
     clean_rows = []
     for row_number, raw in batch:
         try:
@@ -314,22 +315,25 @@ def _load_batch(batch, result, seen):
         if prospect is None:
             new.append(Prospect(**values))
         else:
-            for name, value in values.items():
-                setattr(prospect, name, value)
+            for name in columns:
+                setattr(prospect, name, values[name])
             changed.append(prospect)
     with transaction.atomic():
         Prospect.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        Prospect.objects.bulk_update(changed, VENDOR_COLUMNS, batch_size=BATCH_SIZE)
+        if changed:
+            Prospect.objects.bulk_update(changed, columns, batch_size=BATCH_SIZE)
     result.created += len(new)
     result.updated += len(changed)
 
 
-def prospects_load(*, rows):
+def prospects_load(*, rows, columns=VENDOR_COLUMNS):
     """Loads a vendor's rows ((row number, mapping of VENDOR_COLUMNS), in file order): every good row is
-    kept, a new email makes a prospect and a known one updates it; every bad row is reported with its
-    reason, also a second row with an email seen earlier in the file. Returns a ``LoadResult``."""
+    kept, a new email makes a prospect and a known one updates it in the ``columns`` the file has; every
+    bad row is reported with its reason, also a second row with an email seen earlier in the file.
+    Returns a ``LoadResult``."""
     result, seen = LoadResult(), {}
+    columns = [name for name in VENDOR_COLUMNS if name in columns]
     rows = iter(rows)
     while batch := list(islice(rows, BATCH_SIZE)):
-        _load_batch(batch, result, seen)
+        _load_batch(batch, result, seen, columns)
     return result

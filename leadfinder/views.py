@@ -43,6 +43,10 @@ def prospect_search(request):
     form.is_valid()
     filters = form.filters() if not form.errors else selectors.ProspectFilters()
     prospects = selectors.prospects_search(workspace=request.workspace, filters=filters)
+    if form.errors:
+        # A filter the form refused must not turn into no filter: nothing is shown (or offered to take)
+        # until the search is corrected.
+        prospects = prospects.none()
     count, count_is_exact = selectors.prospects_count(prospects)
     page = keyset_page(
         prospects,
@@ -105,7 +109,9 @@ def _render_preview(request, form, *, error=None, status=200):
 @workspace_required
 def download_preview(request):
     form = TakeForm(request.GET, workspace=request.workspace)
-    return _render_preview(request, form, status=200 if form.is_valid() else 400)
+    # htmx swaps only 2xx answers: the "Preview cost" button gets its explanation with a 200.
+    refused = 200 if request.headers.get("HX-Request") else 400
+    return _render_preview(request, form, status=200 if form.is_valid() else refused)
 
 
 def _taken_message(download, campaign):

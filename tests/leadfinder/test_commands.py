@@ -197,6 +197,41 @@ def test_a_file_that_stops_being_utf8_late_loads_nothing(tmp_path):
     assert not Prospect.objects.exists()
 
 
+def test_a_file_that_stops_being_csv_late_loads_nothing(tmp_path):
+    good = "".join(f"Ada{n},Lovelace,ada{n}@example.com,Acme\n" for n in range(2_500))
+    rest = "".join(f"Bob{n},Smith,bob{n}@example.com,Acme\n" for n in range(60_000))
+    path = tmp_path / "vendor.csv"
+    path.write_text("first_name,last_name,email,company_name\n" + good + 'Bad,"Row,bad@x.com,Acme\n' + rest)
+
+    with pytest.raises(CommandError, match=r"is not a readable CSV file .*Nothing was loaded"):
+        call_command("load_prospects", str(path))
+
+    assert not Prospect.objects.exists()
+
+
+def test_a_file_without_the_optional_columns_leaves_those_of_known_prospects_alone(tmp_path, capsys):
+    [known] = make_prospects(
+        1,
+        email="ada@example.com",
+        job_title="CTO",
+        seniority="c_suite",
+        country="GB",
+        email_status="verified",
+    )
+
+    load(tmp_path, "first_name,last_name,email,company_name\nAda,Lovelace,ada@example.com,Analytical Ltd\n")
+
+    known.refresh_from_db()
+    assert (known.company_name, known.job_title, known.seniority, known.country, known.email_status) == (
+        "Analytical Ltd",
+        "CTO",
+        "c_suite",
+        "GB",
+        "verified",
+    )
+    assert "0 prospects created, 1 updated" in capsys.readouterr().out
+
+
 def test_load_prospects_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("load_prospects", str(tmp_path / "nope.csv"))

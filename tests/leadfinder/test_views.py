@@ -106,6 +106,39 @@ def test_preview_without_a_selection_explains_what_to_do(client):
     assert "Tick prospects in the results, or choose the first N of the search." in response.text
 
 
+def test_the_preview_button_gets_its_explanation_as_a_200_that_htmx_swaps_in(client):
+    make_prospects(1)
+
+    response = client.get(reverse("leadfinder_preview"), {"scope": "selected"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert "Tick prospects in the results, or choose the first N of the search." in response.text
+
+
+@pytest.mark.parametrize("view", ["leadfinder_preview", "leadfinder_take"])
+def test_a_prospect_id_past_the_largest_is_refused_not_a_500(client, view):
+    make_prospects(1)
+    data = {"scope": "selected", "prospect_ids": "9" * 20, "destination": "csv"}
+
+    response = (
+        client.get(reverse(view), data) if view == "leadfinder_preview" else client.post(reverse(view), data)
+    )
+
+    assert response.status_code in (200, 400)
+    assert "Tick prospects in the results" in response.text
+    assert not Download.objects.unscoped().exists()
+
+
+def test_a_refused_filter_shows_nothing_rather_than_every_prospect(client):
+    make_prospects(3, country="DE")
+    make_prospects(7, country="FR")
+
+    response = client.get(reverse("leadfinder"), {"country": "DE", "city": "x" * 501})
+
+    assert response.context["count"] == 0 and response.context["rows"] == []
+    assert 'name="first_n"' not in response.text  # nothing to take "the first N" of
+
+
 def test_download_csv_takes_the_prospects_and_lists_the_file(client, workspace):
     prospects = make_prospects(3, country="DE")
 

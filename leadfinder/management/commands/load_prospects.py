@@ -24,6 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         _require_utf8(file)
+        _require_csv(file)
         try:
             # utf-8-sig: a byte-order mark, as spreadsheet programs write, is allowed.
             with file.open(encoding="utf-8-sig", newline="") as handle:
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             for row_number, cells in enumerate(reader, start=2)
             if any(cell.strip() for cell in cells)
         )
-        return prospects_load(rows=rows), ignored
+        return prospects_load(rows=rows, columns=columns), ignored
 
 
 def _require_utf8(file):
@@ -86,3 +87,17 @@ def _require_utf8(file):
             f"{file} is not UTF-8 text (near byte {offset + exc.start:,}); save it as UTF-8. "
             "Nothing was loaded."
         ) from exc
+
+
+def _require_csv(file):
+    """Parses the whole file once before anything is loaded, as ``_require_utf8`` decodes it: a file that
+    stops being CSV part way (a quote never closed) loads nothing, not the batches before that point."""
+    with file.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as exc:
+            raise CommandError(
+                f"{file} is not a readable CSV file (row {reader.line_num}: {exc}). Nothing was loaded."
+            ) from exc
