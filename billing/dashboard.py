@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from billing.models import CreditGrant, LedgerEntry
+from billing.models import CreditGrant, LedgerEntry, SubscriptionAddOn
 from billing.selectors import subscription_for_workspace
 
 LOW_CREDITS_SHARE = 0.10
@@ -45,7 +45,17 @@ def plan_change_preview(*, workspace, plan, usage):
     subscription = subscription_for_workspace(workspace=workspace)
     current = subscription.plan
     used = usage["active_leads"]["used"]
-    preview = {"plan": plan, "current": current, "period_end": subscription.current_period_end, "notes": []}
+    # The add-ons the workspace holds stay with it: they count in the new limit and in each period's price.
+    addons = list(SubscriptionAddOn.objects.for_workspace(workspace).select_related("addon"))
+    limit = plan.active_leads_limit + sum(item.quantity * item.addon.active_leads for item in addons)
+    preview = {
+        "plan": plan,
+        "current": current,
+        "period_end": subscription.current_period_end,
+        "notes": [],
+        "price_cents": plan.price_cents + sum(item.quantity * item.addon.price_cents for item in addons),
+        "with_addons": bool(addons),
+    }
     if plan == current:
         preview["kind"] = "cancel_scheduled" if subscription.scheduled_plan else "current"
         return preview
@@ -53,7 +63,7 @@ def plan_change_preview(*, workspace, plan, usage):
         preview["kind"] = "downgrade"
         preview["notes"].append(
             f"You stay on {current.name} until {subscription.current_period_end:%B %-d, %Y}; "
-            f"then {plan.name} starts with {plan.active_leads_limit:,} active leads and "
+            f"then {plan.name} starts with {limit:,} active leads and "
             f"{plan.monthly_lead_credits:,} lead credits a month."
         )
     else:
@@ -64,7 +74,7 @@ def plan_change_preview(*, workspace, plan, usage):
             .values_list("remaining", flat=True)
         )
         preview["notes"].append(
-            f"{plan.name} starts now with {plan.active_leads_limit:,} active leads and a new period: "
+            f"{plan.name} starts now with {limit:,} active leads and a new period: "
             f"{plan.monthly_lead_credits:,} lead credits are granted today."
         )
         if expiring:
@@ -72,9 +82,9 @@ def plan_change_preview(*, workspace, plan, usage):
                 f"The {expiring:,} credits left of this month's {current.name} allowance expire now; "
                 "purchased credit packs are kept."
             )
-    if plan.active_leads_limit < used:
+    if limit < used:
         preview["notes"].append(
-            f"You have {used:,} active leads, more than {plan.name}'s {plan.active_leads_limit:,}. "
+            f"You have {used:,} active leads, more than {plan.name}'s {limit:,}. "
             "Nothing is deleted, but adding contacts to campaigns stays blocked until you are under "
             "the limit."
         )

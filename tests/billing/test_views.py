@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.models import Role
 from billing import services
-from billing.models import CreditGrant, LedgerEntry
+from billing.models import CreditGrant, LedgerEntry, Payment
 from billing.selectors import lead_credits_balance, subscription_for_workspace, usage_for_workspace
 from tests.billing.factories import debit_credits
 from tests.factories import MembershipFactory, owner_of
@@ -117,6 +117,20 @@ def test_upgrade_confirmation_says_what_changes_now_and_what_expires(owner_clien
     assert "starts now with 1,200 active leads" in text
     assert "The 70 credits left of this month" in text
     assert subscription_for_workspace(workspace=workspace).plan.code == "trial"
+
+
+def test_upgrade_confirmation_counts_the_add_ons_in_the_price_and_the_limit(owner_client, workspace):
+    services.subscription_set_plan(workspace=workspace, plan_code="hypergrowth")
+    services.subscription_addon_set(workspace=workspace, addon_code="active_leads_25k", quantity=2)
+
+    text = page_text(owner_client.get("/settings/billing/plan/lightspeed/"))
+    owner_client.post("/settings/billing/plan/lightspeed/")
+
+    paid = Payment.objects.for_workspace(workspace).filter(purpose=Payment.Purpose.PLAN).latest("id")
+    limit = usage_for_workspace(workspace=workspace)["active_leads"]["limit"]
+    assert paid.amount_cents == 79_700
+    assert "You pay $797 for the new period now (Lightspeed and your add-ons)" in text
+    assert f"Lightspeed starts now with {limit:,} active leads" in text
 
 
 def test_confirming_an_upgrade_applies_it_at_once(owner_client, workspace):
