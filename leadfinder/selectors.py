@@ -102,10 +102,15 @@ class _FacetsMatch(Func):
         return f"{FACETS_SQL.format(**columns)} {self.operator} %s::text[]", (*params, self.tokens)
 
 
+# Every word of a keyword or job title, English-stemmed, stop words kept, any run of characters that are
+# not letters or digits read as a space (leadfinder migration 0003 indexes exactly this).
+TEXT_SQL = "to_tsvector('leadpool_words'::regconfig, regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
+
+
 class _TextSearch(Func):
-    """``to_tsvector('english', column) @@ (plainto_tsquery('english', phrase) || …)``: every word of at
-    least one phrase, stemmed (engineer matches Engineering), written exactly as the GIN indexes of
-    migration 0002 are, so that PostgreSQL uses them."""
+    """``TEXT_SQL @@ (plainto_tsquery('leadpool_words', phrase) || …)``: every word of at least one phrase,
+    stemmed (engineer matches Engineering), written exactly as the GIN indexes of migration 0003 are, so
+    that PostgreSQL uses them."""
 
     output_field = BooleanField()
 
@@ -118,9 +123,9 @@ class _TextSearch(Func):
         queries = []
         for phrase in phrases:
             phrase_sql, phrase_params = compiler.compile(phrase)
-            queries.append(f"plainto_tsquery('english'::regconfig, {phrase_sql})")
+            queries.append(f"plainto_tsquery('leadpool_words'::regconfig, {phrase_sql})")
             params = (*params, *phrase_params)
-        return f"to_tsvector('english'::regconfig, {column_sql}) @@ ({' || '.join(queries)})", params
+        return f"{TEXT_SQL.format(column=column_sql)} @@ ({' || '.join(queries)})", params
 
 
 def _words(text):

@@ -53,6 +53,25 @@ def test_keyword_matches_all_its_words_in_the_name_title_or_company(api_client, 
     assert ids_of(api_client.get(URL, {"keyword": keyword})) == [people[expected].pk]
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("field", "text", "query"),
+    [
+        ("job_title", "IT Manager", "IT Manager"),  # "it" is an English stop word: it must still count
+        ("job_title", "IT Support Specialist", "IT"),
+        ("job_title", "Sales/Marketing Manager", "marketing manager"),
+        ("company_name", "Booking.com", "booking"),
+        ("job_title", "Head of Engineering", "engineer"),  # stemmed, as before
+    ],
+)
+def test_every_word_counts_stop_words_and_words_joined_by_punctuation_too(api_client, field, text, query):
+    wanted = make_prospects(1, **{field: text})[0]
+    make_prospects(1, job_title="Sales Manager", company_name="Acme")
+    parameter = "keyword" if field == "company_name" else "job_title"
+
+    assert ids_of(api_client.get(URL, {parameter: query})) == [wanted.pk]
+
+
 def test_keyword_does_not_search_emails(api_client):
     make_prospects(1, email="secret.person@hidden.io")
 

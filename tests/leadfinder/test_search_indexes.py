@@ -1,5 +1,5 @@
 """PostgreSQL uses an expression index only for the very expression it was built on: the queries of
-leadfinder.selectors and the indexes of migration 0002 must agree."""
+leadfinder.selectors and the indexes of migrations 0002 (facets) and 0003 (words) must agree."""
 
 from importlib import import_module
 
@@ -10,10 +10,15 @@ from leadfinder import selectors
 from leadfinder.selectors import ProspectFilters
 
 migration = import_module("leadfinder.migrations.0002_search_indexes")
+words_migration = import_module("leadfinder.migrations.0003_search_words")
 
 
 def test_the_facets_index_is_built_on_the_expression_the_searches_use():
     assert selectors.FACETS_SQL.format(**{name: name for name in selectors.FACET_COLUMNS}) == migration.FACETS
+
+
+def test_the_word_indexes_are_built_on_the_expression_the_searches_use():
+    assert selectors.TEXT_SQL == words_migration.TEXT
 
 
 @pytest.mark.postgres
