@@ -170,6 +170,8 @@ def test_load_prospects_updates_a_known_email(tmp_path, capsys):
     [
         ("", "The file is empty"),
         ("first_name,last_name\nAda,Lovelace\n", "Missing columns: email, company_name"),
+        ("first_name,last_name,email,company_name\n", "a header row and no prospects"),
+        ("first_name,last_name,email,company_name\n,,,\n\n", "a header row and no prospects"),
     ],
 )
 def test_load_prospects_refuses_files_it_cannot_use(tmp_path, content, message):

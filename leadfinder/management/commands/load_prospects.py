@@ -36,6 +36,8 @@ class Command(BaseCommand):
         except csv.Error as exc:
             raise CommandError(f"{file} is not a readable CSV file: {exc}.") from exc
 
+        if not (result.created or result.updated or result.bad_rows):
+            raise CommandError("The file has a header row and no prospects: nothing to load.")
         if ignored:
             self.stderr.write(f"Ignored columns that are not prospect fields: {', '.join(ignored)}.")
         for row_number, reason in result.bad_rows:
