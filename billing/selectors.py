@@ -35,8 +35,8 @@ def unexpired_grants(workspace, now):
     )
 
 
-def lead_credits_balance(*, workspace):
-    total = unexpired_grants(workspace, timezone.now()).aggregate(total=Sum("remaining"))["total"]
+def lead_credits_balance(*, workspace, now=None):
+    total = unexpired_grants(workspace, now or timezone.now()).aggregate(total=Sum("remaining"))["total"]
     return total or 0
 
 

@@ -77,14 +77,16 @@ def _lock(workspace):
     return Quota.objects.for_workspace(workspace).select_for_update().get()
 
 
-def quota_lock(*, workspace):
-    """Locks and returns the workspace's quota row (rule 12), then brings the workspace up to now:
-    renews an ended period, writes due credit expiries.
+def quota_lock(*, workspace, now=None):
+    """Locks and returns the workspace's quota row (rule 12), then brings the workspace up to ``now``
+    (the present by default): renews an ended period, writes due credit expiries. A caller that reads
+    the balance and then debits passes one ``now`` to all three, so that a grant expiring in between
+    cannot make the debit find fewer credits than the plan counted.
 
     Not atomic by itself on purpose: the lock lasts as long as the caller's ``transaction.atomic()``,
     and outside one Django (on PostgreSQL) refuses ``select_for_update()`` instead of locking nothing.
     """
-    return _lock_up_to(workspace, timezone.now())
+    return _lock_up_to(workspace, now or timezone.now())
 
 
 def _lock_up_to(workspace, now):
@@ -266,7 +268,9 @@ def lead_credits_grant(
 
 
 @transaction.atomic
-def lead_credits_debit(*, workspace, amount, description, allow_partial=False, reference="", actor=None):
+def lead_credits_debit(
+    *, workspace, amount, description, allow_partial=False, reference="", actor=None, now=None
+):
     """Spends ``amount`` credits, drawing the grant that expires soonest first (never-expiring last).
 
     All or nothing by default: short of credits raises ``InsufficientLeadCredits`` (``needed``,
@@ -274,7 +278,7 @@ def lead_credits_debit(*, workspace, amount, description, allow_partial=False, r
     Returns the debit entry (``-entry.amount`` credits were spent) or None when nothing was spent.
     """
     _require_count(amount, "amount")
-    now = timezone.now()
+    now = now or timezone.now()
     _lock_up_to(workspace, now)
     grants = list(_spendable_grants(workspace, now))
     balance = sum(grant.remaining for grant in grants)

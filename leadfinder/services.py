@@ -126,7 +126,9 @@ def download_create(
     ``allow_partial`` as many as the balance pays for. Every prospect taken becomes a contact and owned;
     the CSV of them is written and kept. Returns the ``Download``.
     """
-    quota = billing_services.quota_lock(workspace=workspace)
+    # One moment for the lock's catch-up, the balance the plan counts and the debit (see quota_lock).
+    now = timezone.now()
+    quota = billing_services.quota_lock(workspace=workspace, now=now)
     if campaign is not None:
         campaign = Campaign.objects.get_for_workspace_or_404(workspace, campaign.pk)
         if campaign.is_archived:
@@ -145,7 +147,7 @@ def download_create(
         workspace=workspace,
         prospects=prospects,
         campaign=campaign,
-        credits_balance=billing_selectors.lead_credits_balance(workspace=workspace),
+        credits_balance=billing_selectors.lead_credits_balance(workspace=workspace, now=now),
         slots_available=None if campaign is None else quota.active_leads_available,
         allow_partial=allow_partial,
     )
@@ -171,6 +173,7 @@ def download_create(
             description=f"Lead Finder download {download.pk}: {plan.charged:,} new prospects",
             reference=f"leadfinder-download:{download.pk}",
             actor=actor,
+            now=now,
         )
     contact_of, created = _make_contacts(workspace=workspace, plan=plan, download=download)
     if campaign is not None and plan.taken:

@@ -2,9 +2,11 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from billing import selectors as billing_selectors
 from billing.errors import InsufficientLeadCredits
@@ -335,3 +337,30 @@ def test_the_csv_has_the_prospects_taken_with_their_contacts_and_is_formula_safe
     assert row["phone"] == f"'{prospect.phone}"
     assert row["contact_id"] == str(Lead.objects.for_workspace(workspace).get().pk)
     assert download.file.name == f"leadfinder/downloads/{workspace.pk}/{download.pk}.csv"
+
+
+def test_a_grant_expiring_while_a_download_runs_does_not_make_it_refuse_what_it_planned(
+    workspace, monkeypatch
+):
+    """The plan counts the balance at the moment the download locked the quota row; the debit spends at
+    that same moment, so a grant that expires in between is still there for it (it used to be expired by
+    the debit's own catch-up: a 402 even with allow_partial)."""
+    debit_credits(workspace, balance(workspace))
+    expiry = timezone.now() + timedelta(hours=1)
+    CreditGrantFactory(workspace=workspace, amount=5, expires_at=expiry)
+    prospects = make_prospects(5)
+    clock = {"now": expiry - timedelta(seconds=1)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    counted = billing_selectors.lead_credits_balance
+
+    def balance_then_the_grant_expires(**kwargs):
+        counted_balance = counted(**kwargs)
+        clock["now"] = expiry + timedelta(milliseconds=5)
+        return counted_balance
+
+    monkeypatch.setattr(billing_selectors, "lead_credits_balance", balance_then_the_grant_expires)
+
+    download = take(workspace, prospects, allow_partial=True)
+
+    assert (download.charged, download.taken) == (5, 5)
+    assert ledger_sum(workspace) == 0
