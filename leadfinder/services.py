@@ -20,7 +20,7 @@ from campaigns.models import Campaign
 from config.errors import Conflict
 from leadfinder import selectors
 from leadfinder.files import write_download_csv
-from leadfinder.models import Download, Ownership, Prospect
+from leadfinder.models import PROSPECT_FIELDS, Download, Ownership, Prospect
 from leadfinder.normalization import VENDOR_COLUMNS, clean_prospect
 from leadfinder.synthetic import ProspectGenerator
 from leads.models import Lead
@@ -193,24 +193,8 @@ def download_create(
 
 # Loading the database (operator commands)
 
-SEED_COLUMNS = [
-    "first_name",
-    "last_name",
-    "job_title",
-    "seniority",
-    "department",
-    "company_name",
-    "company_domain",
-    "industry",
-    "company_size",
-    "country",
-    "city",
-    "email",
-    "email_status",
-    "phone",
-    "linkedin_url",
-    "created_at",
-]
+# A synthetic prospect's columns: its data, and when it was made.
+SEED_COLUMNS = [*PROSPECT_FIELDS, "created_at"]
 SEED_CHUNK = 100_000
 
 
