@@ -1,8 +1,12 @@
+import math
+
 from django import forms
 from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 
 from accounts.models import Role, User
 from config.ids import ID_MAX
+from config.sign_ins import FailedSignIns
 
 
 def add_domain_error(form, exc, field_names=None):
@@ -16,9 +20,26 @@ def add_domain_error(form, exc, field_names=None):
 
 
 class LoginForm(AuthenticationForm):
+    """Wrong passwords count as failed sign-ins of the client's address (``config.sign_ins``); past their
+    limit, the address's attempts are refused without checking the password."""
+
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+
+    def clean(self):
+        failures = FailedSignIns()
+        wait = failures.refused(self.request)
+        if wait is not None:
+            raise ValidationError(
+                f"Too many failed sign-ins from your address. Try again in {math.ceil(wait)} seconds.",
+                code="too_many_failed_sign_ins",
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            failures.record(self.request)
+            raise
 
 
 class NewPasswordForm(forms.Form):

@@ -2,10 +2,19 @@ from rest_framework import authentication, exceptions
 
 from accounts.selectors import membership_for
 from accounts.services import api_key_verify
+from config.sign_ins import FailedSignIns
+
+
+class TooManyFailedSignIns(exceptions.Throttled):
+    """429: the client's address failed to authenticate too often (``config.sign_ins``)."""
+
+    about = "Too many failed authentications from your address"
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <key>``. The key decides the workspace; it acts with its creator's role."""
+    """``Authorization: Bearer <key>``. The key decides the workspace; it acts with its creator's role.
+    Every refused key counts as a failed sign-in of the client's address; past their limit, the address's
+    keys are not looked at (429)."""
 
     keyword = "Bearer"
 
@@ -13,6 +22,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
+        failures = FailedSignIns()
+        wait = failures.refused(request)
+        if wait is not None:
+            raise TooManyFailedSignIns(wait)
+        try:
+            return self._authenticate(request, header)
+        except exceptions.AuthenticationFailed:
+            failures.record(request)
+            raise
+
+    def _authenticate(self, request, header):
         scheme, _, raw_key = header.partition(" ")
         if scheme.lower() != self.keyword.lower() or not raw_key.strip():
             raise exceptions.AuthenticationFailed("Use the header 'Authorization: Bearer <api key>'.")

@@ -47,7 +47,8 @@ def _message_and_details(exc, code):
         return "Some fields are not valid: see details.", detail
     if isinstance(exc, exceptions.Throttled):
         wait = max(1, math.ceil(exc.wait or 1))
-        return f"Too many requests for this workspace; retry in {wait} s.", {"retry_after": wait}
+        about = getattr(exc, "about", "Too many requests for this workspace")
+        return f"{about}; retry in {wait} s.", {"retry_after": wait}
     return exc.detail, {}
 
 

@@ -14,7 +14,11 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A workspace API key: `Authorization: Bearer lp_<prefix>_<secret>`.",
+            "description": (
+                "A workspace API key: `Authorization: Bearer lp_<prefix>_<secret>`. Refused keys count "
+                "against the client's address: past 10 a minute (`FAILED_SIGN_IN_RATE`) its requests are "
+                "429 `rate_limited`, with `Retry-After`, whatever key they carry."
+            ),
         }
 
 

@@ -234,9 +234,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Proxies in front of the app that append to X-Forwarded-For: 0 uses the connection's address, which a
+    # client cannot forge. Failed sign-ins are counted per address (config.sign_ins).
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 # Requests per workspace; the cache (Redis when set) keeps the counts.
 API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/minute")
+# Failed sign-ins (login page, API keys) an address may make before its attempts are refused for a while.
+FAILED_SIGN_IN_RATE = env("FAILED_SIGN_IN_RATE", default="10/minute")
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 # No request runs this long: a key still "in progress" after it belongs to a request that was interrupted.
 IDEMPOTENCY_IN_PROGRESS_MINUTES = 10

@@ -1,0 +1,107 @@
+"""Failed sign-ins are counted per client address (config.sign_ins): past FAILED_SIGN_IN_RATE, the address's
+attempts are refused, right or wrong, on the login page and through API keys alike."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from config import sign_ins
+from tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.usefixtures("three_failures_a_minute")
+
+
+@pytest.fixture
+def three_failures_a_minute(settings):
+    settings.FAILED_SIGN_IN_RATE = "3/minute"
+
+
+def key_client(key, address="203.0.113.7"):
+    client = APIClient(REMOTE_ADDR=address)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def log_in(client, email, password, address="203.0.113.7"):
+    return client.post(reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address)
+
+
+def test_after_three_wrong_keys_even_the_right_key_is_refused_with_429_and_retry_after(api_client):
+    for _ in range(3):
+        assert key_client("lp_guess_wrong").get("/api/v1/workspace").status_code == 401
+
+    response = key_client(api_client.raw_key).get("/api/v1/workspace")
+
+    assert response.status_code == 429
+    error = response.json()["error"]
+    assert error["code"] == "rate_limited"
+    assert error["message"].startswith("Too many failed authentications from your address")
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert error["details"] == {"retry_after": int(response["Retry-After"])}
+
+
+def test_every_refused_key_counts_as_a_failure_and_accepted_keys_do_not(api_client):
+    for _ in range(10):
+        assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 200
+    for _ in range(2):
+        assert key_client("Basic-not-a-key").get("/api/v1/workspace").status_code == 401
+
+    assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 200
+    assert key_client("lp_guess_wrong").get("/api/v1/workspace").status_code == 401
+    assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 429
+
+
+def test_other_addresses_are_not_held_back(api_client):
+    for _ in range(4):
+        key_client("lp_guess_wrong", address="198.51.100.1").get("/api/v1/workspace")
+
+    assert key_client(api_client.raw_key, address="198.51.100.2").get("/api/v1/workspace").status_code == 200
+
+
+def test_the_address_may_try_again_once_its_failures_leave_the_window(api_client, monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(sign_ins.FailedSignIns, "timer", lambda self: now[0])
+    for _ in range(3):
+        key_client("lp_guess_wrong").get("/api/v1/workspace")
+    assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 429
+
+    now[0] += 61
+
+    assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_give_a_new_address(api_client):
+    for number in range(3):
+        client = key_client("lp_guess_wrong")
+        client.credentials(
+            HTTP_AUTHORIZATION="Bearer lp_guess_wrong", HTTP_X_FORWARDED_FOR=f"10.0.0.{number}"
+        )
+        assert client.get("/api/v1/workspace").status_code == 401
+
+    forged = key_client(api_client.raw_key)
+    forged.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client.raw_key}", HTTP_X_FORWARDED_FOR="10.0.0.99")
+    assert forged.get("/api/v1/workspace").status_code == 429
+
+
+def test_after_three_wrong_passwords_the_right_one_is_refused_too(client, owner):
+    for _ in range(3):
+        response = log_in(client, owner.email, "not-the-password")
+        assert "Please enter a correct email and password." in response.text
+
+    response = log_in(client, owner.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 200
+    assert "Too many failed sign-ins from your address. Try again in" in response.text
+    assert not response.context["user"].is_authenticated
+    assert log_in(client, owner.email, DEFAULT_PASSWORD, address="198.51.100.2").status_code == 302
+
+
+def test_wrong_keys_and_wrong_passwords_share_the_address_budget(client, owner):
+    for _ in range(2):
+        key_client("lp_guess_wrong").get("/api/v1/workspace")
+    log_in(client, owner.email, "not-the-password")
+
+    response = log_in(client, owner.email, DEFAULT_PASSWORD)
+
+    assert "Too many failed sign-ins" in response.text
+    assert not response.context["user"].is_authenticated
