@@ -5,7 +5,7 @@ from django import forms
 from campaigns.selectors import campaigns_for_workspace
 from config.ids import ID_MAX
 from leadfinder.models import CompanySize, Country, Department, Industry, Seniority
-from leadfinder.selectors import ProspectFilters
+from leadfinder.selectors import ProspectFilters, validate_words
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
 
 _LIST_SEPARATORS = re.compile(r"\s*[,;]\s*")
@@ -21,7 +21,9 @@ def _several(label, enum):
 class ProspectSearchForm(forms.Form):
     """The filter sidebar: any of the values ticked within a filter, all of the filters used."""
 
-    keyword = forms.CharField(required=False, max_length=200, help_text="Name, job title or company.")
+    keyword = forms.CharField(
+        required=False, max_length=200, validators=[validate_words], help_text="Name, job title or company."
+    )
     job_title = forms.CharField(
         required=False, max_length=500, help_text="Any of several titles, separated by commas."
     )
@@ -52,6 +54,11 @@ class ProspectSearchForm(forms.Form):
         "has_email",
         "owned",
     ]
+
+    def clean_job_title(self):
+        for title in _LIST_SEPARATORS.split(self.cleaned_data["job_title"]):
+            validate_words(title)
+        return self.cleaned_data["job_title"]
 
     def filters(self):
         data = self.cleaned_data

@@ -9,6 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
@@ -19,8 +20,17 @@ from leads.models import Lead
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
+# A keyword or a job title has at most this many words (each one a condition of the search).
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
+
+
+def validate_words(text):
+    """Refuses a keyword or job title of more than ``MAX_WORDS`` words, rather than search on some."""
+    if len(_WORD.findall(text)) > MAX_WORDS:
+        raise ValidationError(
+            f"At most {MAX_WORDS} words (this has {len(_WORD.findall(text))}).", code="too_many_words"
+        )
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,7 @@ class _TextSearch(Func):
 
 
 def _words(text):
-    return _WORD.findall(text.lower())[:MAX_WORDS]
+    return _WORD.findall(text.lower())
 
 
 def _all_words(column, phrases):

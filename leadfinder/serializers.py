@@ -6,7 +6,7 @@ from billing.selectors import lead_credits_balance
 from config.api.serializers import StrictSerializer
 from config.ids import ID_MAX
 from leadfinder.models import CompanySize, Country, Department, Download, Industry, Prospect, Seniority
-from leadfinder.selectors import masked_email
+from leadfinder.selectors import masked_email, validate_words
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
 
 MAX_VALUES_PER_FILTER = 50
@@ -35,11 +35,13 @@ class ProspectFiltersSerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         max_length=200,
-        help_text="Words of the name, job title or company, all of them (engineer also finds Engineering).",
+        validators=[validate_words],
+        help_text="Words of the name, job title or company, all of them (engineer also finds Engineering); "
+        "at most 8.",
     )
     job_title = OneOrManyField(
-        child=serializers.CharField(max_length=200),
-        help_text="Job titles with all the words of one of these (e.g. 'sales manager').",
+        child=serializers.CharField(max_length=200, validators=[validate_words]),
+        help_text="Job titles with all the words of one of these (e.g. 'sales manager'), 8 words at most.",
     )
     seniority = _choices(Seniority)
     department = _choices(Department)

@@ -202,3 +202,23 @@ def test_the_filters_endpoint_lists_the_allowed_values(api_client):
     assert {"value": "vp", "label": "Vice President"} in body["seniority"]
     assert {"value": "US", "label": "United States"} in body["country"]
     assert set(body) == {"seniority", "department", "industry", "company_size", "country", "email_status"}
+
+
+NINE_WORDS = "one two three four five six seven eight nine"
+
+
+@pytest.mark.parametrize("parameter", ["keyword", "job_title"])
+def test_more_than_eight_words_is_refused_rather_than_searched_on_eight(api_client, parameter):
+    make_prospects(1, first_name="One", job_title="two three four five six seven eight")
+
+    response = api_client.get(URL, {parameter: NINE_WORDS})
+
+    assert response.status_code == 400
+    details = response.json()["error"]["details"][parameter]
+    assert "At most 8 words (this has 9)." in str(details)
+
+
+def test_eight_words_are_searched(api_client):
+    [wanted] = make_prospects(1, first_name="One", job_title="two three four five six seven eight")
+
+    assert ids_of(api_client.get(URL, {"keyword": NINE_WORDS.rsplit(" ", 1)[0]})) == [wanted.pk]

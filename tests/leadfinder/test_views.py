@@ -244,3 +244,15 @@ def test_a_downloads_page_position_that_is_no_id_is_left_out(client, workspace, 
 
 def test_the_search_page_of_an_empty_database_says_so(client):
     assert "No prospects to search yet." in client.get(reverse("leadfinder")).text
+
+
+@pytest.mark.parametrize("field", ["keyword", "job_title"])
+def test_a_keyword_or_title_of_more_than_eight_words_is_refused_with_the_reason(client, field):
+    make_prospects(2)
+    words = "one two three four five six seven eight nine"
+    value = words if field == "keyword" else f"sales manager, {words}"
+
+    response = client.get(reverse("leadfinder"), {field: value})
+
+    assert response.context["count"] == 0 and response.context["rows"] == []
+    assert "At most 8 words (this has 9)." in response.text
