@@ -11,7 +11,22 @@ emails, 0.5% repeats of an earlier email in other case), each run, on empty tabl
    campaign with room for every row; a ``celery worker --pool=solo`` process started for the run (so that
    its peak RSS, /proc/<pid>/status VmHWM, is this import's) runs the job; timed until the job
    succeeded;
-4. the same import into contacts only (no campaign), for what enrolling costs.
+4. the same import into contacts only (no campaign), for what enrolling costs;
+5. the floor: what any import of this file into a campaign has to do at least, in the database, with no
+   Python, no chunks, no checks and no report: one ``COPY`` into an unlogged table without indexes, one
+   ``INSERT … SELECT … ON CONFLICT DO NOTHING`` of its rows (emails lower-cased and trimmed, rows
+   without an "@" left out) into the contacts and one ``INSERT … SELECT`` of their enrollments; once
+   into ``leads_lead`` and ``campaigns_enrollment``, once into bare tables of the same columns with only
+   what the rules need (primary keys, the email unique per workspace; no triggers, no other index),
+   timed, with the CPU seconds of the server process that ran them (``/proc/<pid>/stat``: the server
+   must be on this machine);
+6. the reading: CPU seconds of parsing and cleaning the file in Python (the import's own reader,
+   cleaner and COPY payloads), without a database.
+
+From 5 and 6 comes the best any import could do on this machine's cores: it needs the bare floor's
+server CPU and the reading's CPU, on ``os.cpu_count()`` cores, and no less time than the bare floor:
+``bound = max(bare floor, (its CPU + reading CPU) / cores)``; ``bound vs COPY`` is the best ratio to the
+plain ``COPY`` it allows.
 
 The best of ``--runs`` runs (by import time) is printed with the baselines of that same run.
 
@@ -162,6 +177,95 @@ FIELDS = [
 ]
 
 
+FLOOR_STAGE = f"CREATE UNLOGGED TABLE floor_stage ({', '.join(f'{name} text' for name in FIELDS)})"
+# The floor's statements name the tables they write as {leads} and {enrollments}.
+FLOOR_CONTACTS = f"""
+    INSERT INTO {{leads}} (workspace_id, {", ".join(FIELDS)}, custom_fields, source, created_at, updated_at)
+    SELECT %(workspace)s, lower(btrim(email)), {", ".join(FIELDS[1:])}, '{{{{}}}}', 'import', now(), now()
+    FROM floor_stage WHERE email LIKE '%%_@_%%'
+    ON CONFLICT (workspace_id, email) DO NOTHING
+"""
+FLOOR_ENROLLMENTS = """
+    INSERT INTO {enrollments} (campaign_id, lead_id, workspace_id, created_at)
+    SELECT %(campaign)s, id, workspace_id, now() FROM {leads} WHERE workspace_id = %(workspace)s
+"""
+# Tables with only what the rules need of them: a contact's id and its email unique in its workspace, an
+# enrollment unique per campaign and contact. No triggers, no other index.
+BARE_TABLES = """
+    CREATE TABLE floor_leads (LIKE leads_lead INCLUDING DEFAULTS INCLUDING IDENTITY);
+    ALTER TABLE floor_leads ADD PRIMARY KEY (id), ADD UNIQUE (workspace_id, email);
+    CREATE TABLE floor_enrollments (LIKE campaigns_enrollment INCLUDING DEFAULTS);
+    ALTER TABLE floor_enrollments ADD PRIMARY KEY (campaign_id, lead_id);
+"""
+REAL = {"leads": "leads_lead", "enrollments": "campaigns_enrollment"}
+BARE = {"leads": "floor_leads", "enrollments": "floor_enrollments"}
+
+
+def _cpu_seconds(pid):
+    """User + system CPU seconds of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def floor_seconds(dsn, path, tables):
+    """Seconds and server CPU seconds of the floor (see the module's docstring) into ``tables`` (REAL or
+    BARE), into a campaign of a workspace of its own."""
+    from accounts import services as account_services
+    from accounts.models import User
+    from campaigns import services as campaign_services
+
+    owner = User.objects.create_user(f"floor-{time.monotonic_ns()}@example.com", "bench-password-123")
+    workspace = account_services.workspace_create(name="Floor", owner=owner, plan_code="lightspeed")
+    campaign = campaign_services.campaign_create(workspace=workspace, name="Floor")
+    names = {"workspace": workspace.pk, "campaign": campaign.pk}
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (server,) = cursor.fetchone()
+        cursor.execute(FLOOR_STAGE)
+        if tables is BARE:
+            cursor.execute(BARE_TABLES)
+        connection.commit()
+        cpu, started = _cpu_seconds(server), time.perf_counter()
+        with open(path, encoding="utf-8") as source:
+            cursor.copy_expert("COPY floor_stage FROM STDIN WITH (FORMAT csv, HEADER true)", source)
+        cursor.execute(FLOOR_CONTACTS.format(**tables), names)
+        cursor.execute(FLOOR_ENROLLMENTS.format(**tables), names)
+        connection.commit()
+        elapsed, cpu = time.perf_counter() - started, _cpu_seconds(server) - cpu
+        cursor.execute("DROP TABLE floor_stage")
+        if tables is BARE:
+            cursor.execute("DROP TABLE floor_leads, floor_enrollments")
+    return elapsed, cpu
+
+
+def reading_cpu_seconds(path):
+    """CPU seconds of reading the file the way the import does, chunk payloads included, with no
+    database."""
+    from django.conf import settings
+
+    from campaigns.importing.cleaning import RowCleaner
+    from campaigns.importing.mapping import automatic_mapping
+    from campaigns.importing.reading import prepared, read_chunks
+    from campaigns.importing.sniffing import sniff
+    from campaigns.importing.writers import PostgresContactWriter
+
+    with open(path, "rb") as raw:
+        found = sniff(raw)
+        cleaner = RowCleaner(automatic_mapping(found.headers, found.samples), found.headers)
+        started = time.process_time()
+        chunks = read_chunks(
+            raw,
+            encoding=found.encoding,
+            delimiter=found.delimiter,
+            width=len(found.headers),
+            cleaner=cleaner,
+            chunk_rows=settings.IMPORT_CHUNK_ROWS,
+        )
+        for _ in prepared(chunks, PostgresContactWriter.prepare):
+            pass
+        return time.process_time() - started
+
+
 def empty_the_tables():
     from django.db import connection
 
@@ -275,12 +379,19 @@ def main():
             "DJANGO_LOG_LEVEL": "WARNING",
         }
         results = []
+        cores = os.cpu_count()
         for rows, path in files.items():
             best = None
             for run in range(options.runs):
                 empty_the_tables()
                 plain = copy_seconds(dsn, path, PLAIN_TABLE, FIELDS)
                 shaped = copy_seconds(dsn, path, LEADS_SHAPED_TABLE, FIELDS)
+                empty_the_tables()
+                floor_real, _ = floor_seconds(dsn, path, REAL)
+                empty_the_tables()
+                floor, floor_cpu = floor_seconds(dsn, path, BARE)
+                reading = reading_cpu_seconds(path)
+                bound = max(floor, (floor_cpu + reading) / cores)
                 empty_the_tables()
                 upload, imported, rss, counts = measure_import(path, rows, environment, run)
                 contacts_only = float("nan")
@@ -289,22 +400,38 @@ def main():
                     _, contacts_only, _, _ = measure_import(path, rows, environment, run, into_campaign=False)
                 print(
                     f"{rows:>9,} rows, run {run + 1}: COPY {plain:.2f} s, leads-shaped COPY {shaped:.2f} s, "
+                    f"floor {floor_real:.2f} s, bare floor {floor:.2f} s ({floor_cpu:.2f} s server CPU), "
+                    f"reading {reading:.2f} s CPU, "
                     f"upload {upload:.2f} s, import {imported:.2f} s (contacts only {contacts_only:.2f} s), "
                     f"worker peak RSS {rss:.0f} MB ({counts})",
                     flush=True,
                 )
                 if best is None or imported < best[3]:
-                    best = (rows, plain, shaped, imported, contacts_only, upload, rss, path.stat().st_size)
+                    best = (
+                        rows,
+                        plain,
+                        shaped,
+                        imported,
+                        contacts_only,
+                        upload,
+                        rss,
+                        path.stat().st_size,
+                        floor_real,
+                        floor,
+                        floor_cpu,
+                        reading,
+                        bound,
+                    )
             results.append(best)
 
-    print("\nBest run of each size (PostgreSQL, one Celery worker --pool=solo)")
+    print(f"\nBest run of each size (PostgreSQL, one Celery worker --pool=solo, {cores} cores)")
     header = (
         f"{'rows':>10} {'file MB':>8} {'COPY s':>7} {'shaped COPY s':>13} {'upload s':>9} {'import s':>9} "
         f"{'rows/s':>8} {'vs COPY':>8} {'contacts only s':>15} {'peak RSS MB':>12}"
     )
     print(header)
     print("-" * len(header))
-    for rows, plain, shaped, imported, contacts_only, upload, rss, size in results:
+    for rows, plain, shaped, imported, contacts_only, upload, rss, size, *_ in results:
         print(
             f"{rows:>10,} {size / 1e6:>8.0f} {plain:>7.2f} {shaped:>13.2f} {upload:>9.2f} {imported:>9.2f} "
             f"{rows / imported:>8,.0f} {plain / imported:>8.2f} {contacts_only:>15.2f} {rss:>12.0f}"
@@ -312,6 +439,23 @@ def main():
     print(
         "import s, rows/s and vs COPY (COPY's time / the import's) count from the upload accepted to the job "
         "succeeded, into a campaign."
+    )
+    print("\nThe floor in the same runs: the least any import into a campaign could take on this machine")
+    header = (
+        f"{'rows':>10} {'COPY s':>7} {'floor s':>8} {'bare floor s':>13} {'its CPU s':>10} "
+        f"{'reading CPU s':>14} {'bound s':>8} {'bound vs COPY':>14} {'import s':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for rows, plain, _, imported, *_, floor_real, floor, floor_cpu, reading, bound in results:
+        print(
+            f"{rows:>10,} {plain:>7.2f} {floor_real:>8.2f} {floor:>13.2f} {floor_cpu:>10.2f} "
+            f"{reading:>14.2f} {bound:>8.2f} {plain / bound:>14.2f} {imported:>9.2f}"
+        )
+    print(
+        "floor: into leads_lead and campaigns_enrollment; bare floor: into tables with only their primary "
+        "keys and the unique email, no triggers.\nbound = max(bare floor, (its CPU + reading CPU) / cores): "
+        "any import has at least the bare floor's database work and the reading's Python work to do."
     )
 
 
