@@ -109,8 +109,10 @@ class ImportJob(TenantModel):
     FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="import_jobs"
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_jobs"
     )
+    # Set when the campaign is deleted (``campaign`` becomes null): the import's history keeps its name.
+    campaign_name = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -173,6 +175,18 @@ class ImportJob(TenantModel):
     @property
     def is_finished(self):
         return self.status in self.FINISHED
+
+    @property
+    def into_campaign(self):
+        """Whether the import was into a campaign (one that may have been deleted since)."""
+        return bool(self.campaign_id or self.campaign_name)
+
+    @property
+    def campaign_label(self):
+        """The campaign's name, "(deleted)" after it if it was; "" for an import into contacts only."""
+        if self.campaign_id:
+            return self.campaign.name
+        return f"{self.campaign_name} (deleted)" if self.campaign_name else ""
 
     @property
     def summary(self):

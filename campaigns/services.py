@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from billing import services as billing_services
 from billing.errors import ActiveLeadsLimitReached
-from campaigns.models import Campaign, Enrollment
+from campaigns.models import Campaign, Enrollment, ImportJob
 from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
 from config.errors import Conflict, DomainError
 from leads.models import Lead
@@ -28,6 +28,7 @@ ARCHIVED = Campaign.Status.ARCHIVED
 # adds up to 10,000 to a campaign in one transaction.
 MAX_LEADS_PER_REQUEST = 1_000
 CAMPAIGN_NAME_MAX_LENGTH = 200
+CAMPAIGN_DELETED = "Cancelled: its campaign was deleted."
 NO_SUCH_LEAD = "No lead with this id."
 LISTED_TWICE = "Listed more than once in this request."
 
@@ -134,12 +135,20 @@ def campaign_set_status(*, workspace, campaign, status):
 
 @transaction.atomic
 def campaign_delete(*, workspace, campaign):
-    """Deletes the campaign and its enrollments; returns how many active-lead slots that freed."""
+    """Deletes the campaign and its enrollments; returns how many active-lead slots that freed.
+
+    Its imports stay, with their counts and error reports, under the campaign's name; one not finished
+    is cancelled (a running one stops before its next chunk, which waits for this transaction's lock)."""
     billing_services.quota_lock(workspace=workspace)
     campaign = _current(workspace, campaign)
     count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
     freed = billing_services.active_leads_release(workspace=workspace, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
+    imports = ImportJob.objects.for_workspace(workspace).filter(campaign=campaign)
+    imports.exclude(status__in=ImportJob.FINISHED).update(
+        status=ImportJob.Status.CANCELLED, finished_at=timezone.now(), error=CAMPAIGN_DELETED
+    )
+    imports.update(campaign=None, campaign_name=campaign.name)
     campaign.delete()
     return freed
 

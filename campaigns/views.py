@@ -22,7 +22,8 @@ from campaigns.forms import (
     LeadForm,
     ListForm,
 )
-from campaigns.models import Campaign
+from campaigns.importing.selectors import imports_for_workspace
+from campaigns.models import Campaign, ImportJob
 from config.errors import DomainError
 from config.pages import keyset_page, page_links, plural
 from leads import services as lead_services
@@ -208,7 +209,14 @@ def campaign_delete(request, campaign_id):
         messages.success(request, f"{campaign.name} is deleted. {plural(freed, 'active-lead slot')} freed.")
         return redirect("campaigns")
     freed = selectors.slots_freed_by_removing(workspace=request.workspace, campaign=campaign)
-    return render(request, "campaigns/campaign_delete.html", {"campaign": campaign, "freed": freed})
+    imports = imports_for_workspace(workspace=request.workspace).filter(campaign=campaign)
+    context = {
+        "campaign": campaign,
+        "freed": freed,
+        "imports": imports.count(),
+        "unfinished": imports.exclude(status__in=ImportJob.FINISHED).count(),
+    }
+    return render(request, "campaigns/campaign_delete.html", context)
 
 
 def _added_message(result):

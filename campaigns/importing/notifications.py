@@ -14,7 +14,7 @@ def notify_finished(job):
     if user is None:
         return
     link = settings.SITE_URL.rstrip("/") + reverse("import_detail", args=[job.pk])
-    into = f" into {job.campaign.name}" if job.campaign_id else " into your contacts"
+    into = f" into {job.campaign_label}" if job.into_campaign else " into your contacts"
     if job.status == job.Status.SUCCEEDED:
         subject = f"Your import of {job.filename} is done"
         outcome = f"Leadpool imported {job.filename}{into}: {job.rows_processed:,} rows, {job.summary}."

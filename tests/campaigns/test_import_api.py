@@ -302,3 +302,23 @@ def test_keeping_other_columns_is_held_to_the_custom_field_limit(workspace):
 
     assert not ImportJob.objects.for_workspace(workspace).exists()
     assert stored_files() == []
+
+
+def test_an_import_outlives_its_deleted_campaign_with_its_counts_and_report(api_client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    job = start_import(workspace, CONTENT, campaign=campaign)
+    run_import_job(job_id=job.pk)
+
+    assert api_client.delete(f"/api/v1/campaigns/{campaign.pk}").status_code == 204
+
+    body = api_client.get(f"/api/v1/imports/{job.pk}").json()
+    assert (body["status"], body["campaign"], body["created"], body["enrolled"], body["invalid"]) == (
+        "succeeded",
+        None,
+        2,
+        2,
+        1,
+    )
+    report = api_client.get(f"/api/v1/imports/{job.pk}/errors.csv")
+    assert report.status_code == 200
+    assert "nope" in b"".join(report.streaming_content).decode()

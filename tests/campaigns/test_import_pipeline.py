@@ -362,27 +362,64 @@ def test_archiving_the_campaign_during_the_import_stops_it_with_the_reason(works
     assert (job.created, job.rows_processed) == (2, 2)
 
 
-def test_deleting_the_campaign_deletes_its_imports_and_a_running_one_stops(workspace, monkeypatch, settings):
+def test_deleting_the_campaign_cancels_a_running_import_which_stops_and_keeps_its_history(
+    workspace, monkeypatch, settings
+):
     settings.IMPORT_CHUNK_ROWS = 2
-    campaign = CampaignFactory(workspace=workspace)
+    campaign = CampaignFactory(workspace=workspace, name="Spring push")
     job = start_import(
         workspace,
-        csv_text([["Email"], *[[f"n{number}@example.com"] for number in range(5)]]),
+        csv_text([["Email"], ["bad"], *[[f"n{number}@example.com"] for number in range(5)]]),
         campaign=campaign,
     )
     commit = ImportRun._commit
 
     def commit_then_delete(self, chunk):
         written = commit(self, chunk)
-        campaign_services.campaign_delete(workspace=workspace, campaign=campaign)
+        if Campaign.objects.for_workspace(workspace).exists():
+            campaign_services.campaign_delete(workspace=workspace, campaign=campaign)
         return written
 
     monkeypatch.setattr(ImportRun, "_commit", commit_then_delete)
     run_import_job(job_id=job.pk)
+    job.refresh_from_db()
 
-    assert not ImportJob.objects.for_workspace(workspace).exists()
-    assert Lead.objects.for_workspace(workspace).count() == 2
+    assert (job.status, job.error) == (ImportJob.Status.CANCELLED, "Cancelled: its campaign was deleted.")
+    assert (job.campaign_id, job.campaign_name, job.campaign_label) == (
+        None,
+        "Spring push",
+        "Spring push (deleted)",
+    )
+    assert (job.rows_processed, job.created, job.invalid, job.enrolled) == (2, 1, 1, 1)
+    report = list(csv.reader(error_report_lines(workspace=workspace, job=job)))
+    assert [(row[0], row[-1]) for row in report[1:]] == [("2", "bad")]
+    assert Lead.objects.for_workspace(workspace).count() == 1
     assert Quota.objects.for_workspace(workspace).get().active_leads_used == 0
+    assert_audit_clean()
+
+
+def test_deleting_a_campaign_keeps_its_finished_imports_and_cancels_queued_ones_and_drafts(workspace):
+    campaign = CampaignFactory(workspace=workspace, name="Autumn")
+    other = CampaignFactory(workspace=workspace)
+    done = run_import(workspace, "Email\nann@example.com\n", campaign=campaign)
+    queued = start_import(workspace, "Email\nbob@example.com\n", campaign=campaign)
+    draft = start_import(workspace, "Email\ncy@example.com\n", campaign=campaign, draft=True)
+    elsewhere = start_import(workspace, "Email\ndan@example.com\n", campaign=other)
+
+    campaign_services.campaign_delete(workspace=workspace, campaign=campaign)
+
+    jobs = {job.pk: job for job in ImportJob.objects.for_workspace(workspace)}
+    assert (jobs[done.pk].status, jobs[done.pk].created, jobs[done.pk].error) == (
+        ImportJob.Status.SUCCEEDED,
+        1,
+        "",
+    )
+    for job in (queued, draft):
+        assert jobs[job.pk].status == ImportJob.Status.CANCELLED and jobs[job.pk].finished_at is not None
+    assert {jobs[job.pk].campaign_label for job in (done, queued, draft)} == {"Autumn (deleted)"}
+    assert (jobs[elsewhere.pk].status, jobs[elsewhere.pk].campaign_id) == (ImportJob.Status.QUEUED, other.pk)
+    run_import_job(job_id=queued.pk)
+    assert not Lead.objects.for_workspace(workspace).filter(email="bob@example.com").exists()
 
 
 def test_a_file_that_stops_being_csv_fails_the_job_with_the_row_and_keeps_what_came_before(

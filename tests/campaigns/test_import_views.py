@@ -187,3 +187,24 @@ def test_home_shows_the_finished_imports_of_the_user_who_started_them(client, wo
         "theirs.csv" not in home
         and running.filename not in home.split("Recent imports")[1].split("Get started")[0]
     )
+
+
+def test_deleting_a_campaign_says_its_imports_stay_and_they_do_under_its_name(client, workspace):
+    campaign = CampaignFactory(workspace=workspace, name="Winter leads")
+    done = start_import(workspace, CONTENT, campaign=campaign, name="winter.csv")
+    run_import_job(job_id=done.pk)
+    start_import(workspace, CONTENT, campaign=campaign, name="late.csv")
+
+    confirmation = client.get(f"/campaigns/{campaign.pk}/delete/").content.decode()
+    assert "Its 2 imports stay under Imports, with their error reports; the 1 not finished is cancelled" in (
+        confirmation
+    )
+    client.post(f"/campaigns/{campaign.pk}/delete/")
+
+    imports = client.get("/imports/").content.decode()
+    assert "winter.csv" in imports and "late.csv" in imports
+    assert imports.count("Winter leads (deleted)") == 2
+    detail = client.get(f"/imports/{done.pk}/").content.decode()
+    assert "the campaign <strong>Winter leads (deleted)</strong>" in detail
+    assert "Already in the campaign" in detail
+    assert client.get(f"/imports/{done.pk}/errors.csv").status_code == 200
