@@ -26,6 +26,7 @@ urlpatterns = [
     path("workspaces/switch/", views.workspace_switch, name="workspace_switch"),
     path("workspaces/new/", views.workspace_new, name="workspace_new"),
     path("settings/", views.settings_workspace, name="settings_workspace"),
+    path("settings/password/", views.SettingsPasswordView.as_view(), name="settings_password"),
     path("settings/members/", views.settings_members, name="settings_members"),
     path("settings/members/<id:membership_id>/role/", views.member_change_role, name="member_change_role"),
     path("settings/members/<id:membership_id>/remove/", views.member_remove, name="member_remove"),

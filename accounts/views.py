@@ -6,10 +6,11 @@ Each view parses a form, calls one service, and redirects with a message; servic
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import PasswordChangeView, redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -93,6 +94,18 @@ def workspace_new(request):
             messages.success(request, f"{workspace.name} is ready, and you are its owner.")
             return redirect("home")
     return render(request, "accounts/workspace_new.html", {"form": form})
+
+
+class SettingsPasswordView(PasswordChangeView):
+    """Changes the signed-in user's password (the current one first); other sessions end, this one stays."""
+
+    template_name = "accounts/settings_password.html"
+    success_url = reverse_lazy("settings_password")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is changed.")
+        return response
 
 
 @workspace_required
