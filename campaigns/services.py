@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing import services as billing_services
 from billing.errors import ActiveLeadsLimitReached
+from campaigns.importing.files import delete_stored_files
 from campaigns.models import Campaign, Enrollment, ImportJob
 from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
 from config.errors import Conflict, DomainError
@@ -138,13 +139,18 @@ def campaign_delete(*, workspace, campaign):
     """Deletes the campaign and its enrollments; returns how many active-lead slots that freed.
 
     Its imports stay, with their counts and error reports, under the campaign's name; one not finished
-    is cancelled (a running one stops before its next chunk, which waits for this transaction's lock)."""
+    is cancelled (a running one stops before its next chunk, which waits for this transaction's lock), and
+    an upload still waiting for its mapping is discarded with its file."""
     billing_services.quota_lock(workspace=workspace)
     campaign = _current(workspace, campaign)
     count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
     freed = billing_services.active_leads_release(workspace=workspace, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
     imports = ImportJob.objects.for_workspace(workspace).filter(campaign=campaign)
+    drafts = imports.filter(status=ImportJob.Status.DRAFT)
+    draft_files = list(drafts.values_list("file", flat=True))
+    drafts.delete()
+    transaction.on_commit(lambda: delete_stored_files(draft_files))
     imports.exclude(status__in=ImportJob.FINISHED).update(
         status=ImportJob.Status.CANCELLED, finished_at=timezone.now(), error=CAMPAIGN_DELETED
     )

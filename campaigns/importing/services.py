@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from campaigns import tasks
 from campaigns.importing import mapping as mappings
+from campaigns.importing.files import delete_stored_files
 from campaigns.importing.sniffing import sniff
 from campaigns.models import ImportJob
 from config.errors import Conflict, DomainError
@@ -162,8 +163,20 @@ def import_confirm(
 
 
 @transaction.atomic
+def import_discard(*, workspace, job):
+    """Deletes a draft (an upload whose mapping was never confirmed) and, once that is committed, its
+    file: it imported nothing, so nothing of it is kept. One that has started is a 409."""
+    job = _locked(workspace, job)
+    if job.status != Status.DRAFT:
+        raise Conflict(f"This import has started already ({job.get_status_display().lower()}).")
+    name = job.file.name
+    job.delete()
+    transaction.on_commit(lambda: delete_stored_files([name]))
+
+
+@transaction.atomic
 def import_cancel(*, workspace, job):
-    """Stops a job between two chunks (rows already committed stay) or discards a draft."""
+    """Stops a job between two chunks (rows already committed stay)."""
     job = _locked(workspace, job)
     if job.is_finished:
         raise Conflict(
@@ -202,9 +215,5 @@ def import_files_purge(*, now=None):
             .values_list("pk", "file")
         )
         jobs.filter(pk__in=old).update(file="")
-    for name in [*drafts.values(), *old.values()]:
-        try:
-            default_storage.delete(name)
-        except Exception:
-            logger.exception("The stored import file %s could not be deleted", name)
+    delete_stored_files([*drafts.values(), *old.values()])
     return len(drafts), len(old)

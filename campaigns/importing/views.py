@@ -125,6 +125,8 @@ def _progress_context(request, job):
 @workspace_required
 def import_cancel(request, job_id):
     job = _job(request, job_id)
+    if job.status == job.Status.DRAFT:
+        return _discard(request, job)
     try:
         job = services.import_cancel(workspace=request.workspace, job=job)
     except DomainError as exc:
@@ -132,6 +134,18 @@ def import_cancel(request, job_id):
     else:
         messages.success(request, f"The import of {job.filename} is cancelled; rows already imported stay.")
     return redirect("import_detail", job_id=job.pk)
+
+
+def _discard(request, job):
+    try:
+        services.import_discard(workspace=request.workspace, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("import_detail", job_id=job.pk)
+    messages.success(request, f"The upload of {job.filename} is discarded.")
+    if job.campaign_id:
+        return redirect("campaign_detail", campaign_id=job.campaign_id)
+    return redirect("imports")
 
 
 @require_GET

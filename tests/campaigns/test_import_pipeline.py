@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 
 from billing.models import Quota
@@ -398,7 +399,9 @@ def test_deleting_the_campaign_cancels_a_running_import_which_stops_and_keeps_it
     assert_audit_clean()
 
 
-def test_deleting_a_campaign_keeps_its_finished_imports_and_cancels_queued_ones_and_drafts(workspace):
+def test_deleting_a_campaign_keeps_its_finished_imports_cancels_queued_ones_and_discards_drafts(
+    workspace, django_capture_on_commit_callbacks
+):
     campaign = CampaignFactory(workspace=workspace, name="Autumn")
     other = CampaignFactory(workspace=workspace)
     done = run_import(workspace, "Email\nann@example.com\n", campaign=campaign)
@@ -406,7 +409,8 @@ def test_deleting_a_campaign_keeps_its_finished_imports_and_cancels_queued_ones_
     draft = start_import(workspace, "Email\ncy@example.com\n", campaign=campaign, draft=True)
     elsewhere = start_import(workspace, "Email\ndan@example.com\n", campaign=other)
 
-    campaign_services.campaign_delete(workspace=workspace, campaign=campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_services.campaign_delete(workspace=workspace, campaign=campaign)
 
     jobs = {job.pk: job for job in ImportJob.objects.for_workspace(workspace)}
     assert (jobs[done.pk].status, jobs[done.pk].created, jobs[done.pk].error) == (
@@ -414,9 +418,10 @@ def test_deleting_a_campaign_keeps_its_finished_imports_and_cancels_queued_ones_
         1,
         "",
     )
-    for job in (queued, draft):
-        assert jobs[job.pk].status == ImportJob.Status.CANCELLED and jobs[job.pk].finished_at is not None
-    assert {jobs[job.pk].campaign_label for job in (done, queued, draft)} == {"Autumn (deleted)"}
+    assert jobs[queued.pk].status == ImportJob.Status.CANCELLED and jobs[queued.pk].finished_at is not None
+    assert {jobs[job.pk].campaign_label for job in (done, queued)} == {"Autumn (deleted)"}
+    assert draft.pk not in jobs and not default_storage.exists(draft.file.name)
+    assert default_storage.exists(done.file.name) and default_storage.exists(queued.file.name)
     assert (jobs[elsewhere.pk].status, jobs[elsewhere.pk].campaign_id) == (ImportJob.Status.QUEUED, other.pk)
     run_import_job(job_id=queued.pk)
     assert not Lead.objects.for_workspace(workspace).filter(email="bob@example.com").exists()

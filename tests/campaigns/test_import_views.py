@@ -3,10 +3,13 @@ the mapping against sample values, confirm, follow the progress bar, read the su
 Home lists the imports the user started."""
 
 import pytest
+from django.core.files.storage import default_storage
 from django.test import Client
 
+from campaigns.importing import services
 from campaigns.importing.pipeline import run_import_job
 from campaigns.models import ImportJob
+from config.errors import Conflict
 from leads.models import Lead
 from tests.campaigns.import_helpers import start_import, upload
 from tests.factories import CampaignFactory, MembershipFactory, owner_of
@@ -167,6 +170,38 @@ def test_cancelling_from_the_page(client, workspace):
     job.refresh_from_db()
     assert job.status == ImportJob.Status.CANCELLED
     assert "is cancelled; rows already imported stay." in response.content.decode()
+
+
+@pytest.mark.parametrize("into_campaign", [True, False])
+def test_discarding_an_upload_deletes_it_and_its_file(
+    client, workspace, into_campaign, django_capture_on_commit_callbacks
+):
+    campaign = CampaignFactory(workspace=workspace) if into_campaign else None
+    job = start_import(workspace, CONTENT, campaign=campaign, draft=True, name="oops.csv")
+    assert default_storage.exists(job.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/imports/{job.pk}/cancel/", follow=True)
+
+    assert "The upload of oops.csv is discarded." in response.content.decode()
+    expected = f"/campaigns/{campaign.pk}/" if into_campaign else "/imports/"
+    assert response.redirect_chain[-1][0] == expected
+    assert not ImportJob.objects.for_workspace(workspace).exists()
+    assert not default_storage.exists(job.file.name)
+    assert "oops.csv" not in client.get("/imports/").content.decode()
+
+
+def test_discarding_an_upload_confirmed_meanwhile_is_refused_and_keeps_it(client, workspace):
+    job = start_import(workspace, CONTENT, draft=True)
+    ImportJob.objects.for_workspace(workspace).filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
+    draft_seen_by_the_view = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
+    draft_seen_by_the_view.status = ImportJob.Status.DRAFT
+
+    with pytest.raises(Conflict, match="has started already"):
+        services.import_discard(workspace=workspace, job=draft_seen_by_the_view)
+
+    assert ImportJob.objects.for_workspace(workspace).get(pk=job.pk).status == ImportJob.Status.QUEUED
+    assert default_storage.exists(job.file.name)
 
 
 def test_home_shows_the_finished_imports_of_the_user_who_started_them(client, workspace):
