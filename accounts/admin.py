@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.forms import AdminUserAddForm, AdminUserChangeForm
+from accounts.forms import AdminLoginForm, AdminUserAddForm, AdminUserChangeForm
 from accounts.models import ApiKey, Invitation, Membership, User, Workspace
+
+# The admin's login page counts wrong passwords like the dashboard's (config.sign_ins).
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

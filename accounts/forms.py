@@ -1,7 +1,11 @@
-import math
-
 from django import forms
-from django.contrib.auth.forms import AdminUserCreationForm, AuthenticationForm, UserChangeForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    UserChangeForm,
+)
 from django.core.exceptions import ValidationError
 
 from accounts.models import Role, User
@@ -19,27 +23,47 @@ def add_domain_error(form, exc, field_names=None):
             form.add_error(field, messages)
 
 
-class LoginForm(AuthenticationForm):
-    """Wrong passwords count as failed sign-ins of the client's address (``config.sign_ins``); past their
-    limit, the address's attempts are refused without checking the password."""
+class LimitedSignIns:
+    """For a form that checks a password: each attempt counts as a failed sign-in of the client's address
+    (``config.sign_ins``) unless it succeeds; past their limit, the address's attempts are refused without
+    checking the password. ``_checked(check)`` runs ``check``, which raises ValidationError if it failed."""
 
+    def _checked(self, check):
+        failures = FailedSignIns(self.request)
+        wait = failures.take()
+        if wait is not None:
+            raise ValidationError(
+                f"Too many failed sign-ins from your address. Try again in {wait} seconds.",
+                code="too_many_failed_sign_ins",
+            )
+        result = check()
+        failures.forgive()
+        return result
+
+
+class LoginForm(LimitedSignIns, AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
     def clean(self):
-        failures = FailedSignIns()
-        wait = failures.refused(self.request)
-        if wait is not None:
-            raise ValidationError(
-                f"Too many failed sign-ins from your address. Try again in {math.ceil(wait)} seconds.",
-                code="too_many_failed_sign_ins",
-            )
-        try:
-            return super().clean()
-        except ValidationError:
-            failures.record(self.request)
-            raise
+        return self._checked(super().clean)
+
+
+class AdminLoginForm(LimitedSignIns, AdminAuthenticationForm):
+    def clean(self):
+        return self._checked(super().clean)
+
+
+class LimitedPasswordChangeForm(LimitedSignIns, PasswordChangeForm):
+    """A wrong current password counts as a failed sign-in: a borrowed session cannot guess it at speed."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        return self._checked(super().clean_old_password)
 
 
 class NewPasswordForm(forms.Form):

@@ -19,6 +19,7 @@ from accounts.forms import (
     ApiKeyForm,
     InvitationForm,
     InvitationSignUpForm,
+    LimitedPasswordChangeForm,
     MembershipRoleForm,
     SignUpForm,
     WorkspaceForm,
@@ -101,6 +102,10 @@ class SettingsPasswordView(PasswordChangeView):
 
     template_name = "accounts/settings_password.html"
     success_url = reverse_lazy("settings_password")
+    form_class = LimitedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
     def form_valid(self, form):
         response = super().form_valid(form)

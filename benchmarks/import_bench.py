@@ -222,6 +222,7 @@ def floor_seconds(dsn, path, tables):
     with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (server,) = cursor.fetchone()
+        cursor.execute("DROP TABLE IF EXISTS floor_stage, floor_leads, floor_enrollments")
         cursor.execute(FLOOR_STAGE)
         if tables is BARE:
             cursor.execute(BARE_TABLES)

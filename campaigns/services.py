@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 
 from billing import services as billing_services
@@ -142,15 +143,19 @@ def campaign_delete(*, workspace, campaign):
     is cancelled (a running one stops before its next chunk, which waits for this transaction's lock), and
     an upload still waiting for its mapping is discarded with its file."""
     billing_services.quota_lock(workspace=workspace)
-    campaign = _current(workspace, campaign)
+    # Locked: an upload into it that commits from now on fails its reference check (and says the campaign
+    # is gone) instead of becoming an import into contacts only when the campaign's rows let go of it.
+    campaign = Campaign.objects.for_workspace(workspace).select_for_update().filter(pk=campaign.pk).first()
+    if campaign is None:
+        raise Http404("No campaign with that id.")
     count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
     freed = billing_services.active_leads_release(workspace=workspace, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
     imports = ImportJob.objects.for_workspace(workspace).filter(campaign=campaign)
-    drafts = imports.filter(status=ImportJob.Status.DRAFT)
-    draft_files = list(drafts.values_list("file", flat=True))
-    drafts.delete()
-    transaction.on_commit(lambda: delete_stored_files(draft_files))
+    # Locked too: a draft being confirmed right now is either queued (then cancelled below) or waits.
+    drafts = dict(imports.select_for_update().filter(status=ImportJob.Status.DRAFT).values_list("pk", "file"))
+    imports.filter(pk__in=drafts).delete()
+    transaction.on_commit(lambda: delete_stored_files(drafts.values()))
     imports.exclude(status__in=ImportJob.FINISHED).update(
         status=ImportJob.Status.CANCELLED, finished_at=timezone.now(), error=CAMPAIGN_DELETED
     )

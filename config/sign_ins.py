@@ -1,39 +1,84 @@
-"""Failed sign-ins (a wrong password on the dashboard's login page, a wrong or revoked API key) counted per
-client address in the cache. Once an address has failed ``FAILED_SIGN_IN_RATE`` times in the window, its
-next attempts are refused, right or wrong, until the oldest failure leaves the window: passwords and keys
-cannot be guessed at speed, and a refused guess costs no password hash or key lookup.
+"""Failed sign-ins (a wrong password on a login page or for a password change, a wrong or revoked API key)
+counted per client address in the cache, in windows of the ``FAILED_SIGN_IN_RATE`` period (``10/minute``:
+at most 10 a minute). Once an address has used up its window, its attempts are refused, right or wrong,
+until the next window: passwords and keys cannot be guessed at speed.
 
-The address is the one DRF's throttles use: ``REMOTE_ADDR``, or with ``NUM_PROXIES`` (the
-``DJANGO_NUM_PROXIES`` setting) set behind a proxy, the client's from ``X-Forwarded-For``.
+The address is the one DRF's throttles use: ``REMOTE_ADDR``, or behind ``NUM_PROXIES`` proxies (the
+``DJANGO_NUM_PROXIES`` setting) the client's from ``X-Forwarded-For``; an IPv6 address counts for its
+whole /64, which one client usually holds. Counts are atomic cache increments. Should the cache fail,
+sign-ins are not limited (logged) rather than refused.
+
+Two ways to use it: ``take()`` before checking a password counts the attempt as a failure at once (so
+that parallel guesses cannot slip past the count) and ``forgive()`` takes it back if it succeeded;
+``refused()`` then ``record()`` checks first and counts only a failure (API keys: an integration sends
+many requests at once, and a key's secret cannot be guessed anyway).
 """
 
+import ipaddress
+import logging
+import math
+import time
+
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class FailedSignIns(SimpleRateThrottle):
-    scope = "failed_sign_in"
+def _address(request):
+    ident = BaseThrottle().get_ident(request)
+    try:
+        address = ipaddress.ip_address(ident)
+    except ValueError:
+        return ident
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
-    def get_rate(self):
-        return settings.FAILED_SIGN_IN_RATE
 
-    def get_cache_key(self, request, view=None):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+class FailedSignIns:
+    timer = staticmethod(time.time)
 
-    def _recent(self, request):
-        self.key, self.now = self.get_cache_key(request), self.timer()
-        self.history = [
-            moment for moment in self.cache.get(self.key, []) if moment > self.now - self.duration
-        ]
-        return self.history
+    def __init__(self, request):
+        number, period = settings.FAILED_SIGN_IN_RATE.split("/")
+        self.limit, window = int(number), PERIODS[period[0]]
+        now = self.timer()
+        self.wait = math.ceil((math.floor(now / window) + 1) * window - now) or window
+        self.key = f"failed-sign-in:{_address(request)}:{math.floor(now / window)}"
+        self.timeout = window + 1
 
-    def refused(self, request):
+    def refused(self):
         """Seconds until the address may try again, or None if it may now. Counts nothing."""
-        if len(self._recent(request)) >= self.num_requests:
-            return self.wait()
-        return None
+        try:
+            count = cache.get(self.key, 0)
+        except Exception:
+            logger.exception("Failed sign-ins could not be read from the cache")
+            return None
+        return self.wait if count >= self.limit else None
 
-    def record(self, request):
+    def record(self):
         """Counts one failure of the address."""
-        history = [self.timer(), *self._recent(request)]
-        self.cache.set(self.key, history, self.duration)
+        self._add(1)
+
+    def take(self):
+        """Counts this attempt as a failure; returns the seconds to wait if it is one too many (the attempt
+        must then be refused), else None."""
+        count = self._add(1)
+        return self.wait if count is not None and count > self.limit else None
+
+    def forgive(self):
+        """The attempt ``take`` counted succeeded: it is not a failure."""
+        self._add(-1)
+
+    def _add(self, delta):
+        try:
+            cache.add(self.key, 0, self.timeout)
+            return cache.incr(self.key, delta)
+        except ValueError:  # the key expired between add and incr: a new window
+            cache.add(self.key, max(delta, 0), self.timeout)
+            return max(delta, 0)
+        except Exception:
+            logger.exception("Failed sign-ins could not be counted in the cache")
+            return None

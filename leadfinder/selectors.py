@@ -27,10 +27,9 @@ _WORD = re.compile(r"[^\W_]+")
 
 def validate_words(text):
     """Refuses a keyword or job title of more than ``MAX_WORDS`` words, rather than search on some."""
-    if len(_WORD.findall(text)) > MAX_WORDS:
-        raise ValidationError(
-            f"At most {MAX_WORDS} words (this has {len(_WORD.findall(text))}).", code="too_many_words"
-        )
+    count = len(_words(text))
+    if count > MAX_WORDS:
+        raise ValidationError(f"At most {MAX_WORDS} words (this has {count}).", code="too_many_words")
 
 
 @dataclass(frozen=True)

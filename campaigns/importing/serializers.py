@@ -16,7 +16,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     status = serializers.ChoiceField(choices=API_STATUSES)
     campaign = serializers.IntegerField(
-        source="campaign_id", allow_null=True, help_text="Null: contacts only."
+        source="campaign_id",
+        allow_null=True,
+        help_text="Null: contacts only, or the campaign was deleted since (then `campaign_name` is set).",
+    )
+    campaign_name = serializers.SerializerMethodField(
+        help_text='The campaign\'s name, with " (deleted)" after it if it was deleted; null: contacts only.'
     )
     rows_total = serializers.IntegerField(
         allow_null=True, help_text="Data rows in the file; null until the whole file has been read."
@@ -53,6 +58,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "campaign",
+            "campaign_name",
             "filename",
             "on_duplicate",
             "mapping",
@@ -75,6 +81,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_campaign_name(self, job):
+        return job.campaign_label or None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_error(self, job):

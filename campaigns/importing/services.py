@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from campaigns import tasks
 from campaigns.importing import mapping as mappings
 from campaigns.importing.files import delete_stored_files
 from campaigns.importing.sniffing import sniff
-from campaigns.models import ImportJob
+from campaigns.models import Campaign, ImportJob
 from config.errors import Conflict, DomainError
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,10 @@ def _check_campaign(campaign):
             f"{campaign.name} is archived: give it another status before importing into it.",
             details={"campaign": campaign.pk, "status": campaign.status},
         )
+
+
+def _exists(workspace, campaign):
+    return Campaign.objects.for_workspace(workspace).filter(pk=campaign.pk).exists()
 
 
 def _check_on_duplicate(on_duplicate):
@@ -112,8 +116,10 @@ def import_create(
                 on_duplicate=on_duplicate,
                 status=Status.DRAFT if draft else Status.QUEUED,
             )
-    except BaseException:
+    except BaseException as exc:
         default_storage.delete(name)
+        if isinstance(exc, IntegrityError) and campaign is not None and not _exists(workspace, campaign):
+            raise Http404("No campaign with that id: it was deleted during the upload.") from exc
         raise
     if not draft:
         _queue(job)

@@ -22,14 +22,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1")
         if not header:
             return None
-        failures = FailedSignIns()
-        wait = failures.refused(request)
+        failures = FailedSignIns(request)
+        wait = failures.refused()
         if wait is not None:
             raise TooManyFailedSignIns(wait)
         try:
             return self._authenticate(request, header)
         except exceptions.AuthenticationFailed:
-            failures.record(request)
+            failures.record()
             raise
 
     def _authenticate(self, request, header):

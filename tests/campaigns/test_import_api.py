@@ -20,6 +20,7 @@ JOB_FIELDS = {
     "id",
     "status",
     "campaign",
+    "campaign_name",
     "filename",
     "on_duplicate",
     "mapping",
@@ -68,6 +69,7 @@ def test_an_upload_is_accepted_queued_and_then_imported(
         0.0,
         None,
     )
+    assert job["campaign_name"] is None
     assert job["mapping"] == {"Email": "email", "First Name": "first_name", "Company": "company_name"}
     assert (job["filename"], job["encoding"], job["delimiter"], job["on_duplicate"]) == (
         "leads.csv",
@@ -106,6 +108,7 @@ def test_an_import_into_a_campaign_with_a_mapping_and_update(api_client, workspa
         2,
         2,
     )
+    assert job["campaign_name"] == campaign.name
     assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").custom_fields == {
         "employer": "Acme"
     }
@@ -319,6 +322,7 @@ def test_an_import_outlives_its_deleted_campaign_with_its_counts_and_report(api_
         2,
         1,
     )
+    assert body["campaign_name"] == f"{campaign.name} (deleted)"
     report = api_client.get(f"/api/v1/imports/{job.pk}/errors.csv")
     assert report.status_code == 200
     assert "nope" in b"".join(report.streaming_content).decode()

@@ -7,8 +7,10 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.http import Http404
 
 from billing.models import Quota
+from campaigns import services as campaign_services
 from campaigns.importing.pipeline import run_import_job
 from campaigns.importing.writers import PostgresContactWriter
 from campaigns.models import ImportJob
@@ -165,3 +167,35 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
     assert waited
     assert (job.created, job.updated if campaign else job.duplicates) == (1, 1)
     assert Lead.objects.for_workspace(workspace).get(pk=known.pk).email == "re@example.com"
+
+
+def test_an_upload_committing_while_its_campaign_is_deleted_is_a_404_not_an_import_into_contacts(
+    monkeypatch,
+):
+    """The deletion locks the campaign's row: the upload's reference check waits for it, then fails (it
+    was committed as a job whose campaign is let go of, which then imported into contacts only)."""
+    queue_nothing(monkeypatch)
+    workspace = WorkspaceFactory()
+    campaign = CampaignFactory(workspace=workspace)
+    locked = threading.Event()
+    slots_freed = campaign_services.slots_freed_by_removing
+
+    def slowly_counted(**kwargs):
+        locked.set()
+        time.sleep(1)  # the upload commits meanwhile
+        return slots_freed(**kwargs)
+
+    monkeypatch.setattr(campaign_services, "slots_freed_by_removing", slowly_counted)
+
+    def upload():
+        locked.wait(5)
+        return start_import(workspace, "Email\nann@example.com\n", campaign=campaign)
+
+    deleted, uploaded = run_together(
+        [lambda: campaign_services.campaign_delete(workspace=workspace, campaign=campaign), upload]
+    )
+
+    assert deleted == 0
+    assert isinstance(uploaded, Http404), uploaded
+    assert "deleted during the upload" in str(uploaded)
+    assert not ImportJob.objects.for_workspace(workspace).exists()
