@@ -38,7 +38,9 @@ from config.errors import DomainError
 logger = logging.getLogger(__name__)
 
 Status = ImportJob.Status
-OVER_LIMIT_REASON = "Not enrolled: no active-lead slot was left (kept as a contact)."
+# Rule 10 names the case ``over_active_leads_limit``: the reason starts with it, as invalid rows' reasons
+# start with their field.
+OVER_LIMIT_REASON = "over_active_leads_limit: not enrolled, no active-lead slot was left (kept as a contact)."
 DUPLICATES = ImportSkippedRow.Bucket.DUPLICATES
 OVER_LIMIT = ImportSkippedRow.Bucket.OVER_LIMIT
 EXISTS_REASON = "A contact with this email exists; left unchanged (on_duplicate=skip)."

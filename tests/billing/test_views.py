@@ -20,13 +20,6 @@ def owner_client(workspace):
     return client
 
 
-@pytest.fixture
-def member_client(workspace):
-    client = Client()
-    client.force_login(MembershipFactory(workspace=workspace, role=Role.MEMBER).user)
-    return client
-
-
 def page_text(response):
     assert response.status_code == 200
     return html.unescape(response.content.decode())
@@ -185,16 +178,21 @@ def test_a_bad_add_on_quantity_changes_nothing(owner_client, workspace):
     assert usage_for_workspace(workspace=workspace)["active_leads"]["limit"] == 25_000
 
 
-def test_members_see_billing_but_cannot_change_it(member_client, workspace):
-    text = page_text(member_client.get("/settings/billing/"))
+@pytest.mark.parametrize("role", [Role.MEMBER, Role.ADMIN])
+def test_members_and_admins_see_billing_but_cannot_change_it(workspace, role):
+    client = Client()
+    client.force_login(MembershipFactory(workspace=workspace, role=role).user)
+    text = page_text(client.get("/settings/billing/"))
     assert "Only owners of" in text
     assert "Upgrade to Growth" not in text
 
-    assert member_client.get("/settings/billing/plan/growth/").status_code == 403
-    assert member_client.post("/settings/billing/plan/growth/").status_code == 403
-    assert member_client.post("/settings/billing/credit-packs/credits_1000/buy/").status_code == 403
+    assert client.get("/settings/billing/plan/growth/").status_code == 403
+    assert client.post("/settings/billing/plan/growth/").status_code == 403
+    assert client.post("/settings/billing/credit-packs/credits_1000/buy/").status_code == 403
+    assert client.post("/settings/billing/addons/active_leads_25k/", {"quantity": "2"}).status_code == 403
     assert subscription_for_workspace(workspace=workspace).plan.code == "trial"
     assert lead_credits_balance(workspace=workspace) == 100
+    assert usage_for_workspace(workspace=workspace)["active_leads"]["limit"] == 250
 
 
 def test_an_unknown_plan_or_pack_changes_nothing(owner_client, workspace):

@@ -9,12 +9,13 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from billing.models import Quota
+from billing import selectors as billing_selectors
+from billing.models import LedgerEntry, Quota
 from campaigns import services as campaign_services
 from campaigns.importing import FIELD_MAX_CHARACTERS, services
 from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.importing.report import error_report_lines
-from campaigns.models import Campaign, Enrollment, ImportJob
+from campaigns.models import Campaign, Enrollment, ImportJob, ImportSkippedRow
 from campaigns.selectors import active_leads_used_by_enrollments
 from config.errors import Conflict, DomainError
 from leads.models import Lead
@@ -90,6 +91,9 @@ def test_on_duplicate_update_sets_the_files_non_empty_values_and_merges_custom_f
     assert Lead.objects.for_workspace(workspace).get(email="bob@example.com").source == Lead.Source.IMPORT
 
 
+OVER_LIMIT = "over_active_leads_limit: not enrolled, no active-lead slot was left (kept as a contact)."
+
+
 def test_rows_over_the_active_leads_limit_are_kept_as_contacts_and_reported(workspace):
     with_active_leads_limit(workspace, 3)
     campaign = CampaignFactory(workspace=workspace)
@@ -123,8 +127,8 @@ def test_rows_over_the_active_leads_limit_are_kept_as_contacts_and_reported(work
     report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
     assert report == [
         ["row_number", "reason", "Email"],
-        ["4", "Not enrolled: no active-lead slot was left (kept as a contact).", "n2@example.com"],
-        ["5", "Not enrolled: no active-lead slot was left (kept as a contact).", "n3@example.com"],
+        ["4", OVER_LIMIT, "n2@example.com"],
+        ["5", OVER_LIMIT, "n3@example.com"],
     ]
     assert_audit_clean()
 
@@ -247,6 +251,63 @@ def test_a_job_killed_between_chunks_resumes_from_its_checkpoint_with_an_uninter
     assert (
         list(error_report_lines(workspace=workspace, job=job))[1:]
         == list(error_report_lines(workspace=uninterrupted_workspace, job=uninterrupted))[1:]
+    )
+    assert_audit_clean()
+
+
+def test_a_job_killed_inside_a_chunk_keeps_none_of_that_chunk_and_resumes_to_the_same_counts(
+    db, monkeypatch, settings
+):
+    """The chunk's contacts, enrollments and skipped rows are in the transaction of its checkpoint: a crash
+    after they are written and before the checkpoint leaves none of them (rule 14)."""
+    settings.IMPORT_CHUNK_ROWS = 8
+    uninterrupted_workspace, workspace = WorkspaceFactory(), WorkspaceFactory()
+    for each in (uninterrupted_workspace, workspace):
+        with_active_leads_limit(each, 40)
+        known_contacts(each, campaign=CampaignFactory(workspace=each))
+    uninterrupted = run_import(
+        uninterrupted_workspace,
+        mixed_file(),
+        campaign=Campaign.objects.for_workspace(uninterrupted_workspace).get(),
+    )
+    job = start_import(workspace, mixed_file(), campaign=Campaign.objects.for_workspace(workspace).get())
+    sort, sorted_chunks, counted = ImportRun._sort, [], {}
+
+    def sort_then_die_in_the_third(self, *args):
+        sort(self, *args)
+        sorted_chunks.append(1)
+        if len(sorted_chunks) == 3:
+            counted.update(
+                leads=Lead.objects.for_workspace(workspace).count(),
+                enrolled=Enrollment.objects.for_workspace(workspace).count(),
+            )
+            raise Killed
+
+    monkeypatch.setattr(ImportRun, "_sort", sort_then_die_in_the_third)
+    before = (
+        Lead.objects.for_workspace(workspace).count(),
+        Enrollment.objects.for_workspace(workspace).count(),
+    )
+    with pytest.raises(Killed):
+        run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+    after_two_chunks = buckets(job)
+
+    assert (job.status, job.last_row_number, job.rows_processed) == (ImportJob.Status.RUNNING, 17, 16)
+    assert counted["leads"] > before[0] + job.created  # the third chunk had written contacts ...
+    assert Lead.objects.for_workspace(workspace).count() == before[0] + job.created  # ... and none stayed
+    assert Enrollment.objects.for_workspace(workspace).count() == before[1] + job.enrolled
+    assert ImportSkippedRow.objects.for_workspace(workspace).filter(job=job).count() == (
+        after_two_chunks["invalid"] + after_two_chunks["duplicates"] + after_two_chunks["over_limit"]
+    )
+    monkeypatch.undo()
+    run_import_job(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert buckets(job) == buckets(uninterrupted)
+    assert Quota.objects.for_workspace(workspace).get().active_leads_used == active_leads_used_by_enrollments(
+        workspace
     )
     assert_audit_clean()
 
@@ -485,3 +546,32 @@ def test_the_person_who_started_an_import_is_emailed_when_it_finishes(
     assert message.subject == "Your import of spring.csv is done"
     assert "Leadpool imported spring.csv into Spring launch: 2 rows, 1 created, 1 invalid." in message.body
     assert f"/imports/{job.pk}/" in message.body
+
+
+@pytest.mark.parametrize("into_campaign", [False, True], ids=["contacts", "campaign"])
+def test_importing_costs_no_lead_credits(workspace, into_campaign):
+    """Rule 10: a trial's 100 credits are all there after importing 3 new contacts."""
+    balance = billing_selectors.lead_credits_balance(workspace=workspace)
+    entries = LedgerEntry.objects.for_workspace(workspace).count()
+    campaign = CampaignFactory(workspace=workspace) if into_campaign else None
+
+    job = run_import(workspace, "Email\na@example.com\nb@example.com\nc@example.com\n", campaign=campaign)
+
+    assert (job.status, job.created) == (ImportJob.Status.SUCCEEDED, 3)
+    assert balance == billing_selectors.lead_credits_balance(workspace=workspace) == 100
+    assert LedgerEntry.objects.for_workspace(workspace).count() == entries
+
+
+def test_the_report_lists_each_row_not_imported_once_with_its_bucket_on_a_mixed_file(workspace, settings):
+    """Rule 11: the report's rows are exactly the invalid, duplicate and over-the-limit rows."""
+    settings.IMPORT_CHUNK_ROWS = 4
+    with_active_leads_limit(workspace, 10)
+    job = run_import(workspace, mixed_file(), campaign=CampaignFactory(workspace=workspace))
+    report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))[1:]
+
+    assert job.invalid > 0 and job.duplicates > 0 and job.over_limit > 0
+    assert len(report) == job.invalid + job.duplicates + job.over_limit
+    numbers = [int(row[0]) for row in report]
+    assert numbers == sorted(set(numbers))
+    assert sum(row[1].startswith("over_active_leads_limit:") for row in report) == job.over_limit
+    assert sum(row[1].startswith("Same email as row") for row in report) == job.duplicates

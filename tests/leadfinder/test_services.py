@@ -364,3 +364,18 @@ def test_a_grant_expiring_while_a_download_runs_does_not_make_it_refuse_what_it_
 
     assert (download.charged, download.taken) == (5, 5)
     assert ledger_sum(workspace) == 0
+
+
+def test_downloading_is_not_limited_by_active_leads_when_every_slot_is_taken(workspace):
+    # A trial: 100 credits, 250 active leads, all 250 in a campaign.
+    full = CampaignFactory(workspace=workspace)
+    enroll(full, LeadFactory.create_batch(250, workspace=workspace))
+    assert used_slots(workspace) == 250
+    prospects = make_prospects(5)
+
+    download = take(workspace, prospects)
+
+    assert (download.charged, download.not_added_over_limit, download.added_to_campaign) == (5, 0, 0)
+    assert balance(workspace) == 95
+    assert Lead.objects.for_workspace(workspace).filter(email__in=[p.email for p in prospects]).count() == 5
+    assert used_slots(workspace) == 250

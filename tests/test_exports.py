@@ -1,0 +1,20 @@
+"""Rule 17: CSV exports neutralise formula injection (config.exports.formula_safe, used by the import's
+error report and the Lead Finder's downloads)."""
+
+import pytest
+
+from config.exports import formula_safe
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_cell_starting_like_a_formula_gets_a_quote(start):
+    assert formula_safe(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+
+
+@pytest.mark.parametrize("value", ["plain", " =not first", "a=b", "", "1+1"])
+def test_other_cells_are_left_as_they_are(value):
+    assert formula_safe(value) == value
+
+
+def test_none_is_an_empty_cell_and_numbers_are_text():
+    assert (formula_safe(None), formula_safe(-5), formula_safe(7)) == ("", "'-5", "7")
