@@ -40,6 +40,7 @@ The Redis database should be one no other worker listens to.
 import argparse
 import collections
 import csv
+import itertools
 import os
 import random
 import signal
@@ -210,7 +211,8 @@ def _cpu_seconds(pid):
 
 def floor_seconds(dsn, path, tables):
     """Seconds and server CPU seconds of the floor (see the module's docstring) into ``tables`` (REAL or
-    BARE), into a campaign of a workspace of its own."""
+    BARE), into a campaign of a workspace of its own, and the CPU seconds of its steps (staging COPY,
+    contacts, enrollments)."""
     from accounts import services as account_services
     from accounts.models import User
     from campaigns import services as campaign_services
@@ -227,17 +229,21 @@ def floor_seconds(dsn, path, tables):
         if tables is BARE:
             cursor.execute(BARE_TABLES)
         connection.commit()
-        cpu, started = _cpu_seconds(server), time.perf_counter()
+        marks, started = [_cpu_seconds(server)], time.perf_counter()
         with open(path, encoding="utf-8") as source:
             cursor.copy_expert("COPY floor_stage FROM STDIN WITH (FORMAT csv, HEADER true)", source)
+        marks.append(_cpu_seconds(server))
         cursor.execute(FLOOR_CONTACTS.format(**tables), names)
+        marks.append(_cpu_seconds(server))
         cursor.execute(FLOOR_ENROLLMENTS.format(**tables), names)
         connection.commit()
-        elapsed, cpu = time.perf_counter() - started, _cpu_seconds(server) - cpu
+        elapsed = time.perf_counter() - started
+        marks.append(_cpu_seconds(server))
         cursor.execute("DROP TABLE floor_stage")
         if tables is BARE:
             cursor.execute("DROP TABLE floor_leads, floor_enrollments")
-    return elapsed, cpu
+    steps = [after - before for before, after in itertools.pairwise(marks)]
+    return elapsed, marks[-1] - marks[0], steps
 
 
 def reading_cpu_seconds(path):
@@ -393,9 +399,9 @@ def main():
                 plain = copy_seconds(dsn, path, PLAIN_TABLE, FIELDS)
                 shaped = copy_seconds(dsn, path, LEADS_SHAPED_TABLE, FIELDS)
                 empty_the_tables()
-                floor_real, _ = floor_seconds(dsn, path, REAL)
+                floor_real, _, _ = floor_seconds(dsn, path, REAL)
                 empty_the_tables()
-                floor, floor_cpu = floor_seconds(dsn, path, BARE)
+                floor, floor_cpu, steps = floor_seconds(dsn, path, BARE)
                 reading = reading_cpu_seconds(path)
                 bound = (floor_cpu + reading) / cores
                 empty_the_tables()
@@ -406,7 +412,8 @@ def main():
                     _, contacts_only, _, _ = measure_import(path, rows, environment, run, into_campaign=False)
                 print(
                     f"{rows:>9,} rows, run {run + 1}: COPY {plain:.2f} s, leads-shaped COPY {shaped:.2f} s, "
-                    f"floor {floor_real:.2f} s, bare floor {floor:.2f} s ({floor_cpu:.2f} s server CPU), "
+                    f"floor {floor_real:.2f} s, bare floor {floor:.2f} s ({floor_cpu:.2f} s server CPU: "
+                    f"{' + '.join(f'{step:.2f}' for step in steps)} staging, contacts, enrollments), "
                     f"reading {reading:.2f} s CPU, "
                     f"upload {upload:.2f} s, import {imported:.2f} s (contacts only {contacts_only:.2f} s), "
                     f"worker peak RSS {rss:.0f} MB ({counts})",
