@@ -11,6 +11,9 @@ COPY . .
 RUN DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage \
     python manage.py collectstatic --noinput
 
+# The image runs with production strictness unless told otherwise: a real DJANGO_SECRET_KEY is required.
+ENV DJANGO_DEBUG=false
+
 RUN useradd --create-home leadpool && mkdir -p /app/var && chown -R leadpool /app/var
 USER leadpool
 

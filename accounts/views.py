@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services
@@ -209,6 +210,7 @@ def invitation_revoke(request, invitation_id):
     return redirect("settings_members")
 
 
+@never_cache  # it shows a new key once: no browser or proxy may keep a copy
 @role_required(Role.ADMIN)
 def settings_api_keys(request):
     form = ApiKeyForm(request.POST or None)

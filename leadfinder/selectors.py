@@ -309,7 +309,16 @@ def _fitting(candidates, *, needs_credit, needs_slot, credits, slots):
     return [prospect for prospect in candidates if prospect.pk in chosen]
 
 
-def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots_available, allow_partial):
+def download_plan(
+    *,
+    workspace,
+    prospects,
+    campaign=None,
+    credits_balance,
+    slots_available,
+    allow_partial,
+    match_emails=True,
+):
     """Decides which of ``prospects`` a download takes.
 
     A prospect without an email is skipped (never charged). The rest needs a credit unless the
@@ -317,6 +326,10 @@ def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots
     are all that fit the slots (rule 8) when the balance pays for them; if it does not, ``allow_partial``
     takes what both pay for, and the caller refuses otherwise (rule 9). The service calls this under the
     quota lock; the dashboard's cost preview calls it without, as an estimate.
+
+    A prospect not owned yet is matched to a contact of the workspace with its email (it then needs no
+    slot if that contact is active). The free preview does not (``match_emails=False``): which slots it
+    needs would tell whether a guessed email is a masked prospect's. It counts a slot for each of them.
     """
     with_email = [prospect for prospect in prospects if prospect.email]
     ids = [prospect.pk for prospect in with_email]
@@ -326,8 +339,12 @@ def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots
         .values_list("prospect_id", "lead_id")
     )
     unlinked_emails = [prospect.email for prospect in with_email if owned.get(prospect.pk) is None]
-    lead_by_email = dict(
-        Lead.objects.for_workspace(workspace).filter(email__in=unlinked_emails).values_list("email", "pk")
+    lead_by_email = (
+        dict(
+            Lead.objects.for_workspace(workspace).filter(email__in=unlinked_emails).values_list("email", "pk")
+        )
+        if match_emails
+        else {}
     )
     lead_of = {
         prospect.pk: owned.get(prospect.pk) or lead_by_email.get(prospect.email) for prospect in with_email

@@ -18,3 +18,17 @@ def test_other_cells_are_left_as_they_are(value):
 
 def test_none_is_an_empty_cell_and_numbers_are_text():
     assert (formula_safe(None), formula_safe(-5), formula_safe(7)) == ("", "'-5", "7")
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("bob;=WEBSERVICE(A1)", "bob;'=WEBSERVICE(A1)"),  # a ";"-separated spreadsheet's next cell
+        ("x|@SUM(A1)", "x|'@SUM(A1)"),
+        ("a\t-1", "a\t'-1"),
+        ("=a;+b", "'=a;'+b"),
+        ("a; =1", "a; =1"),
+    ],
+)
+def test_a_formula_start_after_a_separator_inside_the_cell_gets_a_quote_too(value, safe):
+    assert formula_safe(value) == safe

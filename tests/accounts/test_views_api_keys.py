@@ -20,6 +20,7 @@ def test_a_new_api_key_is_shown_once_and_authenticates_the_api(client, workspace
     assert raw_key.startswith(f"lp_{api_key.prefix}_")
     assert raw_key in response.text
     assert "Copy it now, it won't be shown again." in response.text
+    assert "no-store" in response["Cache-Control"]  # no browser or proxy keeps the page with the key
     assert api_key.created_by == owner
     again = client.get(reverse("settings_api_keys"))
     assert raw_key not in again.text

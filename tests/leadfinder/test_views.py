@@ -1,15 +1,17 @@
 """The Lead Finder dashboard: search, cost preview, taking prospects, downloads history."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from billing import selectors as billing_selectors
 from campaigns.models import Enrollment
 from leadfinder import services
-from leadfinder.models import Download
+from leadfinder.models import Download, Ownership
 from leads.models import Lead
 from tests.billing.factories import debit_credits
-from tests.factories import CampaignFactory, make_prospects
+from tests.factories import CampaignFactory, LeadFactory, enroll, make_prospects
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +82,39 @@ def test_the_preview_of_a_campaign_says_how_many_active_lead_slots_it_needs_and_
     )
 
     text = " ".join(response.text.split())
-    assert "Adding them to Q3 outreach needs <strong>3 active-lead slots</strong>; 250 are available." in text
+    assert (
+        "Adding them to Q3 outreach needs <strong>up to 3 active-lead slots</strong> (fewer if some are "
+        "contacts already in a campaign); 250 are available."
+    ) in text
     assert "Add 3 to Q3 outreach" in text
+
+
+def test_the_free_preview_does_not_tell_whether_a_guessed_email_is_a_masked_prospects(client, workspace):
+    """A contact with the prospect's email, active in the campaign, would need no slot: the preview must not
+    say so before the prospect is paid for (it would confirm the guess for free)."""
+    campaign = CampaignFactory(workspace=workspace, name="Q3 outreach")
+    [prospect] = make_prospects(1)
+    guess = LeadFactory(workspace=workspace, email=prospect.email)
+    enroll(campaign, [guess])
+    query = {"scope": "selected", "prospect_ids": prospect.pk, "campaign": campaign.pk}
+
+    def preview():
+        page = client.get(reverse("leadfinder_preview"), query).text
+        article = page[page.index('<article class="cost-preview"') : page.index("</article>")]
+        return " ".join(re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", article).split())
+
+    right = preview()
+    guess.email = "someone.else@example.com"
+    guess.save(update_fields=["email"])
+    wrong = preview()
+
+    assert "needs <strong>up to 1 active-lead slot</strong>" in right
+    assert right == wrong
+    guess.email = prospect.email
+    guess.save(update_fields=["email"])
+    client.post(reverse("leadfinder_take"), {**query, "action": "campaign"})
+    assert Ownership.objects.for_workspace(workspace).get().lead_id == guess.pk  # the paid take matches
+    assert Lead.objects.for_workspace(workspace).count() == 1
 
 
 def test_the_preview_short_of_credits_offers_what_the_balance_pays_for(client, workspace):
