@@ -45,8 +45,10 @@ def _unique_slug(name):
 
 
 def _name(value, *, field, what):
-    """``value`` stripped, refused when empty or longer than ``field`` holds (a 400, not a database error)."""
-    name = (value or "").strip()
+    """``value`` on one line (control characters dropped, each run of white space one space: a name goes
+    into email subjects), refused when empty or longer than ``field`` holds (a 400, not a database error)."""
+    kept = (ch for ch in (value or "") if ch.isspace() or ch.isprintable())
+    name = " ".join("".join(kept).split())
     if not name:
         raise DomainError(f"{what} needs a name.", details={"name": ["This field is required."]})
     if len(name) > field.max_length:

@@ -354,3 +354,21 @@ def test_a_removed_member_cannot_come_back_with_a_second_invitation_left_over(wo
     assert services.invitation_for_token(second) is None
     with pytest.raises(DomainError, match="no longer valid"):
         services.invitation_accept(token=second, user=friend)
+
+
+def test_a_workspace_name_is_kept_on_one_line_so_invitation_emails_can_carry_it(owner):
+    workspace = services.workspace_create(name="  Acme\r\nBcc: victim@example.com\x00\tSales ", owner=owner)
+    assert workspace.name == "Acme Bcc: victim@example.com Sales"
+    services.workspace_rename(workspace=workspace, name="Globex\nTeam")
+    assert workspace.name == "Globex Team"
+
+    services.invitation_create(
+        workspace=workspace,
+        email="new@example.com",
+        role=Role.MEMBER,
+        invited_by_membership=membership_of(owner, workspace),
+    )
+
+    assert mail.outbox[-1].subject == "You are invited to Globex Team on Leadpool"
+    with pytest.raises(DomainError):
+        services.workspace_rename(workspace=workspace, name="\n\t\x00")
