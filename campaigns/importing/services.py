@@ -107,7 +107,8 @@ def import_create(
                 campaign=campaign,
                 created_by=user,
                 file=name,
-                filename=(upload.name or "upload.csv")[:255],
+                # On one line: it goes into the subject of the email that says the import finished.
+                filename=" ".join((upload.name or "").split())[:255] or "upload.csv",
                 file_size=upload.size,
                 encoding=sniffed.encoding,
                 delimiter=sniffed.delimiter,

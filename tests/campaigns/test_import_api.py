@@ -326,3 +326,10 @@ def test_an_import_outlives_its_deleted_campaign_with_its_counts_and_report(api_
     report = api_client.get(f"/api/v1/imports/{job.pk}/errors.csv")
     assert report.status_code == 200
     assert "nope" in b"".join(report.streaming_content).decode()
+
+
+def test_a_file_name_with_line_breaks_is_kept_on_one_line(workspace):
+    # A multipart header can carry one encoded (filename*=UTF-8''…%0A…); it goes into an email subject.
+    job = start_import(workspace, CONTENT, name="leads\r\nBcc: x@example.com.csv")
+
+    assert job.filename == "leads Bcc: x@example.com.csv"
