@@ -38,11 +38,19 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A page of a fresh context; the test fails if the page broke the Content-Security-Policy (a script or
+    style of ours the policy refused) or a script of the page threw."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    refused = []
+    page.on(
+        "console", lambda message: "Content Security Policy" in message.text and refused.append(message.text)
+    )
+    page.on("pageerror", lambda error: refused.append(str(error)))
     yield page
     context.close()
+    assert not refused, refused
 
 
 @pytest.fixture
