@@ -177,7 +177,7 @@ def invitation_create(*, workspace, email, role, invited_by_membership):
     # (one the invitee never got, which a retry would duplicate).
     try:
         send_mail(
-            subject=f"You are invited to {workspace.name} on Leadpool",
+            subject=f"You are invited to {' '.join(workspace.name.split())} on Leadpool",
             message=(
                 f"{invited_by_membership.user.email} invited you to the workspace {workspace.name} "
                 f"as {role}.\n\n"

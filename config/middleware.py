@@ -14,10 +14,12 @@ class AnonymousUploadLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if (
             request.method == "POST"
-            and not request.path.startswith("/api/")
-            and _length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            and limit is not None
+            and not request.path_info.startswith("/api/")
+            and _length(request) > limit
             and not request.user.is_authenticated
         ):
             # Rendered here: Django's 403 view would check the CSRF token, reading the body after all.

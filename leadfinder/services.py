@@ -115,6 +115,7 @@ def download_create(
     limit=None,
     campaign=None,
     allow_partial=False,
+    max_charge=None,
     actor=None,
 ):
     """Takes prospects, by ids (in that order) or as the first ``limit`` of a search, for the workspace.
@@ -124,7 +125,8 @@ def download_create(
     fit its active-lead slots are taken and enrolled, the rest reported as ``not_added_over_limit`` and
     not charged. Short of credits: ``InsufficientLeadCredits`` (402) and nothing changes, or with
     ``allow_partial`` as many as the balance pays for. Every prospect taken becomes a contact and owned;
-    the CSV of them is written and kept. Returns the ``Download``.
+    the CSV of them is written and kept. ``max_charge``: charge no more than this (what a preview
+    showed), taking fewer if need be. Returns the ``Download``.
     """
     # One moment for the lock's catch-up, the balance the plan counts and the debit (see quota_lock).
     now = timezone.now()
@@ -153,6 +155,18 @@ def download_create(
     )
     if plan.short_of_credits and not allow_partial:
         raise InsufficientLeadCredits(needed=plan.credits_needed, balance=plan.credits_balance)
+    if max_charge is not None and plan.charged > max_charge:
+        # The dashboard's preview said what it would cost without matching prospects to contacts by email
+        # (that would confirm guessed emails): matched ones can need no slot, so more fit than it counted.
+        # The take charges no more than the preview showed.
+        plan = selectors.download_plan(
+            workspace=workspace,
+            prospects=prospects,
+            campaign=campaign,
+            credits_balance=max_charge,
+            slots_available=None if campaign is None else quota.active_leads_available,
+            allow_partial=True,
+        )
 
     download = Download.objects.create(
         workspace=workspace,

@@ -148,6 +148,7 @@ def download_take(request):
             limit=None if selected else form.cleaned_data["first_n"],
             campaign=campaign,
             allow_partial=form.cleaned_data["allow_partial"],
+            max_charge=form.cleaned_data["max_charge"],
             actor=request.user,
         )
     except DomainError as exc:

@@ -289,3 +289,24 @@ def test_a_keyword_or_title_of_more_than_eight_words_is_refused_with_the_reason(
 
     assert response.context["count"] == 0 and response.context["rows"] == []
     assert "At most 8 words (this has 9)." in response.text
+
+
+def test_taking_from_the_preview_never_charges_more_than_it_showed(client, workspace):
+    """The preview counts a slot for every prospect not owned yet (it does not match emails); the take does,
+    and more can fit: it still charges no more than the preview said."""
+    with_slots = CampaignFactory(workspace=workspace, name="Target")
+    others = LeadFactory.create_batch(248, workspace=workspace)
+    enroll(CampaignFactory(workspace=workspace), others)  # 2 of the trial's 250 slots left
+    prospects = make_prospects(3)
+    known = LeadFactory(workspace=workspace, email=prospects[0].email)
+    enroll(with_slots, [known])  # active: it needs no slot, but the preview cannot say so
+    assert billing_selectors.usage_for_workspace(workspace=workspace)["active_leads"]["available"] == 1
+    query = {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "campaign": with_slots.pk}
+
+    preview = " ".join(client.get(reverse("leadfinder_preview"), query).text.split())
+    shown = int(re.search(r'name="max_charge" value="(\d+)"', preview).group(1))
+    client.post(reverse("leadfinder_take"), {**query, "action": "campaign", "max_charge": shown})
+
+    assert "uses <strong>1 credit</strong>" in preview and shown == 1
+    assert balance(workspace) == 100 - shown
+    assert Ownership.objects.for_workspace(workspace).count() == 1
