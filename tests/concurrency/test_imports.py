@@ -140,7 +140,7 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
     job = start_import(
         workspace, csv_text([["Email"], ["new@example.com"], ["known@example.com"]]), campaign=campaign
     )
-    found, editors = PostgresContactWriter._found, []
+    found, editors, waiting = PostgresContactWriter._found, [], []
 
     def edit():
         try:
@@ -154,17 +154,17 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
         editor.start()
         editor.join(1)
         editors.append(editor)
+        waiting.append(editor.is_alive())  # still waiting on the quota row while the chunk goes on
         return found(self, *args, **kwargs)
 
     monkeypatch.setattr(PostgresContactWriter, "_found", found_while_an_edit_waits)
     run_import_job(job_id=job.pk)
     (editor,) = editors
-    waited = editor.is_alive()  # still waiting on the quota row when the chunk went on
     editor.join(10)
 
     job = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
     assert job.status == ImportJob.Status.SUCCEEDED, job.error
-    assert waited
+    assert waiting == [True]
     assert (job.created, job.updated if campaign else job.duplicates) == (1, 1)
     assert Lead.objects.for_workspace(workspace).get(pk=known.pk).email == "re@example.com"
 
