@@ -10,12 +10,18 @@ from rest_framework.test import APIClient
 from config import sign_ins
 from tests.factories import DEFAULT_PASSWORD
 
-pytestmark = pytest.mark.usefixtures("three_failures_a_minute")
+pytestmark = pytest.mark.usefixtures("three_failures_a_minute", "one_window")
 
 
 @pytest.fixture
 def three_failures_a_minute(settings):
     settings.FAILED_SIGN_IN_RATE = "3/minute"
+
+
+@pytest.fixture
+def one_window(monkeypatch):
+    """Counts go by clock minutes: a test that crossed into the next one would start from zero midway."""
+    monkeypatch.setattr(sign_ins.FailedSignIns, "timer", staticmethod(lambda: 1_000_020.0))
 
 
 def key_client(key, address="203.0.113.7"):
