@@ -19,7 +19,7 @@ class AnonymousUploadLimitMiddleware:
             request.method == "POST"
             and limit is not None
             and not request.path_info.startswith("/api/")
-            and _length(request) > limit
+            and content_length(request) > limit
             and not request.user.is_authenticated
         ):
             # Rendered here: Django's 403 view would check the CSRF token, reading the body after all.
@@ -27,6 +27,7 @@ class AnonymousUploadLimitMiddleware:
         return self.get_response(request)
 
 
-def _length(request):
+def content_length(request):
+    """The body's declared length in bytes; 0 when there is none or it is not a number."""
     length = request.META.get("CONTENT_LENGTH") or "0"
     return int(length) if length.isascii() and length.isdigit() else 0

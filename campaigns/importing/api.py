@@ -14,6 +14,7 @@ from campaigns.importing.serializers import ImportCreateSerializer, ImportJobSer
 from campaigns.models import Campaign
 from config.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
 from config.api.views import FileWithJsonErrors, WorkspaceAPIView
+from config.middleware import content_length
 
 # Multipart boundaries and the other fields of an upload fit in this; a body longer than the file limit plus
 # this is refused before it is read.
@@ -35,10 +36,9 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
             # Who asks comes first: a stranger's oversized upload is a 401/403, not a 413.
             self.perform_authentication(request)
             self.check_permissions(request)
-            length = request.META.get("CONTENT_LENGTH") or "0"
-            limit = settings.IMPORT_MAX_FILE_SIZE + MULTIPART_OVERHEAD
-            if length.isascii() and length.isdigit() and int(length) > limit:
-                raise services.FileTooLarge(int(length))
+            length = content_length(request)
+            if length > settings.IMPORT_MAX_FILE_SIZE + MULTIPART_OVERHEAD:
+                raise services.FileTooLarge(length)
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
