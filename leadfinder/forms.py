@@ -123,7 +123,9 @@ class TakeForm(ProspectSearchForm):
     campaign = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Add to campaign")
     allow_partial = forms.BooleanField(required=False, widget=forms.HiddenInput)
     # What the preview said the take costs: it charges no more.
-    max_charge = forms.IntegerField(required=False, min_value=0, max_value=ID_MAX, widget=forms.HiddenInput)
+    max_charge = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_PROSPECTS_PER_DOWNLOAD, widget=forms.HiddenInput
+    )
     action = forms.ChoiceField(
         required=False,
         choices=[(CSV, "Download CSV"), (CONTACTS, "Save to contacts"), (CAMPAIGN, "Add to campaign")],
