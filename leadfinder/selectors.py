@@ -16,7 +16,6 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 from campaigns.models import Campaign, Enrollment
 from config.errors import DomainError
 from leadfinder.models import ENUM_FIELDS, Download, EmailStatus, Ownership, Prospect
-from leads.models import Lead
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
@@ -265,7 +264,7 @@ class DownloadPlan:
     skipped_no_email: int
     taken: list  # prospects taken, in request order
     owned: dict  # prospect id -> its ownership's contact id (None: that contact was deleted)
-    lead_of: dict  # prospect id -> the workspace's contact for it, None if there is none yet
+    lead_of: dict  # prospect id -> its ownership's contact id, None if not owned or that contact is gone
     credits_needed: int  # credits to take every prospect that fits the slots (all of them without a campaign)
     credits_balance: int
     slots_available: int | None  # None: not for a campaign
@@ -309,16 +308,7 @@ def _fitting(candidates, *, needs_credit, needs_slot, credits, slots):
     return [prospect for prospect in candidates if prospect.pk in chosen]
 
 
-def download_plan(
-    *,
-    workspace,
-    prospects,
-    campaign=None,
-    credits_balance,
-    slots_available,
-    allow_partial,
-    match_emails=True,
-):
+def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots_available, allow_partial):
     """Decides which of ``prospects`` a download takes.
 
     A prospect without an email is skipped (never charged). The rest needs a credit unless the
@@ -327,9 +317,9 @@ def download_plan(
     takes what both pay for, and the caller refuses otherwise (rule 9). The service calls this under the
     quota lock; the dashboard's cost preview calls it without, as an estimate.
 
-    A prospect not owned yet is matched to a contact of the workspace with its email (it then needs no
-    slot if that contact is active). The free preview does not (``match_emails=False``): which slots it
-    needs would tell whether a guessed email is a masked prospect's. It counts a slot for each of them.
+    A prospect the workspace does not own is never matched to a contact by its hidden email here: which
+    slots and credits it needs, and so whether a take is refused, would tell for free whether a guessed
+    email is a masked prospect's. It counts a slot; the take links it to such a contact once paid for.
     """
     with_email = [prospect for prospect in prospects if prospect.email]
     ids = [prospect.pk for prospect in with_email]
@@ -338,17 +328,7 @@ def download_plan(
         .filter(prospect_id__in=ids)
         .values_list("prospect_id", "lead_id")
     )
-    unlinked_emails = [prospect.email for prospect in with_email if owned.get(prospect.pk) is None]
-    lead_by_email = (
-        dict(
-            Lead.objects.for_workspace(workspace).filter(email__in=unlinked_emails).values_list("email", "pk")
-        )
-        if match_emails
-        else {}
-    )
-    lead_of = {
-        prospect.pk: owned.get(prospect.pk) or lead_by_email.get(prospect.email) for prospect in with_email
-    }
+    lead_of = {prospect.pk: owned.get(prospect.pk) for prospect in with_email}
     needs_credit = {pk for pk in ids if pk not in owned}
     needs_slot = set()
     if campaign is not None:

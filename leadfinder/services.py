@@ -59,11 +59,20 @@ def _make_contacts(*, workspace, plan, download):
     """Makes every taken prospect a contact and owned; returns prospect id → contact id, and the ids of
     the contacts made now (in no campaign yet).
 
-    A prospect the workspace has a contact for (its ownership's, or one with the same email) is linked
-    to it, not duplicated; the rest become new contacts (``source=leadfinder``).
+    A prospect the workspace has a contact for (its ownership's, or, now that it is paid for, one with
+    the same email) is linked to it, not duplicated; the rest become new contacts (``source=leadfinder``).
     """
     contact_of = {prospect.pk: plan.lead_of[prospect.pk] for prospect in plan.taken}
-    new = {prospect.pk: _contact_data(prospect) for prospect in plan.taken if contact_of[prospect.pk] is None}
+    unlinked = {prospect.pk: prospect.email for prospect in plan.taken if contact_of[prospect.pk] is None}
+    existing = dict(
+        Lead.objects.for_workspace(workspace)
+        .filter(email__in=unlinked.values())
+        .values_list("email", "pk")
+    )
+    contact_of.update({pk: existing[email] for pk, email in unlinked.items() if email in existing})
+    new = {
+        prospect.pk: _contact_data(prospect) for prospect in plan.taken if contact_of[prospect.pk] is None
+    }
     created = {}
     if new:
         # ignore_conflicts: a contact created meanwhile with one of these emails (POST /leads takes no
@@ -156,9 +165,8 @@ def download_create(
     if plan.short_of_credits and not allow_partial:
         raise InsufficientLeadCredits(needed=plan.credits_needed, balance=plan.credits_balance)
     if max_charge is not None and plan.charged > max_charge:
-        # The dashboard's preview said what it would cost without matching prospects to contacts by email
-        # (that would confirm guessed emails): matched ones can need no slot, so more fit than it counted.
-        # The take charges no more than the preview showed.
+        # What the preview showed may be out of date (credits or slots used meanwhile, prospects owned
+        # since): the take charges no more than it showed.
         plan = selectors.download_plan(
             workspace=workspace,
             prospects=prospects,

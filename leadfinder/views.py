@@ -100,7 +100,6 @@ def _render_preview(request, form, *, error=None, status=200):
                 credits_balance=usage["lead_credits"]["balance"],
                 slots_available=usage["active_leads"]["available"] if campaign else None,
                 allow_partial=True,
-                match_emails=False,  # free: it must not tell whether a masked prospect is a known email
             )
         context.update(campaign=campaign, usage=usage, take_params=form.take_params())
     return render(request, "leadfinder/preview.html", context, status=status)

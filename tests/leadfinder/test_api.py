@@ -10,7 +10,7 @@ from billing.models import LedgerEntry
 from leadfinder.models import Download, Ownership
 from leads.models import Lead
 from tests.billing.factories import debit_credits
-from tests.factories import CampaignFactory, make_prospects
+from tests.factories import CampaignFactory, LeadFactory, enroll, make_prospects
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +124,28 @@ def test_adding_to_a_campaign_reports_what_did_not_fit(api_client, workspace):
     assert (body["added_to_campaign"], body["charged"], body["not_added_over_limit"]) == (100, 100, 50)
     campaign.refresh_from_db()
     assert campaign.lead_count == 100
+
+
+def test_a_take_says_nothing_free_about_whether_a_masked_email_is_a_known_contact(api_client, workspace):
+    """No slot and no credit left: whether a masked prospect's hidden email is one of the workspace's
+    contacts (active or not) must not change the answer, or guesses could be checked for nothing."""
+    full = CampaignFactory(workspace=workspace)
+    guessed, unknown = make_prospects(2)
+    enroll(full, [LeadFactory(workspace=workspace, email=guessed.email)])
+    enroll(full, LeadFactory.create_batch(249, workspace=workspace))  # the trial's 250 slots are taken
+    debit_credits(workspace, 100)
+    target = CampaignFactory(workspace=workspace)
+
+    answers = [
+        api_client.post(URL, {"prospect_ids": [prospect.pk], "campaign": target.pk}, format="json")
+        for prospect in (guessed, unknown)
+    ]
+
+    assert [answer.status_code for answer in answers] == [201, 201]
+    bodies = [{key: answer.json()[key] for key in ANSWER_FIELDS - {"id", "file_url"}} for answer in answers]
+    assert bodies[0] == bodies[1]
+    assert (bodies[0]["charged"], bodies[0]["not_added_over_limit"]) == (0, 1)
+    assert not Ownership.objects.for_workspace(workspace).exists()
 
 
 def test_another_workspaces_campaign_is_a_404_and_nothing_is_charged(api_client, workspace, other_workspace):

@@ -250,23 +250,42 @@ def test_owned_and_already_active_prospects_need_neither_credit_nor_slot(workspa
     assert balance(workspace) == 98
 
 
-def test_prospects_needing_one_resource_go_before_those_needing_both(workspace):
+def test_prospects_needing_fewer_resources_go_before_those_needing_more(workspace):
     campaign, other = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
-    new, owned_idle, active_unowned = make_prospects(3), make_prospects(1), make_prospects(1)
+    new, owned_idle, owned_active = make_prospects(3), make_prospects(1), make_prospects(1)
     take(workspace, owned_idle)  # owned, in no campaign: needs a slot only
-    enroll(other, [LeadFactory(workspace=workspace, email=active_unowned[0].email)])  # a credit only
-    debit_credits(workspace, 98)  # 1 credit left
+    take(workspace, owned_active, campaign=other)  # owned and active: needs neither
+    debit_credits(workspace, 97)  # 1 credit left
     Quota.objects.for_workspace(workspace).update(active_leads_limit=2)  # 1 slot left
 
-    download = take(workspace, [*new, *owned_idle, *active_unowned], campaign=campaign, allow_partial=True)
+    download = take(workspace, [*new, *owned_idle, *owned_active], campaign=campaign, allow_partial=True)
 
-    assert (download.added_to_campaign, download.charged, download.already_owned) == (2, 1, 1)
+    assert (download.added_to_campaign, download.charged, download.already_owned) == (2, 0, 2)
     enrolled = set(
         Enrollment.objects.for_workspace(workspace)
         .filter(campaign=campaign)
         .values_list("lead__email", flat=True)
     )
-    assert enrolled == {owned_idle[0].email, active_unowned[0].email}
+    assert enrolled == {owned_idle[0].email, owned_active[0].email}
+
+
+def test_an_unowned_prospect_counts_a_slot_even_if_its_email_is_an_active_contact_then_is_linked(workspace):
+    """Its email is hidden until paid for: the plan cannot use it. Once taken it joins that contact."""
+    campaign, other = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
+    [prospect] = make_prospects(1)
+    known = LeadFactory(workspace=workspace, email=prospect.email)
+    enroll(other, [known])
+    Quota.objects.for_workspace(workspace).update(active_leads_limit=1)  # no slot left
+
+    refused = take(workspace, [prospect], campaign=campaign, allow_partial=True)
+    Quota.objects.for_workspace(workspace).update(active_leads_limit=2)
+    taken = take(workspace, [prospect], campaign=campaign)
+
+    assert (refused.charged, refused.not_added_over_limit) == (0, 1)
+    assert (taken.charged, taken.added_to_campaign) == (1, 1)
+    assert Lead.objects.for_workspace(workspace).get() == known
+    assert Ownership.objects.for_workspace(workspace).get().lead == known
+    assert used_slots(workspace) == 1
 
 
 def test_a_contact_already_in_the_campaign_is_counted_as_such(workspace):

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from billing import selectors as billing_selectors
+from campaigns import services as campaign_services
 from campaigns.models import Enrollment
 from leadfinder import services
 from leadfinder.models import Download, Ownership
@@ -292,21 +293,51 @@ def test_a_keyword_or_title_of_more_than_eight_words_is_refused_with_the_reason(
 
 
 def test_taking_from_the_preview_never_charges_more_than_it_showed(client, workspace):
-    """The preview counts a slot for every prospect not owned yet (it does not match emails); the take does,
-    and more can fit: it still charges no more than the preview said."""
+    """Slots freed between the preview and the take let more fit: the take still charges no more than the
+    preview said."""
     with_slots = CampaignFactory(workspace=workspace, name="Target")
-    others = LeadFactory.create_batch(248, workspace=workspace)
-    enroll(CampaignFactory(workspace=workspace), others)  # 2 of the trial's 250 slots left
+    others = LeadFactory.create_batch(249, workspace=workspace)
+    crowded = CampaignFactory(workspace=workspace)
+    enroll(crowded, others)  # 1 of the trial's 250 slots left
     prospects = make_prospects(3)
-    known = LeadFactory(workspace=workspace, email=prospects[0].email)
-    enroll(with_slots, [known])  # active: it needs no slot, but the preview cannot say so
-    assert billing_selectors.usage_for_workspace(workspace=workspace)["active_leads"]["available"] == 1
     query = {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "campaign": with_slots.pk}
 
     preview = " ".join(client.get(reverse("leadfinder_preview"), query).text.split())
     shown = int(re.search(r'name="max_charge" value="(\d+)"', preview).group(1))
+    campaign_services.enrollments_remove(workspace=workspace, campaign=crowded, lead_ids=[others[0].pk])
     client.post(reverse("leadfinder_take"), {**query, "action": "campaign", "max_charge": shown})
 
     assert "uses <strong>1 credit</strong>" in preview and shown == 1
     assert balance(workspace) == 100 - shown
     assert Ownership.objects.for_workspace(workspace).count() == 1
+
+
+def test_a_dashboard_take_says_nothing_free_about_whether_a_masked_email_is_a_known_contact(
+    client, workspace
+):
+    full, target = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
+    guessed, unknown = make_prospects(2)
+    enroll(full, [LeadFactory(workspace=workspace, email=guessed.email)])
+    enroll(full, LeadFactory.create_batch(249, workspace=workspace))  # no slot left
+    debit_credits(workspace, 100)  # no credit left
+
+    answers = [
+        client.post(
+            reverse("leadfinder_take"),
+            {"scope": "selected", "prospect_ids": [prospect.pk], "campaign": target.pk, "action": "campaign"},
+            follow=True,
+        )
+        for prospect in (guessed, unknown)
+    ]
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    said = [[str(message) for message in answer.context["messages"]] for answer in answers]
+    assert (
+        said[0]
+        == said[1]
+        == [
+            "Took 0 prospects: 0 new for 0 credits, 0 already owned (free). "
+            "0 added to " + target.name + ". 1 did not fit and were not taken or charged."
+        ]
+    )
+    assert not Ownership.objects.for_workspace(workspace).exists()
