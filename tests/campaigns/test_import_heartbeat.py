@@ -11,7 +11,7 @@ import time_machine
 from django.test import Client
 
 from campaigns import tasks
-from campaigns.importing import pipeline, reading
+from campaigns.importing import pipeline, reading, services
 from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.models import ImportJob
 from tests.campaigns.import_helpers import (
@@ -21,9 +21,11 @@ from tests.campaigns.import_helpers import (
     buckets,
     kill_after,
     queue_nothing,
+    run_import,
+    start_import,
     uninterrupted_and_started,
 )
-from tests.factories import owner_of
+from tests.factories import WorkspaceFactory, owner_of
 
 Status = ImportJob.Status
 RESUMING = 'data-testid="import-resuming"'
@@ -156,3 +158,37 @@ def test_a_run_beats_while_it_waits_for_the_reader(db, settings, monkeypatch):
     assert job.status == Status.SUCCEEDED, job.error
     assert beats
     assert all(after > before for before, after in beats)
+
+
+def test_only_running_imports_are_requeued(db, settings, monkeypatch, django_capture_on_commit_callbacks):
+    _, cancelled = killed_after_two_chunks(settings, monkeypatch)
+    services.import_cancel(workspace=cancelled.workspace, job=cancelled)
+    done = run_import(cancelled.workspace, "Email\nann@example.com\n")
+    waiting = start_import(cancelled.workspace, "Email\nbob@example.com\n")
+    queued = queue_nothing(monkeypatch)
+
+    with after_the_heartbeat_timeout():
+        requeued = requeue(django_capture_on_commit_callbacks)
+
+    assert requeued == queued == []
+    assert ImportJob.objects.for_workspace(cancelled.workspace).get(pk=waiting.pk).status == Status.QUEUED
+    assert done.status == Status.SUCCEEDED
+
+
+def test_a_running_import_that_never_beat_is_requeued(db, monkeypatch, django_capture_on_commit_callbacks):
+    """A job started before imports had a heartbeat: no run holds it, so it is queued again."""
+    job = start_import(WorkspaceFactory(), "Email\nann@example.com\n")
+    ImportJob.objects.for_workspace(job.workspace).filter(pk=job.pk).update(status=Status.RUNNING)
+    queued = queue_nothing(monkeypatch)
+
+    assert requeue(django_capture_on_commit_callbacks) == queued == [job.pk]
+    run_import_job(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.created) == (Status.SUCCEEDED, 1)
+
+
+def test_the_requeue_runs_on_the_beat_schedule_more_often_than_the_heartbeat_timeout(settings):
+    scheduled = settings.CELERY_BEAT_SCHEDULE["requeue-stalled-imports"]
+    assert scheduled["task"] == tasks.requeue_stalled_imports.name
+    assert scheduled["schedule"] < settings.IMPORT_HEARTBEAT_TIMEOUT_SECONDS
