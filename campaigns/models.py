@@ -1,9 +1,12 @@
 """Campaigns and their enrollments. Fields and constraints only: ``campaigns.services`` is the one door
 that creates or deletes enrollments (DESIGN.md, "two doors")."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.tenancy import TenantModel
 
@@ -102,6 +105,11 @@ class ImportJob(TenantModel):
     ``duplicates``, ``invalid`` or ``over_limit``; ``rows_processed`` is their sum, and the database holds
     it to that. The counters, ``last_row_number`` and ``bytes_processed`` are the checkpoint, written in the
     transaction of each chunk (rule 14). The pipeline is ``campaigns.importing``.
+
+    One run (one delivery of the task) holds a running job at a time: ``runner`` names it, and it beats
+    (``heartbeat_at``) with each chunk and every few seconds between. A run that has not beaten for
+    ``IMPORT_HEARTBEAT_TIMEOUT_SECONDS`` is taken to have died with its worker: the job is queued again,
+    and the next delivery takes it over from the checkpoint.
     """
 
     Status = ImportStatus
@@ -142,6 +150,9 @@ class ImportJob(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Null while no run holds the job: before it starts, and after it was queued again (it is resuming).
+    runner = models.UUIDField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -167,7 +178,15 @@ class ImportJob(TenantModel):
                 condition=Q(enrolled__lte=F("created") + F("updated")), name="import_job_enrolled_lte_added"
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "-id"], name="import_job_workspace_newest")]
+        indexes = [
+            models.Index(fields=["workspace", "-id"], name="import_job_workspace_newest"),
+            # The requeue task looks for running jobs that stopped beating: a few rows, not the history.
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status=ImportStatus.RUNNING),
+                name="import_job_running_beat",
+            ),
+        ]
 
     def __str__(self):
         return f"Import {self.pk} of {self.filename}"
@@ -175,6 +194,26 @@ class ImportJob(TenantModel):
     @property
     def is_finished(self):
         return self.status in self.FINISHED
+
+    @staticmethod
+    def heartbeat_cutoff():
+        """A run that has not beaten since then is taken to have died with its worker."""
+        return timezone.now() - timedelta(seconds=settings.IMPORT_HEARTBEAT_TIMEOUT_SECONDS)
+
+    @property
+    def is_held(self):
+        """Whether a live run holds the job: one claimed it and has beaten since the cutoff."""
+        return (
+            self.runner is not None
+            and self.heartbeat_at is not None
+            and self.heartbeat_at >= self.heartbeat_cutoff()
+        )
+
+    @property
+    def is_resuming(self):
+        """Running, but the worker that ran it stopped: it is queued again and goes on from its checkpoint
+        once a worker takes it."""
+        return self.status == self.Status.RUNNING and not self.is_held
 
     @property
     def into_campaign(self):

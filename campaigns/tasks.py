@@ -15,3 +15,11 @@ def purge_import_files():
     from campaigns.importing.services import import_files_purge  # services queue this module's tasks
 
     return import_files_purge()
+
+
+@shared_task
+def requeue_stalled_imports():
+    """Queues again the running imports whose worker stopped beating (see stalled_imports_requeue)."""
+    from campaigns.importing.services import stalled_imports_requeue  # services queue this module's tasks
+
+    return stalled_imports_requeue()

@@ -5,6 +5,11 @@ moves the counters and the checkpoint (``last_row_number``) on (rule 14). A task
 after its worker died re-opens the file, re-reads the committed rows only to learn which emails the
 file already had, and goes on from the checkpoint: the counts come out as an uninterrupted run's.
 
+One run holds a job at a time (``ImportJob.runner``, a lease): it beats with each chunk's checkpoint and,
+between chunks, every tenth of ``IMPORT_HEARTBEAT_TIMEOUT_SECONDS``. Another delivery of the task leaves a
+job whose run beats alone; it takes over one whose run stopped beating (its worker died), or that
+``stalled_imports_requeue`` queued again. A run that lost its job writes nothing more.
+
 Buckets, one per data row (rule 11):
   invalid              the row cannot be read (wrong number of columns) or fails normalisation
   duplicates           an earlier row of the file had the same normalised email (the first wins), or,
@@ -19,7 +24,9 @@ Buckets, one per data row (rule 11):
 
 import logging
 import sys
+import time
 from dataclasses import dataclass
+from uuid import uuid4
 
 from django.conf import settings
 from django.db import transaction
@@ -47,6 +54,8 @@ EXISTS_REASON = "A contact with this email exists; left unchanged (on_duplicate=
 # While the reading thread parses, each answer of the database to this one waits for the GIL: a short
 # switch interval (the default is 5 ms) keeps those waits from adding up to seconds.
 SWITCH_INTERVAL = 0.0005
+# Beats per heartbeat timeout: a run that is alive misses several before it is taken for dead.
+BEATS_PER_TIMEOUT = 10
 
 
 @dataclass
@@ -61,8 +70,9 @@ class Counts:
 
 
 def run_import_job(*, job_id):
-    """Runs (or resumes) the job; does nothing for a job that is finished, cancelled, gone or a draft."""
-    job = _start(job_id)
+    """Runs (or resumes) the job; does nothing for a job that is finished, cancelled, gone or a draft, or
+    that a live run holds (another delivery of the task is running it)."""
+    job = _claim(job_id)
     if job is None:
         return
     try:
@@ -75,7 +85,8 @@ def run_import_job(*, job_id):
 
 
 @transaction.atomic
-def _start(job_id):
+def _claim(job_id):
+    """The job, now held by a new run, if it may run: queued, or running with no live run holding it."""
     # The task is given the job's id alone; the job names its workspace.
     job = (
         ImportJob.objects.unscoped()
@@ -84,18 +95,22 @@ def _start(job_id):
         .filter(pk=job_id)
         .first()
     )
-    if job is None or job.status not in (Status.QUEUED, Status.RUNNING):
+    if job is None or job.status not in (Status.QUEUED, Status.RUNNING) or job.is_held:
         return None
+    now = timezone.now()
     if job.status == Status.QUEUED:
-        job.status, job.started_at = Status.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.status, job.started_at = Status.RUNNING, now
+    elif job.last_row_number:
+        logger.info("Import %s resumes after row %s (its previous run stopped)", job.pk, job.last_row_number)
+    job.runner, job.heartbeat_at = uuid4(), now
+    job.save(update_fields=["status", "started_at", "runner", "heartbeat_at"])
     return job
 
 
 def _fail(job, message):
     with transaction.atomic():
         current = ImportJob.objects.for_workspace(job.workspace).select_for_update().filter(pk=job.pk).first()
-        if current is None or current.is_finished:
+        if current is None or current.is_finished or current.runner != job.runner:
             return
         rows_done = current.last_row_number
         done = f" Rows up to row {rows_done} of the file were imported." if rows_done > 1 else ""
@@ -109,7 +124,10 @@ class ImportRun:
     def __init__(self, job):
         self.job = job
         self.workspace = job.workspace
+        self.runner = job.runner
         self.position = job.last_row_number
+        self.beat_every = settings.IMPORT_HEARTBEAT_TIMEOUT_SECONDS / BEATS_PER_TIMEOUT
+        self.beaten = time.monotonic()
         self.cleaner = RowCleaner(
             job.mapping, job.headers, encoding_label=ENCODING_NAMES.get(job.encoding, job.encoding)
         )
@@ -130,12 +148,13 @@ class ImportRun:
                     chunk_rows=settings.IMPORT_CHUNK_ROWS,
                     resume_after=self.position,
                 )
-                with ChunkProducer(prepared(chunks, self.writer.prepare)) as produced:
+                with ChunkProducer(prepared(chunks, self.writer.prepare), waiting=self._beat) as produced:
                     for chunk in produced:
                         if chunk.replay:
                             if chunk.payload is not None:
                                 with transaction.atomic():
                                     self.writer.remember(chunk.payload)
+                            self._beat()
                         elif not self._commit(chunk):
                             return
             self._finish()
@@ -143,13 +162,27 @@ class ImportRun:
             self.writer.close()
             sys.setswitchinterval(switch_interval)
 
+    def _beat(self):
+        """Tells the requeue task this run is alive, at most every ``beat_every`` seconds (a chunk's
+        checkpoint beats too). A run that lost the job (it was taken to have died) changes nothing."""
+        if time.monotonic() - self.beaten < self.beat_every:
+            return
+        jobs = ImportJob.objects.for_workspace(self.workspace)
+        jobs.filter(pk=self.job.pk, runner=self.runner).update(heartbeat_at=timezone.now())
+        self.beaten = time.monotonic()
+
     def _lock_job(self):
-        """The job row, locked, if this run may still write it: running and where this run left it.
-        Otherwise it was cancelled, deleted, or another delivery of the task got ahead of this one."""
+        """The job row, locked, if this run may still write it: running, held by this run and where this
+        run left it. Otherwise it was cancelled, deleted, or another run took it over."""
         job = (
             ImportJob.objects.for_workspace(self.workspace).select_for_update().filter(pk=self.job.pk).first()
         )
-        if job is None or job.status != Status.RUNNING or job.last_row_number != self.position:
+        if (
+            job is None
+            or job.status != Status.RUNNING
+            or job.runner != self.runner
+            or job.last_row_number != self.position
+        ):
             return None
         return job
 
@@ -169,8 +202,17 @@ class ImportRun:
             setattr(job, name, getattr(job, name) + value)
         job.rows_processed += chunk.rows_read
         job.last_row_number, job.bytes_processed = chunk.last_row_number, chunk.bytes_read
-        job.save(update_fields=[*vars(counts), "rows_processed", "last_row_number", "bytes_processed"])
-        self.position = job.last_row_number
+        job.heartbeat_at = timezone.now()
+        job.save(
+            update_fields=[
+                *vars(counts),
+                "rows_processed",
+                "last_row_number",
+                "bytes_processed",
+                "heartbeat_at",
+            ]
+        )
+        self.position, self.beaten = job.last_row_number, time.monotonic()
         return True
 
     def _sort(self, job, written, counts, skipped):

@@ -105,14 +105,18 @@ def prepared(chunks, prepare):
 
 
 _END = object()
+# While the caller waits for the next chunk, ``waiting`` is called this often.
+WAITING_EVERY = 1.0
 
 
 class ChunkProducer:
     """Reads chunks in a thread of its own while the caller writes earlier ones, so that Python and the
-    database work at the same time. At most ``ahead`` chunks wait: memory does not grow with the file."""
+    database work at the same time. At most ``ahead`` chunks wait: memory does not grow with the file.
+    ``waiting`` (if given) is called every ``WAITING_EVERY`` seconds the caller waits for a chunk."""
 
-    def __init__(self, chunks, ahead=2):
+    def __init__(self, chunks, ahead=2, waiting=None):
         self._chunks = chunks
+        self._waiting = waiting
         self._queue = queue.Queue(maxsize=ahead)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._produce, name="import-reader", daemon=True)
@@ -126,10 +130,17 @@ class ChunkProducer:
         self._thread.join()
 
     def __iter__(self):
-        while (item := self._queue.get()) is not _END:
+        while (item := self._next()) is not _END:
             if isinstance(item, BaseException):
                 raise item
             yield item
+
+    def _next(self):
+        while True:
+            try:
+                return self._queue.get(timeout=WAITING_EVERY if self._waiting else None)
+            except queue.Empty:
+                self._waiting()
 
     def _produce(self):
         try:

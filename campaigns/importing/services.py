@@ -1,5 +1,6 @@
 """Writes of import jobs: an upload becomes a job (or, from the dashboard, a draft whose mapping the user
-checks first), a draft is confirmed, a job is cancelled. Nothing is stored for an upload that is refused.
+checks first), a draft is confirmed, a job is cancelled, a job whose worker died is queued again. Nothing
+is stored for an upload that is refused.
 """
 
 import logging
@@ -9,6 +10,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -224,3 +226,26 @@ def import_files_purge(*, now=None):
         jobs.filter(pk__in=old).update(file="")
     delete_stored_files([*drafts.values(), *old.values()])
     return len(drafts), len(old)
+
+
+def stalled_imports_requeue():
+    """Queues again every running import whose run has not beaten for ``IMPORT_HEARTBEAT_TIMEOUT_SECONDS``
+    (for every workspace; a periodic task): its worker died, and the broker would hand its task out again
+    only after ``CELERY_VISIBILITY_TIMEOUT``. The job is let go (no runner: the job's page says it is
+    resuming), so the next delivery of its task takes it over and goes on from its checkpoint. Its
+    heartbeat is set to now: a job no worker has taken yet is queued once per timeout, not on every run of
+    this task. Returns the ids of the jobs queued."""
+    with transaction.atomic():
+        # A job whose chunk is being committed is locked by a run that is alive: it is skipped.
+        stalled = list(
+            ImportJob.objects.unscoped()
+            .select_for_update(skip_locked=True)
+            .filter(status=Status.RUNNING)
+            .filter(Q(heartbeat_at__lt=ImportJob.heartbeat_cutoff()) | Q(heartbeat_at__isnull=True))
+            .values_list("pk", flat=True)
+        )
+        ImportJob.objects.unscoped().filter(pk__in=stalled).update(runner=None, heartbeat_at=timezone.now())
+        for job_id in stalled:
+            logger.warning("Import %s stopped beating (its worker died?): queued again", job_id)
+            transaction.on_commit(lambda job_id=job_id: tasks.run_import.delay(job_id), robust=True)
+    return stalled

@@ -146,6 +146,9 @@ IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20_000)
 # error report's row numbers and reasons stay).
 IMPORT_DRAFT_TTL_HOURS = env.int("IMPORT_DRAFT_TTL_HOURS", default=24)
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
+# A running import's worker beats every tenth of this; one not heard from for this many seconds is taken to
+# have died, and its job is queued again at once (not after CELERY_VISIBILITY_TIMEOUT).
+IMPORT_HEARTBEAT_TIMEOUT_SECONDS = env.int("IMPORT_HEARTBEAT_TIMEOUT_SECONDS", default=60)
 # Uploads stream to a temporary file on disk as they arrive, never into memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 
@@ -188,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Abandoned import drafts and the files of old imports (IMPORT_DRAFT_TTL_HOURS, *_RETENTION_DAYS).
     "purge-import-files": {"task": "campaigns.tasks.purge_import_files", "schedule": 60 * 60},
+    # Imports whose worker stopped beating for IMPORT_HEARTBEAT_TIMEOUT_SECONDS: queued again.
+    "requeue-stalled-imports": {"task": "campaigns.tasks.requeue_stalled_imports", "schedule": 30},
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.

@@ -3,15 +3,19 @@ active-leads limit, and the invariant every finished job keeps."""
 
 import csv
 import io
+from datetime import timedelta
 
+import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from billing import services as billing_services
 from billing.models import Plan
 from campaigns.importing import services
-from campaigns.importing.pipeline import run_import_job
-from campaigns.models import ImportJob
-from tests.factories import LeadFactory, enroll
+from campaigns.importing.pipeline import ImportRun, run_import_job
+from campaigns.models import Campaign, ImportJob
+from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
 BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
 
@@ -98,3 +102,50 @@ def known_contacts(workspace, rows=60, campaign=None):
     if campaign is not None:
         enroll(campaign, leads[:2])
     return leads
+
+
+class Killed(BaseException):
+    """What SIGKILL does to a worker, in this process: nothing after it runs, no except clause sees it."""
+
+
+def kill_after(monkeypatch, chunks):
+    commit, done = ImportRun._commit, []
+
+    def commit_then_die(self, chunk):
+        if len(done) == chunks:
+            raise Killed
+        done.append(chunk)
+        return commit(self, chunk)
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_then_die)
+
+
+def after_the_heartbeat_timeout():
+    """The clock of a moment when a run that beat just now is taken to have died with its worker."""
+    return time_machine.travel(
+        timezone.now() + timedelta(seconds=settings.IMPORT_HEARTBEAT_TIMEOUT_SECONDS + 1)
+    )
+
+
+def run_after_its_worker_died(job_id):
+    """Delivers the job's task again once its killed run has stopped beating (as the broker or the requeue
+    task does after a worker died): it takes the job over."""
+    with after_the_heartbeat_timeout():
+        run_import_job(job_id=job_id)
+
+
+def uninterrupted_and_started(settings):
+    """Two workspaces alike, each with known contacts and a campaign: in the first, ``mixed_file()`` imported
+    without a crash; in the second, the same import started (queued). Returns (uninterrupted, job)."""
+    settings.IMPORT_CHUNK_ROWS = 8
+    uninterrupted_workspace, workspace = WorkspaceFactory(), WorkspaceFactory()
+    for each in (uninterrupted_workspace, workspace):
+        with_active_leads_limit(each, 40)
+        known_contacts(each, campaign=CampaignFactory(workspace=each))
+    uninterrupted = run_import(
+        uninterrupted_workspace,
+        mixed_file(),
+        campaign=Campaign.objects.for_workspace(uninterrupted_workspace).get(),
+    )
+    job = start_import(workspace, mixed_file(), campaign=Campaign.objects.for_workspace(workspace).get())
+    return uninterrupted, job

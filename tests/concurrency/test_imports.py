@@ -1,5 +1,6 @@
 """Rules 3, 10 and 12 under real concurrency: two imports into one workspace at once, while API requests
-add and remove contacts, past the active-leads limit."""
+add and remove contacts, past the active-leads limit. Rule 14: one run holds an import at a time, whatever
+delivers its task again meanwhile."""
 
 import threading
 import time
@@ -11,7 +12,8 @@ from django.http import Http404
 
 from billing.models import Quota
 from campaigns import services as campaign_services
-from campaigns.importing.pipeline import run_import_job
+from campaigns.importing.pipeline import ImportRun, run_import_job
+from campaigns.importing.services import stalled_imports_requeue
 from campaigns.importing.writers import PostgresContactWriter
 from campaigns.models import ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
@@ -19,11 +21,13 @@ from leads import services as lead_services
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     BUCKETS,
+    after_the_heartbeat_timeout,
     assert_every_row_in_one_bucket,
     buckets,
     csv_text,
     queue_nothing,
     start_import,
+    uninterrupted_and_started,
     with_active_leads_limit,
 )
 from tests.concurrency.threads import run_together
@@ -199,3 +203,103 @@ def test_an_upload_committing_while_its_campaign_is_deleted_is_a_404_not_an_impo
     assert isinstance(uploaded, Http404), uploaded
     assert "deleted during the upload" in str(uploaded)
     assert not ImportJob.objects.for_workspace(workspace).exists()
+
+
+def paused_after_the_first_chunk(monkeypatch):
+    """The first run to commit a chunk waits after that commit until ``go`` is set (no beat meanwhile, as a
+    worker stalled for longer than the heartbeat timeout). Returns the events (paused, go)."""
+    commit, paused, go = ImportRun._commit, threading.Event(), threading.Event()
+
+    def commit_then_wait(self, chunk):
+        committed = commit(self, chunk)
+        if not paused.is_set():
+            paused.set()
+            assert go.wait(10)
+        return committed
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_then_wait)
+    return paused, go
+
+
+def test_a_second_delivery_while_the_first_run_holds_the_import_leaves_it_to_that_run(monkeypatch, settings):
+    queue_nothing(monkeypatch)
+    uninterrupted, job = uninterrupted_and_started(settings)
+    paused, go = paused_after_the_first_chunk(monkeypatch)
+
+    def second_delivery():
+        try:
+            assert paused.wait(10)
+            run_import_job(job_id=job.pk)
+            return ImportJob.objects.for_workspace(job.workspace).get(pk=job.pk)
+        finally:
+            go.set()
+
+    first, after_second = run_together([lambda: run_import_job(job_id=job.pk), second_delivery])
+
+    assert first is None
+    assert not isinstance(after_second, Exception), after_second
+    assert (after_second.status, after_second.rows_processed) == (ImportJob.Status.RUNNING, 8)
+    finished = ImportJob.objects.for_workspace(job.workspace).get(pk=job.pk)
+    assert finished.status == ImportJob.Status.SUCCEEDED, finished.error
+    assert finished.runner == after_second.runner
+    assert buckets(finished) == buckets(uninterrupted)
+    call_command("audit_quotas")
+
+
+def test_a_run_requeued_while_it_was_stalled_writes_nothing_more_and_the_run_that_took_over_ends_it(
+    monkeypatch, settings
+):
+    """The requeue task takes a stalled run for dead and the delivery it queues takes the job over. The
+    stalled run goes on before the new one commits anything: it finds the job is no longer its own and
+    stops without writing; the new run ends the import with an uninterrupted run's counts."""
+    queued = queue_nothing(monkeypatch)
+    uninterrupted, job = uninterrupted_and_started(settings)
+    commit, runs = ImportRun._commit, []
+    stalled, taken_over, stalled_run_returned = threading.Event(), threading.Event(), threading.Event()
+
+    def commit_in_turn(self, chunk):
+        runs.append(self.runner)
+        if self.runner == runs[0]:
+            committed = commit(self, chunk)
+            if not stalled.is_set():
+                stalled.set()
+                assert taken_over.wait(10)
+            return committed
+        taken_over.set()
+        assert stalled_run_returned.wait(10)
+        return commit(self, chunk)
+
+    monkeypatch.setattr(ImportRun, "_commit", commit_in_turn)
+
+    def stalled_run():
+        try:
+            run_import_job(job_id=job.pk)
+            return ImportJob.objects.for_workspace(job.workspace).get(pk=job.pk)
+        finally:
+            stalled_run_returned.set()
+
+    def requeue_and_deliver():
+        try:
+            assert stalled.wait(10)
+            with after_the_heartbeat_timeout():
+                requeued = stalled_imports_requeue()
+            run_import_job(job_id=queued[-1])
+            return requeued
+        finally:
+            taken_over.set()
+
+    after_stalled, requeued = run_together([stalled_run, requeue_and_deliver])
+
+    assert requeued == [job.pk] == queued[-1:]
+    assert not isinstance(after_stalled, Exception), after_stalled
+    first_runner, new_runner = runs[0], runs[-1]
+    assert (after_stalled.status, after_stalled.rows_processed) == (ImportJob.Status.RUNNING, 8)
+    assert after_stalled.runner == new_runner != first_runner
+    finished = ImportJob.objects.for_workspace(job.workspace).get(pk=job.pk)
+    assert (finished.status, finished.runner) == (ImportJob.Status.SUCCEEDED, new_runner), finished.error
+    assert buckets(finished) == buckets(uninterrupted)
+    assert_every_row_in_one_bucket(finished)
+    assert Quota.objects.for_workspace(job.workspace).get().active_leads_used == (
+        active_leads_used_by_enrollments(job.workspace)
+    )
+    call_command("audit_quotas")
