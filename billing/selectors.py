@@ -1,9 +1,13 @@
-"""Reads of plans, subscriptions, usage and the ledger. Balances never need a lock: they sum the
-``remaining`` of unexpired grants, which is right at any moment (see billing.services on expiry)."""
+"""Reads of plans, subscriptions, usage and the ledger.
+
+A read of the balance, the usage or the ledger first brings the workspace up to its ``now``
+(``services.quota_catch_up``: writes the expiry entries that are due, locking only then) and reads at
+that ``now``, so the balance it shows is always the sum of the ledger (rule 6), for every reader.
+"""
 
 from django.db.models import Q, Sum
-from django.utils import timezone
 
+from billing import services
 from billing.models import (
     AddOn,
     CreditGrant,
@@ -36,13 +40,14 @@ def unexpired_grants(workspace, now):
 
 
 def lead_credits_balance(*, workspace, now=None):
-    total = unexpired_grants(workspace, now or timezone.now()).aggregate(total=Sum("remaining"))["total"]
+    now = services.quota_catch_up(workspace=workspace, now=now)
+    total = unexpired_grants(workspace, now).aggregate(total=Sum("remaining"))["total"]
     return total or 0
 
 
 def usage_for_workspace(*, workspace):
     """The ``/usage`` answer: active-lead slots and lead credits, read from counters, never counted."""
-    now = timezone.now()
+    now = services.quota_catch_up(workspace=workspace)
     quota = Quota.objects.for_workspace(workspace).get()
     subscription = subscription_for_workspace(workspace=workspace)
     period_end = subscription.current_period_end
@@ -66,6 +71,7 @@ def usage_for_workspace(*, workspace):
 
 
 def ledger_for_workspace(*, workspace):
+    services.quota_catch_up(workspace=workspace)
     return LedgerEntry.objects.for_workspace(workspace)
 
 

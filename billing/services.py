@@ -4,20 +4,24 @@ Every function that changes a workspace's slots or credits first locks the works
 (``quota_lock``), so all of them serialize per workspace. Callers with their own transaction (campaigns,
 Lead Finder) lock the quota row first too and then call these: lock order is quota row first, always.
 
-Time: a grant is spendable while ``expires_at`` is empty or in the future, so balances read outside a
-lock are right at any moment. Taking the lock brings the workspace up to now before anything else: an
-ended period is renewed and due ``expiry`` entries are written, so every change starts from a ledger
-whose sum is the balance. The renewal task only does the same for workspaces nobody touched.
+Time, and why ``balance == sum(ledger)`` holds for every observer (rule 6): a grant's credits expire
+when its ``expiry`` entry is written, and that entry is written before anyone can see the difference.
+Taking the lock brings the workspace up to now before anything else (an ended period is renewed, due
+``expiry`` entries are written), so every change starts from a ledger whose sum is the balance. Every
+read of a balance, the usage or the ledger (billing.selectors) first calls ``quota_catch_up``, which
+does the same in its own short transaction, taking the lock only when something is due (rarely: once
+per grant that expires); it then reads at that same ``now``, when no grant that has expired still holds
+credits. The renewal task (beat) does the same for workspaces nobody reads or touches.
 """
 
 import logging
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Workspace
-from billing import payments, quota_sources, selectors
+from billing import payments, quota_sources
 from billing.errors import ActiveLeadsLimitReached, InsufficientLeadCredits
 from billing.models import (
     AddOn,
@@ -70,7 +74,7 @@ def _last_balance(workspace):
 
 
 def _subscription(workspace):
-    return selectors.subscription_for_workspace(workspace=workspace)
+    return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
 
 
 def _lock(workspace):
@@ -168,8 +172,8 @@ def active_leads_limit_refresh(*, workspace):
 def _spendable_grants(workspace, now):
     """Unexpired grants with credits left, in draw order: soonest expiry first, never-expiring last."""
     return (
-        selectors.unexpired_grants(workspace, now)
-        .filter(remaining__gt=0)
+        CreditGrant.objects.for_workspace(workspace)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), remaining__gt=0)
         .order_by(F("expires_at").asc(nulls_last=True), "created_at", "id")
     )
 
@@ -224,10 +228,27 @@ def _expire_due(workspace, now):
     ]
 
 
-@transaction.atomic
-def lead_credits_expire(*, workspace):
-    """Writes the expiry entries that are due (and renews an ended period, as taking the lock does)."""
-    quota_lock(workspace=workspace)
+def _is_behind(workspace, now):
+    """Whether a period has ended or an expired grant still holds credits (no lock; the lock rechecks)."""
+    grants = CreditGrant.objects.for_workspace(workspace)
+    subscriptions = Subscription.objects.for_workspace(workspace)
+    return (
+        grants.filter(expires_at__lte=now, remaining__gt=0).exists()
+        or subscriptions.filter(current_period_end__lte=now).exists()
+    )
+
+
+def quota_catch_up(*, workspace, now=None):
+    """Brings the workspace up to ``now`` (the present by default) as taking the lock does, and returns
+    ``now``: readers call it first and then read at that ``now``, so the balance they show is the sum of
+    the ledger they show (rule 6). It locks only when something is due, in its own short transaction
+    (nested in the caller's when there is one), so reads do not queue behind changes otherwise.
+    """
+    now = now or timezone.now()
+    if _is_behind(workspace, now):
+        with transaction.atomic():
+            _lock_up_to(workspace, now)
+    return now
 
 
 @transaction.atomic

@@ -182,7 +182,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    # Renewals are due at the end of a period; a run that finds nothing due changes nothing.
+    # Renewals and credit expiries of workspaces nobody reads or changes (those catch up themselves); a
+    # run that finds nothing due changes nothing.
     "billing-renew-subscriptions": {"task": "billing.tasks.renew_subscriptions", "schedule": 15 * 60},
     # Idempotency keys are answered for 24 hours; older ones are only taking space.
     "purge-expired-idempotency-keys": {

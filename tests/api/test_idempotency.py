@@ -1,16 +1,22 @@
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import ApiKey
+from billing import payments, selectors
+from billing.models import CreditGrant, LedgerEntry, Payment
 from config.api.models import IdempotencyKey
 from config.api.tasks import purge_expired_idempotency_keys
+from tests.concurrency.threads import run_together
 
 pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
 
 URL = "/api/v1/test-keys"
+PACKS_URL = "/api/v1/billing/credit-packs"
 
 
 def keys_named(workspace, name):
@@ -125,3 +131,57 @@ def test_the_hourly_purge_deletes_only_keys_older_than_24_hours(api_client, work
         post(api_client, {"name": "new"}, "k-new")
         assert purge_expired_idempotency_keys() == 1
     assert list(IdempotencyKey.objects.for_workspace(workspace).values_list("key", flat=True)) == ["k-new"]
+
+
+def buy_pack(client):
+    return client.post(PACKS_URL, {"pack": "credits_1000"}, format="json", HTTP_IDEMPOTENCY_KEY="buy-1")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_purchases_sent_together_under_one_key_buy_one_pack_and_the_other_is_told_409(
+    api_client, workspace, monkeypatch
+):
+    """Rule 13 with real requests: the first holds inside the purchase while the second arrives."""
+    first_inside, one_answered, release = threading.Event(), threading.Event(), threading.Event()
+    charge = payments.charge
+    waits = []
+
+    def charge_held_until_released(**kwargs):
+        first_inside.set()
+        waits.append(release.wait(timeout=10))
+        return charge(**kwargs)
+
+    monkeypatch.setattr(payments, "charge", charge_held_until_released)
+
+    def buy():
+        client = APIClient()  # a client per thread, as two callers would have
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client.raw_key}")
+        response = buy_pack(client)
+        one_answered.set()
+        return response
+
+    def hold_the_first_until_the_second_has_its_answer():
+        waits.append(first_inside.wait(timeout=10))
+        waits.append(one_answered.wait(timeout=10))
+        release.set()
+
+    *responses, _ = run_together([buy, buy, hold_the_first_until_the_second_has_its_answer])
+
+    # Entered once, the other answered meanwhile, released: the purchase ran once, overlapping.
+    assert waits == [True, True, True]
+    answers = sorted(responses, key=lambda response: response.status_code)
+    assert [response.status_code for response in answers] == [201, 409]
+    assert answers[1].json()["error"]["code"] == "idempotency_key_in_use"
+    replay = buy_pack(api_client)
+    assert replay.status_code == 201
+    assert replay["Idempotent-Replayed"] == "true"
+    assert replay.json() == answers[0].json()
+    assert CreditGrant.objects.for_workspace(workspace).filter(source=CreditGrant.Source.PACK).count() == 1
+    assert Payment.objects.for_workspace(workspace).filter(purpose=Payment.Purpose.CREDIT_PACK).count() == 1
+    entries = LedgerEntry.objects.for_workspace(workspace)
+    assert (
+        sum(entries.values_list("amount", flat=True))
+        == selectors.lead_credits_balance(workspace=workspace)
+        == 100 + 1_000
+    )

@@ -2,7 +2,7 @@
 
 import factory
 
-from billing import services
+from billing import selectors, services
 from billing.models import CreditGrant, CreditMovement, LedgerEntry
 from tests.factories import WorkspaceFactory
 
@@ -35,7 +35,8 @@ def debit_credits(workspace, amount, *, allow_partial=False, reference=""):
 
 
 def ledger_sum(workspace):
-    return sum(LedgerEntry.objects.for_workspace(workspace).values_list("amount", flat=True))
+    """The sum of the ledger as a reader sees it (the API, the dashboard)."""
+    return sum(selectors.ledger_for_workspace(workspace=workspace).values_list("amount", flat=True))
 
 
 def ledger_kinds(workspace):

@@ -1,12 +1,18 @@
 """``/api/v1/usage``, ``/workspace`` and ``/billing/*`` (API.md)."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from accounts.models import Role
 from billing import selectors, services
 from billing.models import CreditGrant, LedgerEntry, Payment
 from tests.billing.factories import debit_credits
 from tests.conftest import api_client_for
+
+LEDGER, USAGE = "/api/v1/billing/ledger", "/api/v1/usage"
 
 
 def error_of(response):
@@ -218,6 +224,26 @@ def test_the_same_idempotency_key_with_another_body_is_422_and_buys_nothing(api_
     assert list(
         grants_of(workspace).filter(source=CreditGrant.Source.PACK).values_list("amount", flat=True)
     ) == [1_000]
+
+
+@pytest.mark.parametrize("first", ["/api/v1/billing/ledger", "/api/v1/usage"])
+def test_after_a_grant_expires_the_ledger_and_usage_agree_whichever_is_read_first(
+    member_api_client, workspace, first
+):
+    services.lead_credits_grant(
+        workspace=workspace,
+        amount=40,
+        source=CreditGrant.Source.ADJUSTMENT,
+        description="promotion",
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        answers = {url: member_api_client.get(url).json() for url in (first, *{LEDGER, USAGE} - {first})}
+
+    entries = answers[LEDGER]["results"]
+    assert (entries[0]["kind"], entries[0]["amount"], entries[0]["balance_after"]) == ("expiry", -40, 100)
+    assert sum(entry["amount"] for entry in entries) == answers[USAGE]["lead_credits"]["balance"] == 100
 
 
 def test_the_ledger_lists_movements_newest_first_a_page_at_a_time(member_api_client, workspace):

@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
+from accounts.models import Workspace
 from billing import selectors, services
 from billing.errors import InsufficientLeadCredits
 from billing.models import CreditGrant, CreditMovement, LedgerEntry, LedgerIsAppendOnly
@@ -20,6 +22,21 @@ def balance(workspace):
     return selectors.lead_credits_balance(workspace=workspace)
 
 
+def debits(workspace):
+    return list(
+        LedgerEntry.objects.for_workspace(workspace).filter(kind=LedgerEntry.Kind.DEBIT).order_by("id")
+    )
+
+
+def call_audit_quotas():
+    """``manage.py audit_quotas``'s exit status (it prints what differs)."""
+    try:
+        call_command("audit_quotas")
+    except CommandError as failure:
+        return failure.returncode
+    return 0
+
+
 def grants(workspace):
     return CreditGrant.objects.for_workspace(workspace).order_by("id")
 
@@ -28,6 +45,14 @@ def grants(workspace):
 def clock():
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _balance_is_the_sum_of_the_ledger_after_every_test(db, clock):
+    yield
+    for workspace in Workspace.objects.order_by("pk"):
+        assert ledger_sum(workspace) == balance(workspace)
+        assert services.quota_audit(workspace=workspace) == []
 
 
 @pytest.fixture
@@ -46,11 +71,29 @@ def test_balance_is_the_remaining_of_unexpired_grants(trial_workspace, clock):
 
     clock.move_to(START + timedelta(days=3))
 
-    # The 40 expired; their expiry entry is written at the next change, the balance is right already.
+    # The 40 expired with nothing changed since: the first read writes their expiry entry.
     assert balance(trial_workspace) == 600
-    assert ledger_sum(trial_workspace) == 640
-    services.lead_credits_expire(workspace=trial_workspace)
-    assert ledger_sum(trial_workspace) == balance(trial_workspace) == 600
+    assert ledger_sum(trial_workspace) == 600
+    assert ledger_kinds(trial_workspace)[-1] == ("expiry", -40)
+
+
+def test_the_ledger_read_first_after_an_expiry_already_has_its_entry(trial_workspace, clock):
+    CreditGrantFactory(workspace=trial_workspace, amount=40, expires_at=START + timedelta(days=2))
+    clock.move_to(START + timedelta(days=3))
+
+    assert ledger_sum(trial_workspace) == 100
+    assert balance(trial_workspace) == 100
+    assert call_audit_quotas() == 0
+
+
+def test_a_read_after_the_period_ended_renews_it_before_showing_the_balance(trial_workspace, clock):
+    debit_credits(trial_workspace, 30)
+    assert ledger_sum(trial_workspace) == balance(trial_workspace) == 70
+    clock.move_to(datetime(2027, 4, 10, 9, 0, 1, tzinfo=UTC))
+
+    assert balance(trial_workspace) == 100
+    assert ledger_sum(trial_workspace) == 100
+    assert ledger_kinds(trial_workspace)[-2:] == [("expiry", -70), ("grant", 100)]
 
 
 def test_a_debit_draws_the_grant_that_expires_soonest_first_and_never_expiring_last(trial_workspace):
@@ -75,8 +118,10 @@ def test_monthly_credits_expire_at_period_end_and_packs_never(trial_workspace, c
     assert ledger_kinds(trial_workspace)[-2:] == [("expiry", -70), ("grant", 100)]
     assert balance(trial_workspace) == 1_100
     clock.move_to(datetime(2037, 1, 1, tzinfo=UTC))
+    # Reading renews the period first: this period's 100 monthly credits and the untouched pack.
+    assert balance(trial_workspace) == 1_100
     assert grants(trial_workspace).get(source=CreditGrant.Source.PACK).remaining == 1_000
-    assert balance(trial_workspace) == 1_000
+    assert ledger_kinds(trial_workspace)[-2:] == [("expiry", -100), ("grant", 100)]
 
 
 def test_a_grant_cannot_expire_in_the_past(trial_workspace):
@@ -162,19 +207,32 @@ def test_only_a_debit_of_the_same_workspace_can_be_refunded(trial_workspace):
 
 
 def test_balance_equals_the_sum_of_the_ledger_and_balance_after_runs_with_it(trial_workspace, clock):
-    CreditGrantFactory(workspace=trial_workspace, amount=25, expires_at=START + timedelta(days=1))
-    services.credit_pack_purchase(workspace=trial_workspace, pack_code="credits_5000")
-    debit = debit_credits(trial_workspace, 300)
-    services.lead_credits_refund(workspace=trial_workspace, debit=debit, amount=100, description="x")
-    clock.move_to(START + timedelta(days=2))
-    debit_credits(trial_workspace, 1)
+    steps = [
+        lambda: CreditGrantFactory(
+            workspace=trial_workspace, amount=25, expires_at=START + timedelta(days=1)
+        ),
+        lambda: services.credit_pack_purchase(workspace=trial_workspace, pack_code="credits_5000"),
+        lambda: debit_credits(trial_workspace, 300),
+        lambda: services.lead_credits_refund(
+            workspace=trial_workspace, debit=debits(trial_workspace)[-1], amount=100, description="x"
+        ),
+        lambda: CreditGrantFactory(
+            workspace=trial_workspace, amount=10, expires_at=START + timedelta(days=1)
+        ),
+        lambda: clock.move_to(START + timedelta(days=2)),
+        lambda: debit_credits(trial_workspace, 1),
+    ]
+    for step in steps:
+        step()
+        assert ledger_sum(trial_workspace) == balance(trial_workspace)
+        assert call_audit_quotas() == 0
 
     entries = list(LedgerEntry.objects.for_workspace(trial_workspace).order_by("id"))
     running = 0
     for entry in entries:
         running += entry.amount
         assert entry.balance_after == running
-    assert running == balance(trial_workspace) == 100 + 25 + 5_000 - 300 + 100 - 1
+    assert running == balance(trial_workspace) == 100 + 25 + 5_000 - 300 + 100 + 10 - 10 - 1
 
 
 def test_the_ledger_is_append_only(trial_workspace):
