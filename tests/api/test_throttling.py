@@ -1,6 +1,8 @@
 import pytest
+from rest_framework.test import APIClient
 
 from config.api import throttling
+from tests.concurrency.threads import run_together
 from tests.conftest import api_client_for
 
 pytestmark = pytest.mark.usefixtures("small_throttle")
@@ -46,3 +48,23 @@ def test_one_workspace_exhausting_its_budget_does_not_throttle_another(api_clien
         api_client.get("/api/v1/workspace")
     assert api_client.get("/api/v1/workspace").status_code == 429
     assert other_api_client.get("/api/v1/workspace").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_get_exactly_the_budget_through(api_client, settings, monkeypatch):
+    settings.API_THROTTLE_RATE = "20/minute"
+    # One counting window for the whole test: one that crossed a clock minute would start from zero midway.
+    monkeypatch.setattr(throttling.WorkspaceRateThrottle, "timer", staticmethod(lambda: 1_000_000.0))
+
+    def request():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client.raw_key}")
+        return client.get("/api/v1/workspace")
+
+    responses = run_together([request] * 30)
+
+    assert [r for r in responses if not hasattr(r, "status_code")] == []
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 20 + [429] * 10
+    assert all(r["Retry-After"] == "20" for r in responses if r.status_code == 429)
