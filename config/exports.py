@@ -9,8 +9,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # start right after one is neutralised the same way ("a;=1+1" → "a;'=1+1"). A cell with a comma is quoted.
 _FORMULA_AFTER_A_SEPARATOR = re.compile(r"([;\t|])(?=[=+\-@\t\r])")
 # An international phone number ("+49 164 505 6349", "+1 (512) 555-0100") keeps its "+": a quote would
-# break the file for the next tool it is uploaded to. Without letters, operators after the first "+",
-# ":" or quotes it can reach no function, cell or other program; at worst a spreadsheet does arithmetic.
+# break the file for the next tool it is uploaded to. Of digits, spaces, dots, dashes and parentheses only,
+# it can name no function, cell or other program: at worst a spreadsheet computes it as arithmetic.
 _PHONE_NUMBER = re.compile(r"\+[0-9 .()\-]+")
 _PHONE_NUMBER_MIN_DIGITS = 7
 
