@@ -101,5 +101,6 @@ def test_emptying_the_cache_keeps_the_tasks_queued_in_the_broker():
 
         message = queue.get(timeout=5)
         message.ack()
+        queue.queue.delete()
         queue.close()
     assert message.payload == {"task": "queued before the flush"}
