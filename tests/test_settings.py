@@ -76,7 +76,8 @@ def cache_and_broker(**env):
     return result.stdout.splitlines()[-1].split()
 
 
-def test_the_cache_takes_the_redis_database_next_to_the_brokers():
+def test_the_cache_takes_the_redis_database_next_to_the_brokers(monkeypatch):
+    monkeypatch.delenv("CACHE_URL", raising=False)
     assert cache_and_broker(REDIS_URL="redis://127.0.0.1:6379/2") == [
         "redis://127.0.0.1:6379/3",
         "redis://127.0.0.1:6379/2",
