@@ -5,6 +5,7 @@ from django import forms
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
 from config.ids import ID_MAX
+from config.strict_json import StrictJSONDecoder
 
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -31,7 +32,9 @@ class LeadForm(forms.Form):
     country = forms.CharField(required=False, max_length=100)
     custom_fields = forms.JSONField(
         required=False,
+        decoder=StrictJSONDecoder,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"invalid": 'Write valid JSON, e.g. {"plan": "pro"}: no NaN or Infinity.'},
         help_text='A JSON object of names to values, e.g. {"plan": "pro"}.',
     )
 

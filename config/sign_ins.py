@@ -5,8 +5,8 @@ until the next window: passwords and keys cannot be guessed at speed.
 
 The address is the one DRF's throttles use: ``REMOTE_ADDR``, or behind ``NUM_PROXIES`` proxies (the
 ``DJANGO_NUM_PROXIES`` setting) the client's from ``X-Forwarded-For``; an IPv6 address counts for its
-whole /64, which one client usually holds. Counts are atomic cache increments. Should the cache fail,
-sign-ins are not limited (logged) rather than refused.
+whole /64, which one client usually holds. Counts are atomic cache increments (``config.rate_windows``).
+Should the cache fail, sign-ins are not limited (logged) rather than refused.
 
 Two ways to use it: ``take()`` before checking a password counts the attempt as a failure at once (so
 that parallel guesses cannot slip past the count) and ``forgive()`` takes it back if it succeeded;
@@ -15,16 +15,12 @@ many requests at once, and a key's secret cannot be guessed anyway).
 """
 
 import ipaddress
-import logging
-import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
 
-logger = logging.getLogger(__name__)
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from config.rate_windows import WindowCount
 
 
 def _address(request):
@@ -42,43 +38,25 @@ class FailedSignIns:
     timer = staticmethod(time.time)
 
     def __init__(self, request):
-        number, period = settings.FAILED_SIGN_IN_RATE.split("/")
-        self.limit, window = int(number), PERIODS[period[0]]
-        now = self.timer()
-        self.wait = math.ceil((math.floor(now / window) + 1) * window - now) or window
-        self.key = f"failed-sign-in:{_address(request)}:{math.floor(now / window)}"
-        self.timeout = window + 1
+        self.count = WindowCount(
+            f"failed-sign-in:{_address(request)}", settings.FAILED_SIGN_IN_RATE, self.timer()
+        )
 
     def refused(self):
         """Seconds until the address may try again, or None if it may now. Counts nothing."""
-        try:
-            count = cache.get(self.key, 0)
-        except Exception:
-            logger.exception("Failed sign-ins could not be read from the cache")
-            return None
-        return self.wait if count >= self.limit else None
+        count = self.count.read()
+        return self.count.wait if count is not None and count >= self.count.limit else None
 
     def record(self):
         """Counts one failure of the address."""
-        self._add(1)
+        self.count.add(1)
 
     def take(self):
         """Counts this attempt as a failure; returns the seconds to wait if it is one too many (the attempt
         must then be refused), else None."""
-        count = self._add(1)
-        return self.wait if count is not None and count > self.limit else None
+        count = self.count.add(1)
+        return self.count.wait if count is not None and count > self.count.limit else None
 
     def forgive(self):
         """The attempt ``take`` counted succeeded: it is not a failure."""
-        self._add(-1)
-
-    def _add(self, delta):
-        try:
-            cache.add(self.key, 0, self.timeout)
-            return cache.incr(self.key, delta)
-        except ValueError:  # the key expired between add and incr: a new window
-            cache.add(self.key, max(delta, 0), self.timeout)
-            return max(delta, 0)
-        except Exception:
-            logger.exception("Failed sign-ins could not be counted in the cache")
-            return None
+        self.count.add(-1)

@@ -14,7 +14,8 @@ urlpatterns = [
     # Swagger UI and ReDoc start with inline scripts: no Content-Security-Policy on these two pages.
     path("api/docs/", csp_override({})(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("api/redoc/", csp_override({})(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
-    re_path(r"^api/", api_not_found),
+    # Every other path under /api is a JSON 404; "/api" too, which APPEND_SLASH would redirect otherwise.
+    re_path(r"^api(?:/|$)", api_not_found),
     path("", include("campaigns.urls")),
     path("", include("leadfinder.urls")),
     path("", include("billing.urls")),

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Role
+from config.api.throttling import WorkspaceRateThrottle
 from tests.factories import MembershipFactory, WorkspaceFactory, owner_of
 
 # CI sets this: there, a skipped test is a failure (a PostgreSQL or browser test that did not run).
@@ -56,6 +57,13 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _one_throttle_window(monkeypatch):
+    """The API's budget is counted in clock minutes: a test that crossed into the next one would get a
+    fresh budget midway."""
+    monkeypatch.setattr(WorkspaceRateThrottle, "timer", staticmethod(lambda: 1_000_000.0))
 
 
 @pytest.fixture

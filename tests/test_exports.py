@@ -32,3 +32,31 @@ def test_none_is_an_empty_cell_and_numbers_are_text():
 )
 def test_a_formula_start_after_a_separator_inside_the_cell_gets_a_quote_too(value, safe):
     assert formula_safe(value) == safe
+
+
+@pytest.mark.parametrize(
+    "phone",
+    ["+49 164 505 6349", "+1 (512) 555-0100", "+44.20.7946.0958", "+4915112345678", "+(49) 30 1234567"],
+)
+def test_a_cell_that_is_only_a_phone_number_keeps_its_plus_so_the_file_uploads_elsewhere(phone):
+    assert formula_safe(phone) == phone
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "+1+cmd|' /C calc'!A0",
+        "+SUM(1)",
+        "+49 164 505 6349+HYPERLINK(1)",
+        "+4915112345678;=1",
+        "+49 164 505 6349\n=1+1",
+        "+1 512 555 0100\r",
+        "+1E5 555 0100",
+        "+12 34",
+        "+\u0661\u0662\u0663\u0664\u0665\u0666\u0667",  # digits, but not the ASCII ones
+        "-2+3",
+        "-49 164 505 6349",
+    ],
+)
+def test_what_only_resembles_a_phone_number_still_gets_a_quote(value):
+    assert formula_safe(value).startswith("'")

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.core.cache import cache
+
 from config.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +62,46 @@ def test_sqlite_takes_its_write_lock_when_a_transaction_starts():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["sqlite", "IMMEDIATE"]
+
+
+def cache_and_broker(**env):
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['LOCATION'], settings.CELERY_BROKER_URL)",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-1].split()
+
+
+def test_the_cache_takes_the_redis_database_next_to_the_brokers(monkeypatch):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    assert cache_and_broker(REDIS_URL="redis://127.0.0.1:6379/2") == [
+        "redis://127.0.0.1:6379/3",
+        "redis://127.0.0.1:6379/2",
+    ]
+    assert cache_and_broker(REDIS_URL="redis://127.0.0.1:6379/15") == [
+        "redis://127.0.0.1:6379/14",
+        "redis://127.0.0.1:6379/15",
+    ]
+    assert cache_and_broker(REDIS_URL="redis://127.0.0.1:6379/15", CACHE_URL="redis://cache:6379/0") == [
+        "redis://cache:6379/0",
+        "redis://127.0.0.1:6379/15",
+    ]
+
+
+def test_emptying_the_cache_keeps_the_tasks_queued_in_the_broker():
+    with celery_app.connection_for_write() as connection:
+        queue = connection.SimpleQueue("leadpool-test-cache-flush")
+        queue.clear()
+        queue.put({"task": "queued before the flush"})
+
+        cache.clear()
+
+        message = queue.get(timeout=5)
+        message.ack()
+        queue.queue.delete()
+        queue.close()
+    assert message.payload == {"task": "queued before the flush"}

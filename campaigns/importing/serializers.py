@@ -5,6 +5,7 @@ from rest_framework.reverse import reverse
 from campaigns.models import ImportJob, ImportStatus, OnDuplicate
 from config.api.serializers import StrictSerializer
 from config.ids import ID_MAX
+from config.strict_json import StrictJSONDecoder
 
 # What the API shows: a dashboard upload waiting for its mapping (draft) is not an API job yet.
 API_STATUSES = [(value, label) for value, label in ImportStatus.choices if value != ImportStatus.DRAFT]
@@ -109,6 +110,7 @@ class ImportCreateSerializer(StrictSerializer):
     )
     mapping = serializers.JSONField(
         required=False,
+        decoder=StrictJSONDecoder,
         help_text='CSV header to lead field or "custom_fields.<name>", e.g. {"E-mail": "email", "Plan": '
         '"custom_fields.plan"}; a column not named is not imported. Default: common header names are '
         "recognised (Email, First Name, Company, Job Title, Phone, LinkedIn…).",

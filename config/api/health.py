@@ -1,5 +1,6 @@
 import logging
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
@@ -29,8 +30,18 @@ def _broker_ok():
         return False
 
 
+def _cache_ok():
+    """The cache keeps the rate limits; while it is down they are not applied, which is worth a 503."""
+    try:
+        cache.set("healthz", 1, 10)
+        return cache.get("healthz") == 1
+    except Exception:
+        logger.exception("Health check: cache does not answer")
+        return False
+
+
 @require_GET
 def healthz(request):
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "cache": _cache_ok()}
     body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)

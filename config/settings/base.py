@@ -5,6 +5,7 @@ With nothing set, Leadpool runs on SQLite and a Celery broker on the file system
 """
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.utils.csp import CSP
@@ -154,8 +155,31 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHand
 
 # Redis: Celery broker, cache and rate limits. Without it: a file-system broker and a local-memory cache.
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+
+def _next_redis_database(url):
+    """The same Redis server, one database number up (down from 15, Redis's last by default)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if "db" in query or parts.scheme == "unix":
+        number = int(query.get("db", ["0"])[0])
+        query["db"] = [str(number + 1 if number < 15 else number - 1)]
+        return urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{number + 1 if number < 15 else number - 1}"))
+
+
+# The cache has a Redis database of its own: emptying it (the tests do) never drops queued tasks.
+CACHE_URL = env("CACHE_URL", default=_next_redis_database(REDIS_URL) if REDIS_URL else "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that does not answer costs a request a second at most (rate limits are then skipped).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -249,7 +273,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.api.parsers.StrictJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],

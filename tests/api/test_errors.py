@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 
 def error(response):
@@ -70,3 +71,25 @@ def test_more_form_fields_than_django_reads_is_400(api_client, settings):
     )
     assert response.status_code == 400
     assert error(response)["code"] == "invalid"
+
+
+UNKNOWN_API_PATHS = ["/api/v1/nonexistent", "/api/v1/leads/", "/api/v1/leads%zz", "/api/v1/leads%ff", "/api"]
+
+
+@pytest.fixture(params=["anonymous", "signed in"])
+def browser_client(request, db):
+    """A client that enforces CSRF as a browser's requests meet it: anonymous, or with a session."""
+    client = Client(enforce_csrf_checks=True)
+    if request.param == "signed in":
+        client.force_login(request.getfixturevalue("owner"))
+    return client
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
+@pytest.mark.parametrize("path", UNKNOWN_API_PATHS)
+def test_any_method_on_an_unknown_api_route_is_a_json_404(browser_client, path, method):
+    response = getattr(browser_client, method)(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert error(response)["code"] == "not_found"

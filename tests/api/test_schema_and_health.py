@@ -33,7 +33,7 @@ def test_api_docs_are_served_from_our_own_static_files(db):
 def test_healthz_answers_200_when_database_and_broker_answer(db):
     response = APIClient().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "cache": "ok"}
 
 
 @pytest.fixture
@@ -47,4 +47,4 @@ def unreachable_broker():
 def test_healthz_answers_503_when_the_broker_is_down(db, unreachable_broker):
     response = APIClient().get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "ok", "broker": "unavailable"}
+    assert response.json() == {"database": "ok", "broker": "unavailable", "cache": "ok"}

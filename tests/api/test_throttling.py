@@ -1,6 +1,8 @@
 import pytest
+from rest_framework.test import APIClient
 
 from config.api import throttling
+from tests.concurrency.threads import run_together
 from tests.conftest import api_client_for
 
 pytestmark = pytest.mark.usefixtures("small_throttle")
@@ -34,6 +36,18 @@ def test_retry_after_rounds_a_part_second_up(api_client, monkeypatch):
     assert response["Retry-After"] == "1"
 
 
+def test_the_budget_starts_again_with_the_next_clock_minute(api_client, monkeypatch):
+    now = [1_000_000.0]  # 20 s before a minute starts
+    monkeypatch.setattr(throttling.WorkspaceRateThrottle, "timer", staticmethod(lambda: now[0]))
+    for _ in range(3):
+        api_client.get("/api/v1/workspace")
+    assert api_client.get("/api/v1/workspace")["Retry-After"] == "20"
+
+    now[0] += 20
+
+    assert api_client.get("/api/v1/workspace").status_code == 200
+
+
 def test_every_key_of_a_workspace_shares_one_budget(workspace, api_client):
     second_key = api_client_for(workspace)
     for client in (api_client, second_key, api_client):
@@ -46,3 +60,23 @@ def test_one_workspace_exhausting_its_budget_does_not_throttle_another(api_clien
         api_client.get("/api/v1/workspace")
     assert api_client.get("/api/v1/workspace").status_code == 429
     assert other_api_client.get("/api/v1/workspace").status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_requests_get_exactly_the_budget_through(api_client, settings, monkeypatch):
+    settings.API_THROTTLE_RATE = "20/minute"
+    # 20 s before the next clock minute, when the budget starts again.
+    monkeypatch.setattr(throttling.WorkspaceRateThrottle, "timer", staticmethod(lambda: 1_000_000.0))
+
+    def request():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_client.raw_key}")
+        return client.get("/api/v1/workspace")
+
+    responses = run_together([request] * 30)
+
+    assert [r for r in responses if not hasattr(r, "status_code")] == []
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 20 + [429] * 10
+    assert all(r["Retry-After"] == "20" for r in responses if r.status_code == 429)
