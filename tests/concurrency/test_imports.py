@@ -36,8 +36,7 @@ LIMIT = 300
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _small_chunks(settings):
     settings.IMPORT_CHUNK_ROWS = 25
 
 
