@@ -17,6 +17,10 @@ def keys_named(workspace, name):
     return ApiKey.objects.for_workspace(workspace).filter(name=name).count()
 
 
+def key_created_at(workspace, key):
+    return IdempotencyKey.objects.for_workspace(workspace).get(key=key).created_at
+
+
 def post(client, body, key):
     return client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
@@ -42,7 +46,7 @@ def test_same_key_with_another_body_is_422_and_runs_nothing(api_client, workspac
 
 def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-3")
-    # Put the first request back to the state it had while it was executing.
+    # Only reachable while the first request runs (or after a crash): its row put back to that state.
     IdempotencyKey.all_workspaces.filter(key="k-3").update(
         status=IdempotencyKey.Status.IN_PROGRESS, response_status=None, response_body=None
     )
@@ -56,7 +60,7 @@ def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspac
 
 def test_a_first_request_interrupted_before_its_answer_is_409_saying_so(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-crash")
-    # The worker died after the work committed and before the answer was kept, 11 minutes ago.
+    # Only a crash leaves this: the worker died after the work committed, before the answer was kept.
     IdempotencyKey.all_workspaces.filter(key="k-crash").update(
         status=IdempotencyKey.Status.IN_PROGRESS,
         response_status=None,
@@ -105,8 +109,10 @@ def test_keys_are_per_workspace(api_client, other_api_client, workspace, other_w
 
 def test_a_key_is_forgotten_after_24_hours(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-5")
-    with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
+    later = timezone.now() + timedelta(hours=24, minutes=1)
+    with time_machine.travel(later):
         response = post(api_client, {"name": "zapier"}, "k-5")
+    assert key_created_at(workspace, "k-5") >= later  # the request ran on the moved clock
     assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
     assert keys_named(workspace, "zapier") == 2
@@ -121,7 +127,9 @@ def test_an_overlong_key_is_400(api_client, workspace):
 
 def test_the_hourly_purge_deletes_only_keys_older_than_24_hours(api_client, workspace):
     post(api_client, {"name": "old"}, "k-old")
-    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+    later = timezone.now() + timedelta(hours=25)
+    with time_machine.travel(later):
         post(api_client, {"name": "new"}, "k-new")
         assert purge_expired_idempotency_keys() == 1
+    assert key_created_at(workspace, "k-new") >= later
     assert list(IdempotencyKey.objects.for_workspace(workspace).values_list("key", flat=True)) == ["k-new"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from billing import selectors as billing_selectors
 from billing.errors import InsufficientLeadCredits
 from billing.models import LedgerEntry, Quota
+from campaigns import services as campaign_services
 from campaigns.models import Enrollment
 from config.errors import Conflict, DomainError
 from leadfinder import services
@@ -18,6 +19,7 @@ from leadfinder.models import Download, Ownership
 from leadfinder.selectors import ProspectFilters
 from leads.models import Lead
 from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_sum
+from tests.campaigns.import_helpers import with_active_leads_limit
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll, make_prospects
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,7 @@ def test_taking_an_owned_prospect_again_is_free_forever(workspace):
 def test_an_owned_prospect_whose_contact_was_deleted_comes_back_as_a_contact_for_free(workspace):
     [prospect] = make_prospects(1)
     take(workspace, [prospect])
-    Lead.objects.for_workspace(workspace).get().delete()
+    campaign_services.lead_delete(workspace=workspace, lead=Lead.objects.for_workspace(workspace).get())
 
     download = take(workspace, [prospect])
 
@@ -237,10 +239,11 @@ def test_with_a_campaign_short_of_credits_for_what_fits_is_refused_without_allow
 
 
 def test_owned_and_already_active_prospects_need_neither_credit_nor_slot(workspace):
+    with_active_leads_limit(workspace, 2)
+    CreditGrantFactory(workspace=workspace, amount=100)
     first, second = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
     prospects = make_prospects(4)
-    take(workspace, prospects[:2], campaign=first)
-    Quota.objects.for_workspace(workspace).update(active_leads_limit=2)  # no slot left
+    take(workspace, prospects[:2], campaign=first)  # no slot left
 
     download = take(workspace, prospects, campaign=second)
 
@@ -251,12 +254,14 @@ def test_owned_and_already_active_prospects_need_neither_credit_nor_slot(workspa
 
 
 def test_prospects_needing_one_resource_go_before_those_needing_both(workspace):
+    with_active_leads_limit(workspace, 2)
+    CreditGrantFactory(workspace=workspace, amount=100)
     campaign, other = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
     new, owned_idle, active_unowned = make_prospects(3), make_prospects(1), make_prospects(1)
     take(workspace, owned_idle)  # owned, in no campaign: needs a slot only
-    enroll(other, [LeadFactory(workspace=workspace, email=active_unowned[0].email)])  # a credit only
+    active_contact = LeadFactory(workspace=workspace, email=active_unowned[0].email)
+    enroll(other, [active_contact])  # needs a credit only; 1 slot left
     debit_credits(workspace, 98)  # 1 credit left
-    Quota.objects.for_workspace(workspace).update(active_leads_limit=2)  # 1 slot left
 
     download = take(workspace, [*new, *owned_idle, *active_unowned], campaign=campaign, allow_partial=True)
 
@@ -362,6 +367,7 @@ def test_a_grant_expiring_while_a_download_runs_does_not_make_it_refuse_what_it_
 
     download = take(workspace, prospects, allow_partial=True)
 
+    assert clock["now"] > expiry  # the grant did expire while the download ran
     assert (download.charged, download.taken) == (5, 5)
     assert ledger_sum(workspace) == 0
 
