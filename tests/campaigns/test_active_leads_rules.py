@@ -89,7 +89,7 @@ def test_audit_quotas_recounts_used_from_the_enrollments(workspace):
     enroll(CampaignFactory(workspace=workspace), LeadFactory.create_batch(2, workspace=workspace))
     call_command("audit_quotas")
 
-    # A drifted counter (say, someone edited the row by hand) is found and repaired.
+    # A drifted counter (no service drifts it: a hand edit of the row does) is found and repaired.
     Quota.objects.for_workspace(workspace).update(active_leads_used=F("active_leads_used") + 5)
     with pytest.raises(CommandError, match="1 difference"):
         call_command("audit_quotas")

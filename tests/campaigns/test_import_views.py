@@ -193,9 +193,8 @@ def test_discarding_an_upload_deletes_it_and_its_file(
 
 def test_discarding_an_upload_confirmed_meanwhile_is_refused_and_keeps_it(client, workspace):
     job = start_import(workspace, CONTENT, draft=True)
-    ImportJob.objects.for_workspace(workspace).filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
     draft_seen_by_the_view = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
-    draft_seen_by_the_view.status = ImportJob.Status.DRAFT
+    services.import_confirm(workspace=workspace, job=job, mapping={"E-mail": "email"})
 
     with pytest.raises(Conflict, match="has started already"):
         services.import_discard(workspace=workspace, job=draft_seen_by_the_view)
