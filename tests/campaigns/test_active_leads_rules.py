@@ -17,6 +17,7 @@ from campaigns.selectors import active_leads_used_by_enrollments
 from config.errors import Conflict, DomainError
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
+from tests.unchanged import nothing_changes
 
 Status = Campaign.Status
 
@@ -260,7 +261,7 @@ def test_adding_beyond_the_limit_adds_nothing_creates_no_contacts_and_says_how_m
     add_data(campaign, new_leads(240, "first"))
     existing = LeadFactory.create_batch(5, workspace=workspace)
 
-    with pytest.raises(ActiveLeadsLimitReached) as refusal:
+    with nothing_changes(), pytest.raises(ActiveLeadsLimitReached) as refusal:
         services.enrollments_add(
             workspace=workspace,
             campaign=campaign,
