@@ -1,11 +1,13 @@
 """Bad input gets a clear error and changes nothing (rule 17): ``with nothing_changes():`` around the
-request snapshots every tenant table, the quota rows and the credit grants, and compares afterwards."""
+request snapshots the workspaces, every tenant table, the quota rows and the credit grants, and compares
+afterwards."""
 
 from contextlib import contextmanager
 
 from django.apps import apps
 from django.db.models import Max, Sum
 
+from accounts.models import Workspace
 from billing.models import CreditGrant, Quota
 
 # The API's own bookkeeping of a request, not the workspace's data.
@@ -20,9 +22,9 @@ def _tenant_models():
 
 
 def snapshot():
-    """Row counts (and the latest change, where a table keeps one) of every tenant table, the counters
-    of every quota row and what the credit grants have left."""
-    state = {}
+    """The workspaces' names, row counts (and the latest change, where a table keeps one) of every
+    tenant table, the counters of every quota row and what the credit grants have left."""
+    state = {"workspaces": sorted(Workspace.objects.values_list("pk", "name"))}
     for model, keeps_changes in _tenant_models():
         rows = model._base_manager.all()
         latest = rows.aggregate(latest=Max("updated_at"))["latest"] if keeps_changes else None

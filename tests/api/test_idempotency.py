@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import ApiKey
 from config.api.models import IdempotencyKey
 from config.api.tasks import purge_expired_idempotency_keys
+from tests.unchanged import nothing_changes
 
 pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
 
@@ -37,7 +38,8 @@ def test_same_key_and_body_runs_once_and_replays_the_first_answer(api_client, wo
 
 def test_same_key_with_another_body_is_422_and_runs_nothing(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-2")
-    response = post(api_client, {"name": "make"}, "k-2")
+    with nothing_changes():
+        response = post(api_client, {"name": "make"}, "k-2")
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "idempotency_key_reused"
@@ -51,7 +53,8 @@ def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspac
         status=IdempotencyKey.Status.IN_PROGRESS, response_status=None, response_body=None
     )
 
-    response = post(api_client, {"name": "zapier"}, "k-3")
+    with nothing_changes():
+        response = post(api_client, {"name": "zapier"}, "k-3")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "idempotency_key_in_use"
@@ -68,7 +71,8 @@ def test_a_first_request_interrupted_before_its_answer_is_409_saying_so(api_clie
         created_at=timezone.now() - timedelta(minutes=11),
     )
 
-    response = post(api_client, {"name": "zapier"}, "k-crash")
+    with nothing_changes():
+        response = post(api_client, {"name": "zapier"}, "k-crash")
 
     assert response.status_code == 409
     error = response.json()["error"]
@@ -85,7 +89,9 @@ def test_requests_without_the_header_are_not_deduplicated(api_client, workspace)
 
 
 def test_an_invalid_request_is_not_remembered_so_it_can_be_corrected(api_client, workspace):
-    assert post(api_client, {"name": ""}, "k-4").status_code == 400
+    with nothing_changes():
+        assert post(api_client, {"name": ""}, "k-4").status_code == 400
+    assert not IdempotencyKey.objects.for_workspace(workspace).filter(key="k-4").exists()
     assert post(api_client, {"name": "fixed"}, "k-4").status_code == 201
     assert keys_named(workspace, "fixed") == 1
 
@@ -119,7 +125,8 @@ def test_a_key_is_forgotten_after_24_hours(api_client, workspace):
 
 
 def test_an_overlong_key_is_400(api_client, workspace):
-    response = post(api_client, {"name": "zapier"}, "x" * 256)
+    with nothing_changes():
+        response = post(api_client, {"name": "zapier"}, "x" * 256)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
     assert keys_named(workspace, "zapier") == 0
