@@ -1,10 +1,12 @@
 import os
+from datetime import timedelta
 from importlib import import_module
 
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
@@ -14,6 +16,14 @@ from tests.factories import MembershipFactory, WorkspaceFactory, owner_of
 
 # CI sets this: there, a skipped test is a failure (a PostgreSQL or browser test that did not run).
 STRICT = os.environ.get("LEADPOOL_STRICT_TESTS") == "1"
+
+# CI runs the same examples every time (a failure there is reproducible, not luck) on 2 busy cores.
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, deadline=timedelta(seconds=5), database=None, print_blob=True
+)
+CI = STRICT or os.environ.get("CI") == "true"
+if CI:
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -34,6 +44,12 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped under LEADPOOL_STRICT_TESTS=1: {report.longrepr}"
     return report
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploads and downloads land in the test's own folder, never under var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

@@ -18,12 +18,6 @@ from tests.campaigns.import_helpers import start_import
 from tests.factories import CampaignFactory, LeadFactory, MembershipFactory, enroll, make_prospects, owner_of
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Files the cases make (uploads, downloads) go to a directory of the test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @dataclass(frozen=True)
 class Case:
     name: str

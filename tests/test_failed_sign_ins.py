@@ -8,6 +8,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from config import sign_ins
+from tests.clocks import FakeClock
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("three_failures_a_minute", "one_window")
@@ -21,7 +22,10 @@ def three_failures_a_minute(settings):
 @pytest.fixture
 def one_window(monkeypatch):
     """Counts go by clock minutes: a test that crossed into the next one would start from zero midway."""
-    monkeypatch.setattr(sign_ins.FailedSignIns, "timer", staticmethod(lambda: 1_000_020.0))
+    clock = FakeClock(1_000_020.0)
+    monkeypatch.setattr(sign_ins.FailedSignIns, "timer", staticmethod(clock))
+    yield clock
+    assert clock.readings, "the failed sign-ins were not counted by this clock"
 
 
 def key_client(key, address="203.0.113.7"):
@@ -66,16 +70,15 @@ def test_other_addresses_are_not_held_back(api_client):
     assert key_client(api_client.raw_key, address="198.51.100.2").get("/api/v1/workspace").status_code == 200
 
 
-def test_the_address_may_try_again_once_its_failures_leave_the_window(api_client, monkeypatch):
-    now = [1_000_000.0]
-    monkeypatch.setattr(sign_ins.FailedSignIns, "timer", staticmethod(lambda: now[0]))
+def test_the_address_may_try_again_once_its_failures_leave_the_window(api_client, one_window):
     for _ in range(3):
         key_client("lp_guess_wrong").get("/api/v1/workspace")
     assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 429
 
-    now[0] += 61
+    one_window.advance(61)
 
     assert key_client(api_client.raw_key).get("/api/v1/workspace").status_code == 200
+    one_window.assert_read_since(1_000_020.0 + 61)
 
 
 def test_a_forged_forwarded_for_header_does_not_give_a_new_address(api_client):

@@ -1,6 +1,8 @@
 import pytest
 from django.test import Client
 
+from tests.unchanged import nothing_changes
+
 
 def error(response):
     return response.json()["error"]
@@ -14,7 +16,8 @@ def test_unknown_route_under_api_is_a_json_404(api_client):
 
 
 def test_malformed_json_is_400_invalid_and_changes_nothing(api_client, workspace):
-    response = api_client.patch("/api/v1/workspace", data='{"name": ', content_type="application/json")
+    with nothing_changes():
+        response = api_client.patch("/api/v1/workspace", data='{"name": ', content_type="application/json")
     assert response.status_code == 400
     assert error(response)["code"] == "invalid"
     assert "JSON" in error(response)["message"]
@@ -23,7 +26,8 @@ def test_malformed_json_is_400_invalid_and_changes_nothing(api_client, workspace
 
 
 def test_unknown_fields_are_400_naming_them(api_client, workspace):
-    response = api_client.patch("/api/v1/workspace", {"name": "New", "colour": "red"}, format="json")
+    with nothing_changes():
+        response = api_client.patch("/api/v1/workspace", {"name": "New", "colour": "red"}, format="json")
     assert response.status_code == 400
     assert error(response) == {
         "code": "invalid",
@@ -36,7 +40,8 @@ def test_unknown_fields_are_400_naming_them(api_client, workspace):
 
 @pytest.mark.parametrize("body", [{"name": ""}, {"name": "x" * 101}, {"name": {"nested": 1}}, {}, ["name"]])
 def test_wrong_types_and_missing_fields_are_400_with_field_details(api_client, body):
-    response = api_client.patch("/api/v1/workspace", body, format="json")
+    with nothing_changes():
+        response = api_client.patch("/api/v1/workspace", body, format="json")
     assert response.status_code == 400
     assert error(response)["code"] == "invalid"
     assert error(response)["details"]
@@ -56,7 +61,8 @@ def test_method_not_allowed_uses_the_error_format(api_client):
 
 def test_a_body_over_the_read_limit_is_413_and_changes_nothing(api_client, workspace, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
-    response = api_client.patch("/api/v1/workspace", {"name": "N" * 2_000}, format="json")
+    with nothing_changes():
+        response = api_client.patch("/api/v1/workspace", {"name": "N" * 2_000}, format="json")
     assert response.status_code == 413
     assert error(response)["code"] == "request_too_large"
     workspace.refresh_from_db()
@@ -66,9 +72,10 @@ def test_a_body_over_the_read_limit_is_413_and_changes_nothing(api_client, works
 def test_more_form_fields_than_django_reads_is_400(api_client, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
     body = "&".join(f"field{number}=x" for number in range(10))
-    response = api_client.patch(
-        "/api/v1/workspace", data=body, content_type="application/x-www-form-urlencoded"
-    )
+    with nothing_changes():
+        response = api_client.patch(
+            "/api/v1/workspace", data=body, content_type="application/x-www-form-urlencoded"
+        )
     assert response.status_code == 400
     assert error(response)["code"] == "invalid"
 

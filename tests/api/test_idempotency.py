@@ -12,6 +12,7 @@ from billing.models import CreditGrant, LedgerEntry, Payment
 from config.api.models import IdempotencyKey
 from config.api.tasks import purge_expired_idempotency_keys
 from tests.concurrency.threads import run_together
+from tests.unchanged import nothing_changes
 
 pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
 
@@ -21,6 +22,10 @@ PACKS_URL = "/api/v1/billing/credit-packs"
 
 def keys_named(workspace, name):
     return ApiKey.objects.for_workspace(workspace).filter(name=name).count()
+
+
+def key_created_at(workspace, key):
+    return IdempotencyKey.objects.for_workspace(workspace).get(key=key).created_at
 
 
 def post(client, body, key):
@@ -39,7 +44,8 @@ def test_same_key_and_body_runs_once_and_replays_the_first_answer(api_client, wo
 
 def test_same_key_with_another_body_is_422_and_runs_nothing(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-2")
-    response = post(api_client, {"name": "make"}, "k-2")
+    with nothing_changes():
+        response = post(api_client, {"name": "make"}, "k-2")
 
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "idempotency_key_reused"
@@ -48,12 +54,13 @@ def test_same_key_with_another_body_is_422_and_runs_nothing(api_client, workspac
 
 def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-3")
-    # Put the first request back to the state it had while it was executing.
+    # Only reachable while the first request runs (or after a crash): its row put back to that state.
     IdempotencyKey.all_workspaces.filter(key="k-3").update(
         status=IdempotencyKey.Status.IN_PROGRESS, response_status=None, response_body=None
     )
 
-    response = post(api_client, {"name": "zapier"}, "k-3")
+    with nothing_changes():
+        response = post(api_client, {"name": "zapier"}, "k-3")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "idempotency_key_in_use"
@@ -62,7 +69,7 @@ def test_same_key_while_the_first_request_still_runs_is_409(api_client, workspac
 
 def test_a_first_request_interrupted_before_its_answer_is_409_saying_so(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-crash")
-    # The worker died after the work committed and before the answer was kept, 11 minutes ago.
+    # Only a crash leaves this: the worker died after the work committed, before the answer was kept.
     IdempotencyKey.all_workspaces.filter(key="k-crash").update(
         status=IdempotencyKey.Status.IN_PROGRESS,
         response_status=None,
@@ -70,7 +77,8 @@ def test_a_first_request_interrupted_before_its_answer_is_409_saying_so(api_clie
         created_at=timezone.now() - timedelta(minutes=11),
     )
 
-    response = post(api_client, {"name": "zapier"}, "k-crash")
+    with nothing_changes():
+        response = post(api_client, {"name": "zapier"}, "k-crash")
 
     assert response.status_code == 409
     error = response.json()["error"]
@@ -87,7 +95,9 @@ def test_requests_without_the_header_are_not_deduplicated(api_client, workspace)
 
 
 def test_an_invalid_request_is_not_remembered_so_it_can_be_corrected(api_client, workspace):
-    assert post(api_client, {"name": ""}, "k-4").status_code == 400
+    with nothing_changes():
+        assert post(api_client, {"name": ""}, "k-4").status_code == 400
+    assert not IdempotencyKey.objects.for_workspace(workspace).filter(key="k-4").exists()
     assert post(api_client, {"name": "fixed"}, "k-4").status_code == 201
     assert keys_named(workspace, "fixed") == 1
 
@@ -111,15 +121,18 @@ def test_keys_are_per_workspace(api_client, other_api_client, workspace, other_w
 
 def test_a_key_is_forgotten_after_24_hours(api_client, workspace):
     post(api_client, {"name": "zapier"}, "k-5")
-    with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
+    later = timezone.now() + timedelta(hours=24, minutes=1)
+    with time_machine.travel(later):
         response = post(api_client, {"name": "zapier"}, "k-5")
+    assert key_created_at(workspace, "k-5") >= later  # the request ran on the moved clock
     assert response.status_code == 201
     assert "Idempotent-Replayed" not in response
     assert keys_named(workspace, "zapier") == 2
 
 
 def test_an_overlong_key_is_400(api_client, workspace):
-    response = post(api_client, {"name": "zapier"}, "x" * 256)
+    with nothing_changes():
+        response = post(api_client, {"name": "zapier"}, "x" * 256)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
     assert keys_named(workspace, "zapier") == 0
@@ -127,9 +140,11 @@ def test_an_overlong_key_is_400(api_client, workspace):
 
 def test_the_hourly_purge_deletes_only_keys_older_than_24_hours(api_client, workspace):
     post(api_client, {"name": "old"}, "k-old")
-    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+    later = timezone.now() + timedelta(hours=25)
+    with time_machine.travel(later):
         post(api_client, {"name": "new"}, "k-new")
         assert purge_expired_idempotency_keys() == 1
+    assert key_created_at(workspace, "k-new") >= later
     assert list(IdempotencyKey.objects.for_workspace(workspace).values_list("key", flat=True)) == ["k-new"]
 
 

@@ -7,6 +7,7 @@ import pytest
 from campaigns.models import Campaign
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory
+from tests.unchanged import nothing_changes
 
 
 @pytest.mark.parametrize(
@@ -17,7 +18,8 @@ from tests.factories import CampaignFactory, LeadFactory
     ],
 )
 def test_a_campaign_name_that_is_not_text_is_refused(api_client, workspace, body, field, message):
-    response = api_client.post("/api/v1/campaigns", body, format="json")
+    with nothing_changes():
+        response = api_client.post("/api/v1/campaigns", body, format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["details"] == {field: [message]}
@@ -25,7 +27,10 @@ def test_a_campaign_name_that_is_not_text_is_refused(api_client, workspace, body
 
 
 def test_contact_fields_must_be_text(api_client, workspace):
-    response = api_client.post("/api/v1/leads", {"email": "ann@example.com", "first_name": 12}, format="json")
+    with nothing_changes():
+        response = api_client.post(
+            "/api/v1/leads", {"email": "ann@example.com", "first_name": 12}, format="json"
+        )
 
     assert response.status_code == 400
     assert response.json()["error"]["details"] == {"first_name": ["Must be text."]}
@@ -46,7 +51,8 @@ def test_enrolment_ids_and_switches_must_have_their_json_types(api_client, works
     lead = LeadFactory(workspace=workspace)
     body = {"lead_ids": [lead.pk], **extra}
 
-    response = api_client.post(f"/api/v1/campaigns/{campaign.pk}/leads", body, format="json")
+    with nothing_changes():
+        response = api_client.post(f"/api/v1/campaigns/{campaign.pk}/leads", body, format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["details"] == details

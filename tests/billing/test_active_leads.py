@@ -10,6 +10,7 @@ from billing.models import Quota
 from config.errors import DomainError
 from tests.billing.factories import debit_credits
 from tests.factories import WorkspaceFactory
+from tests.unchanged import nothing_changes
 
 
 def quota(workspace):
@@ -54,7 +55,7 @@ def test_moving_to_a_plan_without_the_addon_drops_it(db):
 def test_reserving_never_takes_used_over_the_limit(workspace):
     services.active_leads_reserve(workspace=workspace, count=240)
 
-    with pytest.raises(ActiveLeadsLimitReached) as refusal:
+    with nothing_changes(), pytest.raises(ActiveLeadsLimitReached) as refusal:
         services.active_leads_reserve(workspace=workspace, count=20)
 
     assert refusal.value.status_code == 402

@@ -11,6 +11,7 @@ from billing import selectors, services
 from billing.models import CreditGrant, LedgerEntry, Payment
 from tests.billing.factories import debit_credits
 from tests.conftest import api_client_for
+from tests.unchanged import nothing_changes
 
 LEDGER, USAGE = "/api/v1/billing/ledger", "/api/v1/usage"
 
@@ -120,7 +121,8 @@ def test_owner_upgrades_at_once_and_downgrades_at_period_end(api_client, workspa
 
 
 def test_an_unknown_plan_is_a_400_naming_the_field(api_client):
-    response = api_client.post("/api/v1/billing/subscription", {"plan": "gold"}, format="json")
+    with nothing_changes():
+        response = api_client.post("/api/v1/billing/subscription", {"plan": "gold"}, format="json")
 
     assert response.status_code == 400
     assert error_of(response)["code"] == "invalid"
@@ -128,9 +130,10 @@ def test_an_unknown_plan_is_a_400_naming_the_field(api_client):
 
 
 def test_unknown_fields_are_refused(api_client, workspace):
-    response = api_client.post(
-        "/api/v1/billing/credit-packs", {"pack": "credits_1000", "free": True}, format="json"
-    )
+    with nothing_changes():
+        response = api_client.post(
+            "/api/v1/billing/credit-packs", {"pack": "credits_1000", "free": True}, format="json"
+        )
 
     assert response.status_code == 400
     assert error_of(response)["details"] == {"free": ["Unknown field."]}
@@ -148,10 +151,11 @@ def test_unknown_fields_are_refused(api_client, workspace):
 def test_only_owners_change_billing(member_api_client, workspace, path, body):
     admin_client = api_client_for(workspace, role=Role.ADMIN)
 
-    for client in (member_api_client, admin_client):
-        response = client.post(path, body, format="json")
-        assert response.status_code == 403
-        assert error_of(response)["code"] == "permission_denied"
+    with nothing_changes():
+        for client in (member_api_client, admin_client):
+            response = client.post(path, body, format="json")
+            assert response.status_code == 403
+            assert error_of(response)["code"] == "permission_denied"
     assert selectors.subscription_for_workspace(workspace=workspace).plan.code == "trial"
     assert not Payment.objects.for_workspace(workspace).exists()
 
@@ -181,7 +185,8 @@ def test_buying_a_credit_pack_grants_never_expiring_credits_with_a_ledger_entry(
 
 
 def test_an_unknown_pack_is_a_400_and_charges_nothing(api_client, workspace):
-    response = api_client.post("/api/v1/billing/credit-packs", {"pack": "credits_1"}, format="json")
+    with nothing_changes():
+        response = api_client.post("/api/v1/billing/credit-packs", {"pack": "credits_1"}, format="json")
 
     assert response.status_code == 400
     assert error_of(response)["details"] == {"pack": ["Unknown pack 'credits_1'."]}
@@ -298,9 +303,10 @@ def test_owner_sets_the_addon_quantity_and_the_limit_follows(api_client, workspa
 
 
 def test_an_addon_the_plan_does_not_offer_is_a_400(api_client):
-    response = api_client.post(
-        "/api/v1/billing/addons", {"addon": "active_leads_25k", "quantity": 1}, format="json"
-    )
+    with nothing_changes():
+        response = api_client.post(
+            "/api/v1/billing/addons", {"addon": "active_leads_25k", "quantity": 1}, format="json"
+        )
 
     assert response.status_code == 400
     assert error_of(response)["details"] == {"addon": ["Not available on the Trial plan."]}

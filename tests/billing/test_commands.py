@@ -107,6 +107,7 @@ def test_audit_of_consistent_quotas_exits_0_and_says_when_no_counter_is_register
 def test_audit_finds_a_corrupted_counter_exits_1_and_fix_repairs_it(workspace, active_leads_counter, capsys):
     services.active_leads_reserve(workspace=workspace, count=12)
     active_leads_counter[workspace.pk] = 12
+    # No service writes a wrong counter; only a bug or a hand edit does, so the test edits the row.
     Quota.objects.for_workspace(workspace).update(active_leads_used=40, active_leads_limit=9)
 
     with pytest.raises(CommandError) as failure:
@@ -128,7 +129,7 @@ def test_audit_finds_a_corrupted_counter_exits_1_and_fix_repairs_it(workspace, a
 
 def test_audit_recomputes_grants_from_their_movements_and_checks_the_balance(workspace, capsys):
     debit_credits(workspace, 30)
-    CreditGrant.objects.for_workspace(workspace).update(remaining=90)
+    CreditGrant.objects.for_workspace(workspace).update(remaining=90)  # a hand edit: no service does this
 
     with pytest.raises(CommandError):
         call_command("audit_quotas", fix=True)

@@ -11,6 +11,7 @@ from billing.models import CreditGrant, LedgerEntry, Payment
 from billing.selectors import lead_credits_balance, subscription_for_workspace, usage_for_workspace
 from tests.billing.factories import debit_credits
 from tests.factories import MembershipFactory, owner_of
+from tests.unchanged import nothing_changes
 
 
 @pytest.fixture
@@ -170,9 +171,10 @@ def test_adding_an_add_on_raises_the_active_leads_limit(owner_client, workspace)
 def test_a_bad_add_on_quantity_changes_nothing(owner_client, workspace):
     services.subscription_set_plan(workspace=workspace, plan_code="hypergrowth")
 
-    response = owner_client.post(
-        "/settings/billing/addons/active_leads_25k/", {"quantity": "-1"}, follow=True
-    )
+    with nothing_changes():
+        response = owner_client.post(
+            "/settings/billing/addons/active_leads_25k/", {"quantity": "-1"}, follow=True
+        )
 
     assert "Choose how many units" in response.content.decode()
     assert usage_for_workspace(workspace=workspace)["active_leads"]["limit"] == 25_000
@@ -186,17 +188,19 @@ def test_members_and_admins_see_billing_but_cannot_change_it(workspace, role):
     assert "Only owners of" in text
     assert "Upgrade to Growth" not in text
 
-    assert client.get("/settings/billing/plan/growth/").status_code == 403
-    assert client.post("/settings/billing/plan/growth/").status_code == 403
-    assert client.post("/settings/billing/credit-packs/credits_1000/buy/").status_code == 403
-    assert client.post("/settings/billing/addons/active_leads_25k/", {"quantity": "2"}).status_code == 403
+    with nothing_changes():
+        assert client.get("/settings/billing/plan/growth/").status_code == 403
+        assert client.post("/settings/billing/plan/growth/").status_code == 403
+        assert client.post("/settings/billing/credit-packs/credits_1000/buy/").status_code == 403
+        assert client.post("/settings/billing/addons/active_leads_25k/", {"quantity": "2"}).status_code == 403
     assert subscription_for_workspace(workspace=workspace).plan.code == "trial"
     assert lead_credits_balance(workspace=workspace) == 100
     assert usage_for_workspace(workspace=workspace)["active_leads"]["limit"] == 250
 
 
 def test_an_unknown_plan_or_pack_changes_nothing(owner_client, workspace):
-    assert owner_client.get("/settings/billing/plan/platinum/").status_code == 404
-    response = owner_client.post("/settings/billing/credit-packs/credits_9/buy/", follow=True)
+    with nothing_changes():
+        assert owner_client.get("/settings/billing/plan/platinum/").status_code == 404
+        response = owner_client.post("/settings/billing/credit-packs/credits_9/buy/", follow=True)
     assert "There is no credit pack" in response.content.decode()
     assert lead_credits_balance(workspace=workspace) == 100

@@ -21,8 +21,7 @@ CONTENT = (
 
 
 @pytest.fixture
-def csv_file(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def csv_file(tmp_path):
     path = tmp_path / "spring leads.csv"
     path.write_text(CONTENT, encoding="utf-8")
     return path

@@ -11,11 +11,6 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory, WorkspaceFactory, mak
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_search_with_two_filters_preview_the_cost_download_and_find_the_file_and_contacts(page, screenshot):
     user = UserFactory(email="ada@example.com")
     workspace = WorkspaceFactory(name="Analytical Engines", owner=user)

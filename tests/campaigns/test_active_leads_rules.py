@@ -17,6 +17,7 @@ from campaigns.selectors import active_leads_used_by_enrollments
 from config.errors import Conflict, DomainError
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
+from tests.unchanged import nothing_changes
 
 Status = Campaign.Status
 
@@ -89,7 +90,7 @@ def test_audit_quotas_recounts_used_from_the_enrollments(workspace):
     enroll(CampaignFactory(workspace=workspace), LeadFactory.create_batch(2, workspace=workspace))
     call_command("audit_quotas")
 
-    # A drifted counter (say, someone edited the row by hand) is found and repaired.
+    # A drifted counter (no service drifts it: a hand edit of the row does) is found and repaired.
     Quota.objects.for_workspace(workspace).update(active_leads_used=F("active_leads_used") + 5)
     with pytest.raises(CommandError, match="1 difference"):
         call_command("audit_quotas")
@@ -260,7 +261,7 @@ def test_adding_beyond_the_limit_adds_nothing_creates_no_contacts_and_says_how_m
     add_data(campaign, new_leads(240, "first"))
     existing = LeadFactory.create_batch(5, workspace=workspace)
 
-    with pytest.raises(ActiveLeadsLimitReached) as refusal:
+    with nothing_changes(), pytest.raises(ActiveLeadsLimitReached) as refusal:
         services.enrollments_add(
             workspace=workspace,
             campaign=campaign,

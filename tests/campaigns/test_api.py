@@ -6,6 +6,7 @@ from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
 from tests.conftest import api_client_for
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
+from tests.unchanged import nothing_changes
 
 RESULT_KEYS = {
     "added",
@@ -48,7 +49,8 @@ def test_creating_listing_and_reading_campaigns(member_api_client, workspace, ot
 
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x", "status": "active"}, {"name": ["Spring"]}])
 def test_a_campaign_needs_a_name_and_nothing_else(api_client, workspace, body):
-    response = api_client.post("/api/v1/campaigns", body, format="json")
+    with nothing_changes():
+        response = api_client.post("/api/v1/campaigns", body, format="json")
 
     assert response.status_code == 400
     assert Campaign.objects.for_workspace(workspace).count() == 0
@@ -68,16 +70,20 @@ def test_renaming_and_changing_status(api_client, workspace):
 def test_a_bad_patch_is_400(api_client, workspace, body):
     campaign = CampaignFactory(workspace=workspace)
 
-    assert api_client.patch(f"/api/v1/campaigns/{campaign.pk}", body, format="json").status_code == 400
+    with nothing_changes():
+        response = api_client.patch(f"/api/v1/campaigns/{campaign.pk}", body, format="json")
+
+    assert response.status_code == 400
 
 
 def test_a_patch_whose_name_is_refused_changes_no_status_either(api_client, workspace):
     campaign = CampaignFactory(workspace=workspace, name="Spring")
     add(api_client, campaign, leads=new_leads(3, "n"))
 
-    response = api_client.patch(
-        f"/api/v1/campaigns/{campaign.pk}", {"status": "archived", "name": "\x01"}, format="json"
-    )
+    with nothing_changes():
+        response = api_client.patch(
+            f"/api/v1/campaigns/{campaign.pk}", {"status": "archived", "name": "\x01"}, format="json"
+        )
 
     assert response.status_code == 400
     campaign.refresh_from_db()
@@ -94,9 +100,10 @@ def test_archiving_frees_slots_and_unarchiving_that_does_not_fit_is_402(api_clie
     assert active_leads(api_client)["used"] == 0
     add(api_client, other, leads=new_leads(100, "b"))
 
-    refused = api_client.patch(
-        f"/api/v1/campaigns/{campaign.pk}", {"status": "active", "name": "Back"}, format="json"
-    )
+    with nothing_changes():
+        refused = api_client.patch(
+            f"/api/v1/campaigns/{campaign.pk}", {"status": "active", "name": "Back"}, format="json"
+        )
 
     assert refused.status_code == 402
     assert refused.json()["error"]["code"] == "active_leads_limit_reached"
@@ -159,7 +166,8 @@ def test_adding_what_does_not_fit_is_402_with_the_numbers_and_changes_nothing(ap
     campaign = CampaignFactory(workspace=workspace)
     add(api_client, campaign, leads=new_leads(245, "first"))
 
-    response = add(api_client, campaign, leads=new_leads(10, "second"))
+    with nothing_changes():
+        response = add(api_client, campaign, leads=new_leads(10, "second"))
 
     assert response.status_code == 402
     error = response.json()["error"]
@@ -211,7 +219,8 @@ def test_the_worked_example_over_two_calls_of_the_api(db):
 def test_malformed_additions_are_400_and_change_nothing(api_client, workspace, body, field):
     campaign = CampaignFactory(workspace=workspace)
 
-    response = add(api_client, campaign, **body)
+    with nothing_changes():
+        response = add(api_client, campaign, **body)
 
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
@@ -221,7 +230,8 @@ def test_malformed_additions_are_400_and_change_nothing(api_client, workspace, b
 def test_an_archived_campaign_takes_no_contacts(api_client, workspace):
     campaign = CampaignFactory(workspace=workspace, status="archived")
 
-    response = add(api_client, campaign, leads=new_leads(1))
+    with nothing_changes():
+        response = add(api_client, campaign, leads=new_leads(1))
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
@@ -266,21 +276,21 @@ def test_removing_contacts_answers_how_many_and_the_usage(api_client, workspace)
     assert response.status_code == 200
     assert response.json()["removed"] == 2
     assert response.json()["usage"]["active_leads"]["used"] == 1
-    assert (
-        api_client.post(
+    with nothing_changes():
+        empty = api_client.post(
             f"/api/v1/campaigns/{campaign.pk}/leads/remove", {"lead_ids": []}, format="json"
-        ).status_code
-        == 400
-    )
+        )
+    assert empty.status_code == 400
 
 
 @pytest.mark.parametrize("path", ["leads", "leads/remove"])
 def test_an_id_past_the_largest_key_is_400_not_a_crash(api_client, workspace, path):
     campaign = CampaignFactory(workspace=workspace)
 
-    response = api_client.post(
-        f"/api/v1/campaigns/{campaign.pk}/{path}", {"lead_ids": [2**70]}, format="json"
-    )
+    with nothing_changes():
+        response = api_client.post(
+            f"/api/v1/campaigns/{campaign.pk}/{path}", {"lead_ids": [2**70]}, format="json"
+        )
 
     assert response.status_code == 400
     assert "lead_ids" in response.json()["error"]["details"]

@@ -15,6 +15,7 @@ from config.errors import DomainError
 from leads.models import Lead
 from tests.campaigns.import_helpers import csv_text, start_import, upload
 from tests.factories import CampaignFactory
+from tests.unchanged import nothing_changes
 
 JOB_FIELDS = {
     "id",
@@ -154,7 +155,8 @@ def test_imports_are_listed_newest_first_without_drafts_or_other_workspaces(
 def test_a_bad_upload_is_a_400_that_says_why_and_nothing_is_stored(
     api_client, workspace, content, fields, field, message
 ):
-    response = post(api_client, content, **fields)
+    with nothing_changes():
+        response = post(api_client, content, **fields)
 
     assert response.status_code == 400
     error = response.json()["error"]
@@ -165,7 +167,8 @@ def test_a_bad_upload_is_a_400_that_says_why_and_nothing_is_stored(
 
 
 def test_an_upload_without_a_file_is_a_400(api_client):
-    response = api_client.post("/api/v1/imports", {"on_duplicate": "skip"}, format="multipart")
+    with nothing_changes():
+        response = api_client.post("/api/v1/imports", {"on_duplicate": "skip"}, format="multipart")
 
     assert response.status_code == 400
     assert list(response.json()["error"]["details"]) == ["file"]
@@ -173,8 +176,9 @@ def test_an_upload_without_a_file_is_a_400(api_client):
 
 def test_a_file_over_the_limit_is_a_413_before_or_after_the_body_is_read(api_client, workspace, settings):
     settings.IMPORT_MAX_FILE_SIZE = 50
-    huge = post(api_client, "Email\n" + "a@example.com\n" * 10_000)
-    over_by_a_little = post(api_client, CONTENT)
+    with nothing_changes():
+        huge = post(api_client, "Email\n" + "a@example.com\n" * 10_000)
+        over_by_a_little = post(api_client, CONTENT)
 
     for response in (huge, over_by_a_little):
         assert response.status_code == 413
@@ -191,8 +195,9 @@ def test_another_workspaces_campaign_is_a_404_and_an_archived_one_a_409(
     theirs = CampaignFactory(workspace=other_workspace)
     archived = CampaignFactory(workspace=workspace, status=Campaign.Status.ARCHIVED)
 
-    assert post(api_client, campaign=theirs.pk).json()["error"]["code"] == "not_found"
-    conflict = post(api_client, campaign=archived.pk)
+    with nothing_changes():
+        assert post(api_client, campaign=theirs.pk).json()["error"]["code"] == "not_found"
+        conflict = post(api_client, campaign=archived.pk)
     assert conflict.status_code == 409
     assert conflict.json()["error"]["details"] == {"campaign": archived.pk, "status": "archived"}
     assert not ImportJob.objects.for_workspace(workspace).exists()
@@ -222,7 +227,8 @@ def test_cancelling_a_queued_job_and_then_again(api_client, workspace):
     job = start_import(workspace, CONTENT)
 
     cancelled = api_client.post(f"/api/v1/imports/{job.pk}/cancel")
-    again = api_client.post(f"/api/v1/imports/{job.pk}/cancel")
+    with nothing_changes():
+        again = api_client.post(f"/api/v1/imports/{job.pk}/cancel")
 
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
     assert cancelled.json()["finished_at"]

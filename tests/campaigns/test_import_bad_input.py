@@ -19,6 +19,7 @@ from tests.campaigns.import_helpers import (
     start_import,
 )
 from tests.factories import CampaignFactory, LeadFactory, enroll
+from tests.unchanged import nothing_changes
 
 HEADER = ["Email", "First Name", "Company"]
 
@@ -76,7 +77,7 @@ def emails(workspace):
 def test_a_file_that_cannot_be_imported_is_refused_at_once_and_nothing_is_written(
     workspace, content, message
 ):
-    with pytest.raises(FileRefused) as refusal:
+    with nothing_changes(), pytest.raises(FileRefused) as refusal:
         start_import(workspace, content)
     assert refusal.value.message.startswith(message)
     assert refusal.value.details == {"file": [refusal.value.message]}
@@ -85,7 +86,7 @@ def test_a_file_that_cannot_be_imported_is_refused_at_once_and_nothing_is_writte
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_stored(workspace, settings):
     settings.IMPORT_MAX_FILE_SIZE = 100
-    with pytest.raises(services.FileTooLarge) as refusal:
+    with nothing_changes(), pytest.raises(services.FileTooLarge) as refusal:
         start_import(workspace, csv_text([HEADER, *[[f"a{n}@example.com", "A", "B"] for n in range(10)]]))
     assert refusal.value.status_code == 413
     assert refusal.value.details["limit"] == 100

@@ -6,6 +6,7 @@ run is touched."""
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import Http404
@@ -14,30 +15,28 @@ from django.utils import timezone
 
 from campaigns import tasks
 from campaigns.importing import services
-from campaigns.importing.pipeline import run_import_job
 from campaigns.importing.report import error_report_lines
 from campaigns.models import ImportJob
-from tests.campaigns.import_helpers import queue_nothing, start_import
+from tests.campaigns.import_helpers import queue_nothing, run_import, start_import
 from tests.factories import owner_of
 
 CONTENT = "Email,Name\nann@example.com,Ann\nnope,X\n=cmd,Y\n"
 
 
-def aged(job, **age):
-    """The job as if it had been uploaded (and finished, if it has) ``age`` ago."""
-    then = timezone.now() - timedelta(**age)
-    jobs = ImportJob.objects.for_workspace(job.workspace).filter(pk=job.pk)
-    jobs.update(created_at=then)
-    jobs.exclude(finished_at=None).update(finished_at=then)
-    return jobs.get()
+def ago(**age):
+    """The clock of ``age`` ago: what is uploaded (and run) under it is that old."""
+    return time_machine.travel(timezone.now() - timedelta(**age), tick=False)
 
 
 def test_a_draft_never_confirmed_goes_with_its_file_and_a_recent_or_running_one_stays(workspace, monkeypatch):
     queue_nothing(monkeypatch)
     ttl = settings.IMPORT_DRAFT_TTL_HOURS
-    abandoned = aged(start_import(workspace, CONTENT, draft=True), hours=ttl + 1)
-    recent = aged(start_import(workspace, CONTENT, draft=True), hours=ttl - 1)
-    queued_long_ago = aged(start_import(workspace, CONTENT), days=400)
+    with ago(hours=ttl + 1):
+        abandoned = start_import(workspace, CONTENT, draft=True)
+    with ago(hours=ttl - 1):
+        recent = start_import(workspace, CONTENT, draft=True)
+    with ago(days=400):
+        queued_long_ago = start_import(workspace, CONTENT)
 
     assert tasks.purge_import_files() == (1, 0)
 
@@ -50,10 +49,10 @@ def test_a_draft_never_confirmed_goes_with_its_file_and_a_recent_or_running_one_
 def test_an_old_finished_import_keeps_its_counts_and_report_reasons_but_not_its_file(workspace, monkeypatch):
     queue_nothing(monkeypatch)
     days = settings.IMPORT_FILE_RETENTION_DAYS
-    old, recent = start_import(workspace, CONTENT), start_import(workspace, CONTENT.replace("ann", "bob"))
-    for job in (old, recent):
-        run_import_job(job_id=job.pk)
-    old, recent = aged(old, days=days + 1), aged(recent, days=days - 1)
+    with ago(days=days + 1):
+        old = run_import(workspace, CONTENT)
+    with ago(days=days - 1):
+        recent = run_import(workspace, CONTENT.replace("ann", "bob"))
     stored = old.file.name
 
     assert tasks.purge_import_files() == (0, 1)
@@ -84,9 +83,8 @@ def test_the_purge_runs_on_the_beat_schedule():
 
 def test_a_report_asked_for_just_before_the_purge_deleted_its_file_has_the_reasons(workspace, monkeypatch):
     queue_nothing(monkeypatch)
-    job = start_import(workspace, CONTENT)
-    run_import_job(job_id=job.pk)
-    read_before_the_purge = aged(job, days=settings.IMPORT_FILE_RETENTION_DAYS + 1)
+    with ago(days=settings.IMPORT_FILE_RETENTION_DAYS + 1):
+        read_before_the_purge = run_import(workspace, CONTENT)
     tasks.purge_import_files()
 
     lines = list(error_report_lines(workspace=workspace, job=read_before_the_purge))
@@ -97,8 +95,8 @@ def test_a_report_asked_for_just_before_the_purge_deleted_its_file_has_the_reaso
 
 def test_confirming_or_opening_a_draft_the_purge_deleted_is_a_404(workspace, monkeypatch):
     queue_nothing(monkeypatch)
-    draft = start_import(workspace, CONTENT, draft=True)
-    aged(draft, hours=settings.IMPORT_DRAFT_TTL_HOURS + 1)
+    with ago(hours=settings.IMPORT_DRAFT_TTL_HOURS + 1):
+        draft = start_import(workspace, CONTENT, draft=True)
     tasks.purge_import_files()
 
     with pytest.raises(Http404):

@@ -13,6 +13,7 @@ from config.errors import Conflict
 from leads.models import Lead
 from tests.campaigns.import_helpers import start_import, upload
 from tests.factories import CampaignFactory, MembershipFactory, owner_of
+from tests.unchanged import nothing_changes
 
 CONTENT = (
     "E-mail;Vorname;Company;Colour\nann@example.com;Ann;Acme;teal\nbob@example.com;Bob;Globex;red\n"
@@ -122,7 +123,10 @@ def test_a_mapping_without_an_email_column_is_refused_on_the_page(client, worksp
     client.post("/imports/", {"file": upload(CONTENT)})
     job = ImportJob.objects.for_workspace(workspace).get()
 
-    response = client.post(f"/imports/{job.pk}/mapping/", {"column_0": "first_name", "on_duplicate": "skip"})
+    with nothing_changes():
+        response = client.post(
+            f"/imports/{job.pk}/mapping/", {"column_0": "first_name", "on_duplicate": "skip"}
+        )
 
     assert response.status_code == 200
     assert "No column of the file holds email addresses" in response.content.decode()
@@ -193,11 +197,10 @@ def test_discarding_an_upload_deletes_it_and_its_file(
 
 def test_discarding_an_upload_confirmed_meanwhile_is_refused_and_keeps_it(client, workspace):
     job = start_import(workspace, CONTENT, draft=True)
-    ImportJob.objects.for_workspace(workspace).filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
     draft_seen_by_the_view = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
-    draft_seen_by_the_view.status = ImportJob.Status.DRAFT
+    services.import_confirm(workspace=workspace, job=job, mapping={"E-mail": "email"})
 
-    with pytest.raises(Conflict, match="has started already"):
+    with nothing_changes(), pytest.raises(Conflict, match="has started already"):
         services.import_discard(workspace=workspace, job=draft_seen_by_the_view)
 
     assert ImportJob.objects.for_workspace(workspace).get(pk=job.pk).status == ImportJob.Status.QUEUED

@@ -12,6 +12,7 @@ from campaigns.importing import pipeline
 from campaigns.importing.report import error_report_lines
 from campaigns.importing.writers import OrmContactWriter, PostgresContactWriter
 from campaigns.models import Campaign, Enrollment
+from leads import services as lead_services
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
@@ -41,7 +42,8 @@ def outcome(writer, monkeypatch, *, into_campaign, on_duplicate):
     workspace = with_active_leads_limit(WorkspaceFactory(), 40)
     campaign = CampaignFactory(workspace=workspace) if into_campaign else None
     known_contacts(workspace, campaign=campaign)
-    Lead.objects.for_workspace(workspace).update(first_name="Had before")  # the factory's names are random
+    for lead in Lead.objects.for_workspace(workspace):  # the factory's names are random
+        lead_services.lead_update(workspace=workspace, lead=lead, data={"first_name": "Had before"})
     job = run_import(
         workspace, mixed_file() + EXTRA_ROWS, campaign=campaign, on_duplicate=on_duplicate, mapping=MAPPING
     )

@@ -10,6 +10,7 @@ from campaigns import services
 from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll, owner_of
+from tests.unchanged import nothing_changes
 
 
 def client_for(workspace):
@@ -82,7 +83,10 @@ def test_archiving_says_how_many_slots_it_freed_and_unarchiving_that_does_not_fi
     services.enrollments_add(
         workspace=workspace, campaign=other, leads=[{"email": f"b{n}@example.com"} for n in range(100)]
     )
-    refused = client.post(reverse("campaign_status", args=[campaign.pk]), {"status": "active"}, follow=True)
+    with nothing_changes():
+        refused = client.post(
+            reverse("campaign_status", args=[campaign.pk]), {"status": "active"}, follow=True
+        )
 
     assert "is archived. 200 active-lead slots freed." in archived.text
     assert "stays archived: its contacts need 200 active-lead slots and 150 of 250 are free." in refused.text
@@ -159,7 +163,8 @@ def test_ticked_contacts_and_pasted_emails_are_added_and_new_emails_become_conta
 def test_an_empty_addition_says_what_to_do(client, workspace):
     campaign = CampaignFactory(workspace=workspace)
 
-    response = client.post(reverse("campaign_leads_add", args=[campaign.pk]), {"emails": "  "})
+    with nothing_changes():
+        response = client.post(reverse("campaign_leads_add", args=[campaign.pk]), {"emails": "  "})
 
     assert "Tick contacts from the search or paste emails to add." in response.text
 
@@ -170,10 +175,14 @@ def test_an_addition_that_does_not_fit_says_how_many_fit_and_offers_to_add_those
     existing = LeadFactory.create_batch(2, workspace=workspace)
     url = reverse("campaign_leads_add", args=[campaign.pk])
 
-    refused = client.post(
-        url,
-        {"lead_ids": [lead.pk for lead in existing], "emails": "x@example.com y@example.com z@example.com"},
-    )
+    with nothing_changes():
+        refused = client.post(
+            url,
+            {
+                "lead_ids": [lead.pk for lead in existing],
+                "emails": "x@example.com y@example.com z@example.com",
+            },
+        )
 
     assert refused.status_code == 200
     assert "Only 3 of 5 fit: 3 of 250 active leads are free." in refused.text

@@ -14,11 +14,6 @@ from tests.factories import WorkspaceFactory, make_prospects
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_twenty_parallel_overlapping_downloads_charge_each_prospect_once_and_never_overdraw():
     workspace = WorkspaceFactory()  # a trial: 100 credits
     prospects = make_prospects(150)

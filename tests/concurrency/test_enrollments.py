@@ -2,7 +2,6 @@
 of one workspace at the same moment, past its active-leads limit."""
 
 import threading
-import time
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +13,7 @@ from campaigns.models import Campaign, Enrollment
 from campaigns.selectors import active_leads_used_by_enrollments
 from config.errors import Conflict
 from leads.models import Lead
-from tests.concurrency.threads import run_together
+from tests.concurrency.threads import backend_pid, run_together, waits_for_lock
 from tests.factories import CampaignFactory, WorkspaceFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -81,15 +80,17 @@ def test_renaming_and_changing_status_at_once_waits_for_an_enrolment_instead_of_
     campaign = CampaignFactory(workspace=workspace)
     pool = [Lead.objects.create(workspace=workspace, email=f"p{number}@example.com") for number in range(3)]
     services.enrollments_add(workspace=workspace, campaign=campaign, lead_ids=[pool[0].pk])
-    holding, lead_states = threading.Event(), services._lead_states
+    holding, renaming, lead_states = threading.Event(), threading.Event(), services._lead_states
+    renamer = []
 
-    def slow_lead_states(*args, **kwargs):
+    def lead_states_until_the_rename_waits(*args, **kwargs):
         states = lead_states(*args, **kwargs)
         holding.set()  # the enrolment holds the quota row now
-        time.sleep(1.5)
+        assert renaming.wait(10)
+        assert waits_for_lock(renamer[0], held_by=backend_pid())
         return states
 
-    monkeypatch.setattr(services, "_lead_states", slow_lead_states)
+    monkeypatch.setattr(services, "_lead_states", lead_states_until_the_rename_waits)
 
     def enrol():
         return services.enrollments_add(
@@ -97,7 +98,9 @@ def test_renaming_and_changing_status_at_once_waits_for_an_enrolment_instead_of_
         )
 
     def rename_and_pause():
-        holding.wait(10)
+        renamer.append(backend_pid())
+        renaming.set()
+        assert holding.wait(10)
         return services.campaign_update(
             workspace=workspace, campaign=campaign, name="Renamed", status="paused"
         )

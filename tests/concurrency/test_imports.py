@@ -3,7 +3,6 @@ add and remove contacts, past the active-leads limit. Rule 14: one run holds an 
 delivers its task again meanwhile."""
 
 import threading
-import time
 
 import pytest
 from django.core.management import call_command
@@ -30,7 +29,7 @@ from tests.campaigns.import_helpers import (
     uninterrupted_and_started,
     with_active_leads_limit,
 )
-from tests.concurrency.threads import run_together
+from tests.concurrency.threads import backend_pid, run_together, waits_for_lock
 from tests.conftest import api_client_for
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
@@ -40,8 +39,7 @@ LIMIT = 300
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _small_chunks(settings):
     settings.IMPORT_CHUNK_ROWS = 25
 
 
@@ -103,11 +101,13 @@ def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch
     campaign = CampaignFactory(workspace=workspace)
     rows = [["Email"], ["first@example.com"], ["race@example.com"], ["last@example.com"]]
     job = start_import(workspace, csv_text(rows), campaign=campaign)
-    statements = []
+    statements, importer, writing = [], [], threading.Event()
     original = PostgresContactWriter._create
 
     def create(self, *args, on_conflict):
         statements.append(on_conflict)
+        importer.append(backend_pid())
+        writing.set()
         return original(self, *args, on_conflict=on_conflict)
 
     monkeypatch.setattr(PostgresContactWriter, "_create", create)
@@ -117,10 +117,12 @@ def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch
         with transaction.atomic():
             LeadFactory(workspace=workspace, email="race@example.com")
             inserted.set()
-            time.sleep(1)  # the import's statement is waiting on this email's index entry meanwhile
+            assert writing.wait(10)
+            # The import's statement waits on this email's index entry until this commits.
+            assert waits_for_lock(importer[0], held_by=backend_pid())
 
     def import_after_it():
-        inserted.wait(5)
+        assert inserted.wait(10)
         run_import_job(job_id=job.pk)
 
     assert run_together([other_transaction, import_after_it]) == [None, None]
@@ -145,9 +147,12 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
         workspace, csv_text([["Email"], ["new@example.com"], ["known@example.com"]]), campaign=campaign
     )
     found, editors, waiting = PostgresContactWriter._found, [], []
+    editor_pid, editing = [], threading.Event()
 
     def edit():
         try:
+            editor_pid.append(backend_pid())
+            editing.set()
             lead = Lead.objects.for_workspace(workspace).get(pk=known.pk)
             lead_services.lead_update(workspace=workspace, lead=lead, data={"email": "re@example.com"})
         finally:
@@ -156,15 +161,17 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
     def found_while_an_edit_waits(self, *args, **kwargs):
         editor = threading.Thread(target=edit)
         editor.start()
-        editor.join(1)
         editors.append(editor)
-        waiting.append(editor.is_alive())  # still waiting on the quota row while the chunk goes on
+        assert editing.wait(10)
+        # Still waiting on the chunk's lock while the chunk goes on.
+        waiting.append(waits_for_lock(editor_pid[0], held_by=backend_pid()))
         return found(self, *args, **kwargs)
 
     monkeypatch.setattr(PostgresContactWriter, "_found", found_while_an_edit_waits)
     run_import_job(job_id=job.pk)
     (editor,) = editors
     editor.join(10)
+    assert not editor.is_alive()
 
     job = ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
     assert job.status == ImportJob.Status.SUCCEEDED, job.error
@@ -181,18 +188,21 @@ def test_an_upload_committing_while_its_campaign_is_deleted_is_a_404_not_an_impo
     queue_nothing(monkeypatch)
     workspace = WorkspaceFactory()
     campaign = CampaignFactory(workspace=workspace)
-    locked = threading.Event()
+    locked, uploading, uploader = threading.Event(), threading.Event(), []
     slots_freed = campaign_services.slots_freed_by_removing
 
-    def slowly_counted(**kwargs):
+    def counted_once_the_upload_waits(**kwargs):
         locked.set()
-        time.sleep(1)  # the upload commits meanwhile
+        assert uploading.wait(10)
+        assert waits_for_lock(uploader[0], held_by=backend_pid())
         return slots_freed(**kwargs)
 
-    monkeypatch.setattr(campaign_services, "slots_freed_by_removing", slowly_counted)
+    monkeypatch.setattr(campaign_services, "slots_freed_by_removing", counted_once_the_upload_waits)
 
     def upload():
-        locked.wait(5)
+        uploader.append(backend_pid())
+        uploading.set()
+        assert locked.wait(10)
         return start_import(workspace, "Email\nann@example.com\n", campaign=campaign)
 
     deleted, uploaded = run_together(

@@ -1,6 +1,8 @@
-"""Real threads released at the same moment, each on its own database connection."""
+"""Real threads released at the same moment, each on its own database connection, and the way to see one
+of them wait for another's lock."""
 
 import threading
+import time
 
 from django.db import connection
 
@@ -28,3 +30,31 @@ def run_together(actions):
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def backend_pid():
+    """The PostgreSQL backend serving this thread's connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def waits_for_lock(pid, *, held_by, within=10.0):
+    """Whether backend ``pid`` is (within ``within`` seconds) waiting for a lock that ``held_by`` holds:
+    the proof that it waits, read from pg_stat_activity, where a sleep would only hope so."""
+    deadline = time.monotonic() + within
+    with connection.cursor() as cursor:
+        while True:
+            # pg_stat_activity is read once per transaction unless its snapshot is dropped.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT wait_event_type = 'Lock' AND %s = ANY(pg_blocking_pids(pid)) "
+                "FROM pg_stat_activity WHERE pid = %s",
+                [held_by, pid],
+            )
+            row = cursor.fetchone()
+            if row and row[0]:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)

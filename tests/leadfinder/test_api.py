@@ -11,6 +11,7 @@ from leadfinder.models import Download, Ownership
 from leads.models import Lead
 from tests.billing.factories import debit_credits
 from tests.factories import CampaignFactory, LeadFactory, enroll, make_prospects
+from tests.unchanged import nothing_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,8 @@ def test_short_of_credits_is_a_402_naming_needed_and_balance_and_charges_nothing
     prospects = make_prospects(5)
     debit_credits(workspace, 97)
 
-    response = api_client.post(URL, {"prospect_ids": [p.pk for p in prospects]}, format="json")
+    with nothing_changes():
+        response = api_client.post(URL, {"prospect_ids": [p.pk for p in prospects]}, format="json")
 
     assert response.status_code == 402
     assert response.json()["error"]["code"] == "insufficient_lead_credits"
@@ -164,7 +166,8 @@ def test_another_workspaces_campaign_is_a_404_and_nothing_is_charged(api_client,
 def test_unknown_prospect_ids_are_a_400_naming_them(api_client, workspace):
     [prospect] = make_prospects(1)
 
-    response = api_client.post(URL, {"prospect_ids": [prospect.pk, 987654]}, format="json")
+    with nothing_changes():
+        response = api_client.post(URL, {"prospect_ids": [prospect.pk, 987654]}, format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["details"] == {"prospect_ids": ["No prospect with id 987654."]}
@@ -186,7 +189,8 @@ def test_unknown_prospect_ids_are_a_400_naming_them(api_client, workspace):
     ],
 )
 def test_bad_download_requests_are_a_400_and_change_nothing(api_client, workspace, body, field):
-    response = api_client.post(URL, body, format="json")
+    with nothing_changes():
+        response = api_client.post(URL, body, format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"

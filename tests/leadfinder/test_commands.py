@@ -42,7 +42,7 @@ def seed(count, seed_value):
 
 def test_seed_prospects_is_deterministic_by_seed(capsys):
     first = seed(300, 7)
-    Prospect.objects.all().delete()
+    Prospect.objects.all().delete()  # the empty prospect database of a new installation, again
     again = seed(300, 7)
     Prospect.objects.all().delete()
     other = seed(300, 8)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from billing import selectors as billing_selectors
 from billing.errors import InsufficientLeadCredits
 from billing.models import LedgerEntry, Quota
+from campaigns import services as campaign_services
 from campaigns.models import Enrollment
 from config.errors import Conflict, DomainError
 from leadfinder import services
@@ -18,6 +19,7 @@ from leadfinder.models import Download, Ownership
 from leadfinder.selectors import ProspectFilters
 from leads.models import Lead
 from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_sum
+from tests.campaigns.import_helpers import with_active_leads_limit
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll, make_prospects
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,7 @@ def test_taking_an_owned_prospect_again_is_free_forever(workspace):
 def test_an_owned_prospect_whose_contact_was_deleted_comes_back_as_a_contact_for_free(workspace):
     [prospect] = make_prospects(1)
     take(workspace, [prospect])
-    Lead.objects.for_workspace(workspace).get().delete()
+    campaign_services.lead_delete(workspace=workspace, lead=Lead.objects.for_workspace(workspace).get())
 
     download = take(workspace, [prospect])
 
@@ -237,10 +239,11 @@ def test_with_a_campaign_short_of_credits_for_what_fits_is_refused_without_allow
 
 
 def test_owned_and_already_active_prospects_need_neither_credit_nor_slot(workspace):
+    with_active_leads_limit(workspace, 2)
+    CreditGrantFactory(workspace=workspace, amount=100)
     first, second = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
     prospects = make_prospects(4)
-    take(workspace, prospects[:2], campaign=first)
-    Quota.objects.for_workspace(workspace).update(active_leads_limit=2)  # no slot left
+    take(workspace, prospects[:2], campaign=first)  # no slot left
 
     download = take(workspace, prospects, campaign=second)
 
@@ -251,12 +254,13 @@ def test_owned_and_already_active_prospects_need_neither_credit_nor_slot(workspa
 
 
 def test_prospects_needing_fewer_resources_go_before_those_needing_more(workspace):
+    with_active_leads_limit(workspace, 2)
+    CreditGrantFactory(workspace=workspace, amount=100)
     campaign, other = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
     new, owned_idle, owned_active = make_prospects(3), make_prospects(1), make_prospects(1)
     take(workspace, owned_idle)  # owned, in no campaign: needs a slot only
-    take(workspace, owned_active, campaign=other)  # owned and active: needs neither
+    take(workspace, owned_active, campaign=other)  # owned and active: needs neither; 1 slot left
     debit_credits(workspace, 97)  # 1 credit left
-    Quota.objects.for_workspace(workspace).update(active_leads_limit=2)  # 1 slot left
 
     download = take(workspace, [*new, *owned_idle, *owned_active], campaign=campaign, allow_partial=True)
 
@@ -274,11 +278,12 @@ def test_an_unowned_prospect_counts_a_slot_even_if_its_email_is_an_active_contac
     campaign, other = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
     [prospect] = make_prospects(1)
     known = LeadFactory(workspace=workspace, email=prospect.email)
-    enroll(other, [known])
-    Quota.objects.for_workspace(workspace).update(active_leads_limit=1)  # no slot left
+    with_active_leads_limit(workspace, 1)
+    CreditGrantFactory(workspace=workspace, amount=100)
+    enroll(other, [known])  # no slot left
 
     refused = take(workspace, [prospect], campaign=campaign, allow_partial=True)
-    Quota.objects.for_workspace(workspace).update(active_leads_limit=2)
+    with_active_leads_limit(workspace, 2)
     taken = take(workspace, [prospect], campaign=campaign)
 
     assert (refused.charged, refused.not_added_over_limit) == (0, 1)
@@ -381,6 +386,7 @@ def test_a_grant_expiring_while_a_download_runs_does_not_make_it_refuse_what_it_
 
     download = take(workspace, prospects, allow_partial=True)
 
+    assert clock["now"] > expiry  # the grant did expire while the download ran
     assert (download.charged, download.taken) == (5, 5)
     assert ledger_sum(workspace) == 0
 

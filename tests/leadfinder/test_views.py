@@ -13,6 +13,7 @@ from leadfinder.models import Download, Ownership
 from leads.models import Lead
 from tests.billing.factories import debit_credits
 from tests.factories import CampaignFactory, LeadFactory, enroll, make_prospects
+from tests.unchanged import nothing_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +155,12 @@ def test_a_prospect_id_past_the_largest_is_refused_not_a_500(client, view):
     make_prospects(1)
     data = {"scope": "selected", "prospect_ids": "9" * 20, "destination": "csv"}
 
-    response = (
-        client.get(reverse(view), data) if view == "leadfinder_preview" else client.post(reverse(view), data)
-    )
+    with nothing_changes():
+        response = (
+            client.get(reverse(view), data)
+            if view == "leadfinder_preview"
+            else client.post(reverse(view), data)
+        )
 
     assert response.status_code in (200, 400)
     assert "Tick prospects in the results" in response.text
@@ -231,10 +235,11 @@ def test_taking_more_than_the_balance_without_partial_is_refused_and_charges_not
     prospects = make_prospects(3)
     debit_credits(workspace, 99)
 
-    response = client.post(
-        reverse("leadfinder_take"),
-        {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "action": "csv"},
-    )
+    with nothing_changes():
+        response = client.post(
+            reverse("leadfinder_take"),
+            {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "action": "csv"},
+        )
 
     assert response.status_code == 402
     assert "This needs 3 lead credits and the balance is 1." in response.text
@@ -246,10 +251,16 @@ def test_another_workspaces_campaign_is_not_offered(client, workspace, other_wor
     theirs = CampaignFactory(workspace=other_workspace)
     prospects = make_prospects(1)
 
-    response = client.post(
-        reverse("leadfinder_take"),
-        {"scope": "selected", "prospect_ids": [prospects[0].pk], "campaign": theirs.pk, "action": "campaign"},
-    )
+    with nothing_changes():
+        response = client.post(
+            reverse("leadfinder_take"),
+            {
+                "scope": "selected",
+                "prospect_ids": [prospects[0].pk],
+                "campaign": theirs.pk,
+                "action": "campaign",
+            },
+        )
 
     assert response.status_code == 400
     assert not Download.objects.for_workspace(workspace).exists()

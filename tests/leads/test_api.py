@@ -5,6 +5,7 @@ import pytest
 from campaigns import services as campaign_services
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, enroll
+from tests.unchanged import nothing_changes
 
 LEAD_KEYS = {
     "id",
@@ -57,7 +58,8 @@ def test_posting_a_contact_creates_it_normalised_with_source_api(member_api_clie
 def test_posting_an_email_the_workspace_has_in_any_case_is_409_naming_the_contact(api_client, workspace):
     lead = LeadFactory(workspace=workspace, email="grace@example.com")
 
-    response = api_client.post("/api/v1/leads", {"email": "GRACE@example.com"}, format="json")
+    with nothing_changes():
+        response = api_client.post("/api/v1/leads", {"email": "GRACE@example.com"}, format="json")
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"
@@ -84,7 +86,8 @@ def test_the_same_email_in_another_workspace_is_another_contact(api_client, othe
     ],
 )
 def test_bad_input_is_400_naming_the_field_and_creates_nothing(api_client, workspace, body, field):
-    response = api_client.post("/api/v1/leads", body, format="json")
+    with nothing_changes():
+        response = api_client.post("/api/v1/leads", body, format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
@@ -167,7 +170,8 @@ def test_patching_a_contact_changes_only_the_fields_sent(api_client, workspace):
 def test_patching_to_another_contacts_email_is_409_and_changes_nothing(api_client, workspace):
     lead, other = LeadFactory(workspace=workspace), LeadFactory(workspace=workspace)
 
-    response = api_client.patch(f"/api/v1/leads/{lead.pk}", {"email": other.email.upper()}, format="json")
+    with nothing_changes():
+        response = api_client.patch(f"/api/v1/leads/{lead.pk}", {"email": other.email.upper()}, format="json")
 
     assert response.status_code == 409
     assert response.json()["error"]["details"] == {"lead_id": other.pk}

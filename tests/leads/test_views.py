@@ -7,6 +7,7 @@ from django.urls import reverse
 from billing.selectors import usage_for_workspace
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, enroll, owner_of
+from tests.unchanged import nothing_changes
 
 
 @pytest.fixture
@@ -79,7 +80,8 @@ def test_a_contact_is_edited_through_the_shared_validation(client, workspace):
 def test_an_invalid_edit_says_why_and_changes_nothing(client, workspace, data, message):
     lead = LeadFactory(workspace=workspace)
 
-    response = client.post(reverse("contact_detail", args=[lead.pk]), data)
+    with nothing_changes():
+        response = client.post(reverse("contact_detail", args=[lead.pk]), data)
 
     assert response.status_code == 200
     assert message in response.text
@@ -89,7 +91,8 @@ def test_an_invalid_edit_says_why_and_changes_nothing(client, workspace, data, m
 def test_taking_another_contacts_email_is_refused(client, workspace):
     lead, other = LeadFactory.create_batch(2, workspace=workspace)
 
-    response = client.post(reverse("contact_detail", args=[lead.pk]), {"email": other.email})
+    with nothing_changes():
+        response = client.post(reverse("contact_detail", args=[lead.pk]), {"email": other.email})
 
     assert f"A contact with the email {other.email} already exists." in response.text
 
