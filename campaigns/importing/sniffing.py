@@ -1,6 +1,7 @@
-"""What an upload is, read from its first 64 KB before anything is stored (rule 17): its encoding, its
-delimiter, its header row and a few sample rows. A file that is empty, has a header and no data rows, or
-is not text at all is refused here with a message a person can act on.
+"""What an upload is, read from its start before anything is stored (rule 17): its encoding, its
+delimiter (both from the first 64 KB), its header row and a few sample rows, read whole as the import
+reads them (``records``), from more of the file when a row runs past 64 KB. A file that is empty, has a
+header and no data rows, or is not text at all is refused here with a message a person can act on.
 
 Encodings: UTF-8 (with or without a BOM), UTF-16 (with a BOM, or recognised by its zero bytes) and, for
 anything else that reads as text, Windows-1252, which charset-normalizer must find plausible.
