@@ -6,7 +6,8 @@ after its worker died re-opens the file, re-reads the committed rows only to lea
 file already had, and goes on from the checkpoint: the counts come out as an uninterrupted run's.
 
 Buckets, one per data row (rule 11):
-  invalid              the row cannot be read (wrong number of columns) or fails normalisation
+  invalid              the row cannot be read (wrong number of columns, a quote never closed) or fails
+                       normalisation
   duplicates           an earlier row of the file had the same normalised email (the first wins), or,
                        with on_duplicate=skip and no campaign, the contact exists and is left unchanged
   already_in_campaign  the contact exists and is already in the campaign

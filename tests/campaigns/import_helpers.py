@@ -4,6 +4,7 @@ active-leads limit, and the invariant every finished job keeps."""
 import csv
 import io
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from billing import services as billing_services
@@ -11,6 +12,7 @@ from billing.models import Plan
 from campaigns.importing import services
 from campaigns.importing.pipeline import run_import_job
 from campaigns.models import ImportJob
+from leads.models import Lead
 from tests.factories import LeadFactory, enroll
 
 BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
@@ -37,6 +39,16 @@ def run_import(workspace, content, **options):
     job = start_import(workspace, content, **options)
     run_import_job(job_id=job.pk)
     return ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
+
+
+def nothing_written(workspace):
+    """No job, no stored file and no contact: what a refused upload leaves."""
+    stored = default_storage.listdir("imports")[1] if default_storage.exists("imports") else []
+    return (
+        not ImportJob.objects.for_workspace(workspace).exists()
+        and not stored
+        and not Lead.objects.for_workspace(workspace).exists()
+    )
 
 
 def buckets(job, *, enrolled=True):

@@ -18,10 +18,10 @@ from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
     buckets,
     csv_text,
+    nothing_written,
     run_import,
     start_import,
 )
-from tests.campaigns.test_import_bad_input import nothing_written
 
 UNBALANCED = (
     "unbalanced quote: the quote opened on line {} of the file is not closed before the rows under it"
