@@ -12,7 +12,7 @@ import csv
 
 # The csv module refuses a field over 128 KB by default: one long cell (a notes column) would stop a whole
 # import and its error report. Up to 1 MB is taken (mapped fields keep their own limits: the row is
-# invalid, with the reason); past that the file is taken as broken, as it nearly always is: a quote that
-# is never closed swallows the rest of the file into one field. Set once, for every module of the package.
+# invalid, with the reason); past that the import stops at the row, unless it is a quote never closed
+# that took in rows (``records``). Set once, for every module of the package.
 FIELD_MAX_CHARACTERS = 1 << 20
 csv.field_size_limit(FIELD_MAX_CHARACTERS)

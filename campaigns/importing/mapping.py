@@ -5,7 +5,8 @@ the checks of a mapping a person or an integration gave (``mapping``: CSV header
 import re
 
 from campaigns.importing.cleaning import CUSTOM_PREFIX
-from campaigns.importing.sniffing import FileRefused, looks_like_email
+from campaigns.importing.records import looks_like_email
+from campaigns.importing.sniffing import FileRefused, name_columns
 from leads.normalization import (
     CUSTOM_FIELD_NAME_MAX_LENGTH,
     CUSTOM_FIELDS_MAX_KEYS,
@@ -86,7 +87,7 @@ def validate_mapping(mapping, headers):
         if target in (None, ""):
             continue
         if header not in headers:
-            problems.append(f"{header!r} is not a column of the file (its columns: {', '.join(headers)}).")
+            problems.append(f"{header!r} is not a column of the file (its columns: {name_columns(headers)}).")
         elif not isinstance(target, str) or not _is_target(target):
             problems.append(
                 f"{target!r} (for {header!r}) is not a lead field: use one of {', '.join(LEAD_FIELDS)} "
@@ -107,7 +108,7 @@ def validate_mapping(mapping, headers):
 def require_email(mapping, headers, *, field="file"):
     if "email" not in mapping.values():
         raise FileRefused(
-            f"No column of the file holds email addresses: its headers are {', '.join(headers)}. "
+            f"No column of the file holds email addresses: its headers are {name_columns(headers)}. "
             'Name the email column in the mapping, e.g. {"' + headers[0] + '": "email"}.',
             field=field,
         )

@@ -11,7 +11,8 @@ job whose run beats alone; it takes over one whose run stopped beating (its work
 ``stalled_imports_requeue`` queued again. A run that lost its job writes nothing more.
 
 Buckets, one per data row (rule 11):
-  invalid              the row cannot be read (wrong number of columns) or fails normalisation
+  invalid              the row cannot be read (wrong number of columns, a quote never closed) or fails
+                       normalisation
   duplicates           an earlier row of the file had the same normalised email (the first wins), or,
                        with on_duplicate=skip and no campaign, the contact exists and is left unchanged
   already_in_campaign  the contact exists and is already in the campaign

@@ -1,7 +1,11 @@
 """Streams a stored file as chunks of cleaned rows; memory holds a few chunks, whatever the file's size.
 
 Row numbers are the file's records counted the way a spreadsheet shows them: the header is row 1, the
-first data row is row 2, a quoted line break does not start a new row. Empty lines are not rows.
+first data row is row 2, a quoted line break does not start a new row. Empty lines are not rows. Lines
+end with LF, CR LF or a lone CR (Excel for Mac's "CSV (Macintosh)").
+
+A quote that is never closed is caught by ``records.Records``: its row is invalid (``unbalanced quote``)
+and the rows it would have swallowed are read as rows.
 """
 
 import csv
@@ -10,6 +14,7 @@ import queue
 import threading
 from dataclasses import dataclass, field
 
+from campaigns.importing.records import BrokenRow, Records
 from campaigns.models import ImportSkippedRow
 from leads.normalization import InvalidLead
 
@@ -50,7 +55,7 @@ def read_chunks(raw, *, encoding, delimiter, width, cleaner, chunk_rows, resume_
     """Yields the ``Chunk``s of the binary file ``raw`` after its header, ``chunk_rows`` rows each. Rows up
     to ``resume_after`` come in replay chunks, the last of which ends at that row."""
     text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    reader = iter(Records(text, delimiter=delimiter))
     clean = cleaner.clean
     number = 1
     try:
@@ -62,13 +67,15 @@ def read_chunks(raw, *, encoding, delimiter, width, cleaner, chunk_rows, resume_
                 chunk.last_row_number, chunk.bytes_read = number - 1, raw.tell()
                 yield chunk
                 chunk, first_row = Chunk(replay=False), {}
-            if len(record) != width:
+            if len(record) != width or record.__class__ is BrokenRow:
                 if not record:
                     continue
                 chunk.invalid += 1
-                chunk.skipped.append(
-                    (number, INVALID, f"{len(record)} columns where the header has {width}.")
-                )
+                if record.__class__ is BrokenRow:
+                    reason = record.reason
+                else:
+                    reason = f"{len(record)} columns where the header has {width}."
+                chunk.skipped.append((number, INVALID, reason))
             else:
                 try:
                     row = clean(number, record)

@@ -8,6 +8,7 @@ import io
 
 from django.http import StreamingHttpResponse
 
+from campaigns.importing.records import Records
 from campaigns.importing.selectors import skipped_rows
 from config.exports import formula_safe
 
@@ -47,9 +48,9 @@ def error_report_lines(*, workspace, job):
             return
         text = io.TextIOWrapper(raw, encoding=job.encoding, errors="replace", newline="")
         number = 0
-        records = csv.reader(text, delimiter=job.delimiter)
+        # Read as the import read it, so that the row numbers agree (a quote never closed included).
         try:
-            for record in records:
+            for record in Records(text, delimiter=job.delimiter):
                 number += 1
                 if wanted[0] == number:
                     yield writer.writerow([formula_safe(cell) for cell in [number, wanted[1], *record]])

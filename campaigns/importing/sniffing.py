@@ -1,6 +1,7 @@
-"""What an upload is, read from its first 64 KB before anything is stored (rule 17): its encoding, its
-delimiter, its header row and a few sample rows. A file that is empty, has a header and no data rows, or
-is not text at all is refused here with a message a person can act on.
+"""What an upload is, read from its start before anything is stored (rule 17): its encoding, its
+delimiter (both from the first 64 KB), its header row and a few sample rows, read whole as the import
+reads them (``records``), from more of the file when a row runs past 64 KB. A file that is empty, has a
+header and no data rows, or is not text at all is refused here with a message a person can act on.
 
 Encodings: UTF-8 (with or without a BOM), UTF-16 (with a BOM, or recognised by its zero bytes) and, for
 anything else that reads as text, Windows-1252, which charset-normalizer must find plausible.
@@ -15,11 +16,16 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
+from campaigns.importing.records import BrokenRow, Records, looks_like_email
 from config.errors import DomainError
-from leads.normalization import InvalidLead, clean_text, normalize_email
+from leads.normalization import clean_text
 
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 5
+# A header and a first data row longer than this are refused (it holds a few cells of the 1 MB allowed).
+SNIFF_MAX_BYTES = 16_000_000
+# Messages name this many columns, then how many more there are.
+NAMED_COLUMNS = 5
 DELIMITERS = ",;\t|"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 ENCODING_NAMES = {
@@ -55,31 +61,22 @@ class Sniffed:
 
 def sniff(fileobj):
     """Reads the start of ``fileobj`` (then rewinds it) and returns what it found, or raises FileRefused."""
-    fileobj.seek(0)
-    raw = fileobj.read(SAMPLE_BYTES)
-    fileobj.seek(0)
-    truncated = len(raw) == SAMPLE_BYTES
+    raw, truncated = _read(fileobj, SAMPLE_BYTES)
     encoding = _encoding(raw, truncated)
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=not truncated)
-    if truncated and "\n" in text:
-        text = text[: text.rindex("\n") + 1]
+    text = _decoded(raw, encoding, truncated)
     if not text.strip():
         raise FileRefused("The file is empty.")
     controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
     if controls > MAX_CONTROL_SHARE * len(text):
         raise FileRefused(NOT_TEXT)
-    delimiter = _delimiter(text)
-    records = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(records, [])
+    delimiter = _delimiter(_whole_lines(text, truncated))
+    header, records = _first_records(fileobj, text, truncated, encoding, delimiter)
     if not any(cell.strip() for cell in header):
         raise FileRefused("The first line of the file is empty: it must name the columns (a header row).")
     headers = _column_names(header)
-    samples = []
-    for record in records:
-        if record and len(samples) < SAMPLE_ROWS:
-            samples.append((record + [""] * len(headers))[: len(headers)])
+    samples = [(record + [""] * len(headers))[: len(headers)] for record in records]
     if not samples:
-        raise FileRefused(f"The file has a header row ({', '.join(headers)}) and no data rows under it.")
+        raise FileRefused(f"The file has a header row ({name_columns(headers)}) and no data rows under it.")
     data_like = [name for name in headers if looks_like_email(name)]
     if data_like:
         raise FileRefused(
@@ -87,6 +84,75 @@ def sniff(fileobj):
             "(e.g. Email,First Name,Company) and upload the file again."
         )
     return Sniffed(encoding=encoding, delimiter=delimiter, headers=headers, samples=samples)
+
+
+def name_columns(headers):
+    """The first few column names and how many more: a message stays short whatever the header."""
+    named = ", ".join(headers[:NAMED_COLUMNS])
+    more = len(headers) - NAMED_COLUMNS
+    return f"{named} and {more:,} more column{'s' if more > 1 else ''}" if more > 0 else named
+
+
+def _read(fileobj, size):
+    fileobj.seek(0)
+    raw = fileobj.read(size)
+    fileobj.seek(0)
+    return raw, len(raw) == size
+
+
+def _decoded(raw, encoding, truncated):
+    return codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw, final=not truncated)
+
+
+def _whole_lines(text, truncated):
+    """``text`` up to its last line end (LF or CR) when the file goes on past it."""
+    end = max(text.rfind("\n"), text.rfind("\r")) if truncated else -1
+    return text[: end + 1] if end != -1 else text
+
+
+def _first_records(fileobj, text, truncated, encoding, delimiter):
+    """The header and up to SAMPLE_ROWS data rows, whole: the sample grows (to SNIFF_MAX_BYTES) until the
+    header and a first data row end in it, as a row with cells of up to 1 MB may need."""
+    size = SAMPLE_BYTES
+    while True:
+        header, records, whole = _records(text, delimiter, truncated)
+        if whole or size >= SNIFF_MAX_BYTES:
+            break
+        size = min(size * 16, SNIFF_MAX_BYTES)
+        raw, truncated = _read(fileobj, size)
+        text = _decoded(raw, encoding, truncated)
+    if header is None or (not records and not whole):
+        what = "header row" if header is None else "first data row"
+        raise FileRefused(
+            f"The {what} of the file does not end within its first {SNIFF_MAX_BYTES // 1_000_000} MB: "
+            "a quote that is never closed, or rows longer than an import takes."
+        )
+    return header, records
+
+
+def _records(text, delimiter, truncated):
+    """(header, data rows, whether they are whole) read from ``text``; when the file goes on past it, its
+    last record may be cut short and is left out. A row that cannot be read ends the sample: the import
+    stops at it (with the reason), after the rows before it."""
+    found, number = [], 0
+    try:
+        for record in Records(io.StringIO(text, newline=""), delimiter=delimiter):
+            number += 1
+            if number > 1 and (not record or record.__class__ is BrokenRow):
+                continue
+            found.append(record)
+            if len(found) > SAMPLE_ROWS + 1:
+                return found[0], found[1 : SAMPLE_ROWS + 1], True
+    except csv.Error as exc:
+        if len(found) < 2:
+            raise FileRefused(
+                f"Row {number + 1} of the file could not be read ({exc}); often a quote that is never closed."
+            ) from exc
+        return found[0], found[1:], True
+    if truncated and found:
+        found.pop()
+    header = found[0] if found else None
+    return header, found[1 : SAMPLE_ROWS + 1], not truncated or len(found) > 1
 
 
 def _encoding(raw, truncated):
@@ -139,16 +205,6 @@ def _column_names(header):
         used.add(candidate)
         names.append(candidate)
     return names
-
-
-def looks_like_email(value):
-    if "@" not in value:
-        return False
-    try:
-        normalize_email(value)
-    except InvalidLead:
-        return False
-    return True
 
 
 def describe(encoding, delimiter):

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import time_machine
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from billing.models import Plan
 from campaigns.importing import services
 from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.models import Campaign, ImportJob
+from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
 BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
@@ -41,6 +43,16 @@ def run_import(workspace, content, **options):
     job = start_import(workspace, content, **options)
     run_import_job(job_id=job.pk)
     return ImportJob.objects.for_workspace(workspace).get(pk=job.pk)
+
+
+def nothing_written(workspace):
+    """No job, no stored file and no contact: what a refused upload leaves."""
+    stored = default_storage.listdir("imports")[1] if default_storage.exists("imports") else []
+    return (
+        not ImportJob.objects.for_workspace(workspace).exists()
+        and not stored
+        and not Lead.objects.for_workspace(workspace).exists()
+    )
 
 
 def buckets(job, *, enrolled=True):

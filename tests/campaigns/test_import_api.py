@@ -339,3 +339,65 @@ def test_a_file_name_with_line_breaks_is_kept_on_one_line(workspace):
     job = start_import(workspace, CONTENT, name="leads\r\nBcc: x@example.com.csv")
 
     assert job.filename == "leads Bcc: x@example.com.csv"
+
+
+def test_a_file_with_cr_line_endings_is_accepted_and_every_row_imported(api_client, workspace):
+    content = b'Email,First Name,Company\rann@example.com,Ann,"Acme\rInc"\rbob@example.com,Bob,Globex\r'
+    response = post(api_client, content)
+
+    assert response.status_code == 202
+    run_import_job(job_id=response.json()["id"])
+    done = api_client.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert (done["status"], done["rows_total"], done["created"], done["invalid"]) == ("succeeded", 2, 2, 0)
+    assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").company_name == "Acme Inc"
+
+
+def test_a_file_whose_first_row_is_past_64_kb_is_accepted_and_imported(api_client, workspace):
+    content = csv_text([["Email", "Notes"], ["ann@example.com", "n" * 200_000], ["bob@example.com", "b"]])
+    response = post(api_client, content)
+
+    assert response.status_code == 202
+    run_import_job(job_id=response.json()["id"])
+    done = api_client.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert (done["status"], done["rows_total"], done["created"]) == ("succeeded", 2, 2)
+
+
+def test_a_file_of_100000_columns_without_an_email_is_a_short_400_and_nothing_is_stored(
+    api_client, workspace
+):
+    content = csv_text([[f"Column {n}" for n in range(100_000)], [f"value {n}" for n in range(100_000)]])
+    response = post(api_client, content)
+
+    assert response.status_code == 400
+    message = response.json()["error"]["details"]["file"][0]
+    assert (
+        "its headers are Column 0, Column 1, Column 2, Column 3, Column 4 and 99,995 more columns." in message
+    )
+    assert len(response.content) < 1_000
+    assert not ImportJob.objects.for_workspace(workspace).exists()
+    assert stored_files() == []
+
+
+def test_a_quote_never_closed_is_an_invalid_row_in_the_report_and_the_rows_under_it_are_imported(
+    api_client, workspace
+):
+    content = 'Email,First Name\nann@example.com,"Ann\nbob@example.com,Bob\ncid@example.com,Cid\n'
+    response = post(api_client, content)
+
+    assert response.status_code == 202
+    run_import_job(job_id=response.json()["id"])
+    done = api_client.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert (done["status"], done["rows_total"], done["created"], done["invalid"]) == ("succeeded", 3, 2, 1)
+    report = api_client.get(f"/api/v1/imports/{done['id']}/errors.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
+    assert rows[1] == [
+        "2",
+        "unbalanced quote: the quote opened on line 2 of the file is not closed before the rows under it; "
+        "they are read as rows of their own.",
+        "ann@example.com",
+        "Ann",
+    ]
+    assert sorted(Lead.objects.for_workspace(workspace).values_list("email", flat=True)) == [
+        "bob@example.com",
+        "cid@example.com",
+    ]

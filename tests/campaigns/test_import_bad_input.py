@@ -4,7 +4,6 @@ one bucket with its reason (DESIGN.md rules 11 and 17)."""
 import os
 
 import pytest
-from django.core.files.storage import default_storage
 
 from campaigns.importing import services
 from campaigns.importing.report import error_report_lines
@@ -15,6 +14,7 @@ from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
     buckets,
     csv_text,
+    nothing_written,
     run_import,
     start_import,
 )
@@ -22,15 +22,6 @@ from tests.factories import CampaignFactory, LeadFactory, enroll
 from tests.unchanged import nothing_changes
 
 HEADER = ["Email", "First Name", "Company"]
-
-
-def nothing_written(workspace):
-    stored = default_storage.listdir("imports")[1] if default_storage.exists("imports") else []
-    return (
-        not ImportJob.objects.for_workspace(workspace).exists()
-        and not stored
-        and not Lead.objects.for_workspace(workspace).exists()
-    )
 
 
 def reasons(job):

@@ -246,3 +246,34 @@ def test_deleting_a_campaign_says_its_imports_stay_and_they_do_under_its_name(cl
     assert "the campaign <strong>Winter leads (deleted)</strong>" in detail
     assert "Already in the campaign" in detail
     assert client.get(f"/imports/{done.pk}/errors.csv").status_code == 200
+
+
+def test_a_file_with_cr_line_endings_is_uploaded_checked_and_imported(client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    content = b"E-mail,First Name,Colour\rann@example.com,Ann,teal\rbob@example.com,Bob,red\r"
+
+    uploaded = client.post(f"/campaigns/{campaign.pk}/import/", {"file": upload(content, "mac.csv")})
+    job = ImportJob.objects.for_workspace(workspace).get()
+    assert uploaded.url == f"/imports/{job.pk}/mapping/"
+    mapping_page = client.get(uploaded.url).content.decode()
+    for sample in ("ann@example.com", "bob@example.com", "teal", "red"):
+        assert sample in mapping_page
+    client.post(
+        uploaded.url,
+        {"column_0": "email", "column_1": "first_name", "column_2": "", "on_duplicate": "skip"},
+    )
+    run_import_job(job_id=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.rows_total, job.created, job.enrolled) == ("succeeded", 2, 2, 2)
+
+
+def test_a_file_of_100000_columns_without_an_email_says_so_briefly_on_the_page(client, workspace):
+    content = ",".join(f"Column {n}" for n in range(100_000)) + "\n" + ",".join(["x"] * 100_000) + "\n"
+
+    response = client.post("/imports/", {"file": upload(content)}, follow=True)
+
+    page = response.content.decode()
+    assert "its headers are Column 0, Column 1, Column 2, Column 3, Column 4 and 99,995 more columns." in page
+    assert "Column 5," not in page
+    assert not ImportJob.objects.for_workspace(workspace).exists()
