@@ -9,7 +9,7 @@ import io
 from django.http import StreamingHttpResponse
 
 from campaigns.importing.selectors import skipped_rows
-from config.exports import formula_safe
+from core.exports import formula_safe
 
 
 class _Line:

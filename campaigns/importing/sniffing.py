@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import charset_normalizer
 
-from config.errors import DomainError
+from core.errors import DomainError
 from leads.normalization import InvalidLead, clean_text, normalize_email
 
 SAMPLE_BYTES = 64 * 1024
