@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from accounts.forms import AdminLoginForm, AdminUserAddForm, AdminUserChangeForm
 from accounts.models import ApiKey, Invitation, Membership, User, Workspace
 
-# The admin's login page counts wrong passwords like the dashboard's (config.sign_ins).
+# The admin's login page counts wrong passwords like the dashboard's (core.sign_ins).
 admin.site.login_form = AdminLoginForm
 
 

@@ -9,8 +9,8 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 
 from accounts.models import Role, User
-from config.ids import ID_MAX
-from config.sign_ins import FailedSignIns
+from core.ids import ID_MAX
+from core.sign_ins import FailedSignIns
 
 
 def add_domain_error(form, exc, field_names=None):
@@ -25,7 +25,7 @@ def add_domain_error(form, exc, field_names=None):
 
 class LimitedSignIns:
     """For a form that checks a password: each attempt counts as a failed sign-in of the client's address
-    (``config.sign_ins``) unless it succeeds; past their limit, the address's attempts are refused without
+    (``core.sign_ins``) unless it succeeds; past their limit, the address's attempts are refused without
     checking the password. ``_checked(check)`` runs ``check``, which raises ValidationError if it failed."""
 
     def _checked(self, check):

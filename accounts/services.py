@@ -23,7 +23,7 @@ from accounts.models import (
     normalize_email_address,
 )
 from accounts.signals import workspace_created
-from config.errors import Conflict, DomainError, NotAllowed
+from core.errors import Conflict, DomainError, NotAllowed
 
 
 class MailUnavailable(DomainError):

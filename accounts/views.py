@@ -35,7 +35,7 @@ from accounts.selectors import (
     pending_invitations,
     workspace_members,
 )
-from config.errors import DomainError
+from core.errors import DomainError
 
 # The full key of a just-created API key waits here for the one page that shows it.
 NEW_API_KEY_SESSION_KEY = "new_api_key"

@@ -17,8 +17,8 @@ from billing.models import (
     Subscription,
     SubscriptionAddOn,
 )
-from config.admin import ReadOnlyAdmin
-from config.errors import DomainError
+from core.admin import ReadOnlyAdmin
+from core.errors import DomainError
 
 
 def _refresh_limits(subscriptions):

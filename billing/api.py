@@ -5,6 +5,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from accounts import services as account_services
+from accounts.permissions import IsWorkspaceAdmin, IsWorkspaceMember, IsWorkspaceOwner
 from billing import selectors, services
 from billing.serializers import (
     AddOnChangeSerializer,
@@ -20,9 +21,8 @@ from billing.serializers import (
     WorkspaceSerializer,
     WorkspaceUpdateSerializer,
 )
-from config.api.permissions import IsWorkspaceAdmin, IsWorkspaceMember, IsWorkspaceOwner
-from config.api.schema import IDEMPOTENCY_KEY, INVALID_CODE, OWNERS_ONLY
-from config.api.views import WorkspaceAPIView
+from core.api.schema import IDEMPOTENCY_KEY, INVALID_CODE, OWNERS_ONLY
+from core.api.views import WorkspaceAPIView
 
 
 class OwnerWritesMixin:

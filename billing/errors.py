@@ -1,6 +1,6 @@
 """The quota refusals of rules 3 and 9 (HTTP 402), raised by billing.services for every caller."""
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class ActiveLeadsLimitReached(DomainError):

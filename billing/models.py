@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts.tenancy import TenantManager, TenantModel, TenantQuerySet
+from core.tenancy import TenantManager, TenantModel, TenantQuerySet
 
 
 class Plan(models.Model):

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from billing.models import CreditGrant, CreditPack, LedgerEntry, Plan, Subscription
 from billing.services import MAX_ADDON_QUANTITY
-from config.api.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 
 class PlanSerializer(serializers.ModelSerializer):

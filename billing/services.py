@@ -36,7 +36,7 @@ from billing.models import (
     SubscriptionAddOn,
 )
 from billing.periods import add_months, period_end
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from billing.selectors import (
     subscription_for_workspace,
     usage_for_workspace,
 )
-from config.errors import DomainError
+from core.errors import DomainError
 
 LEDGER_ROWS = 50
 

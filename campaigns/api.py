@@ -20,9 +20,9 @@ from campaigns.serializers import (
     LeadListQuerySerializer,
     LeadSerializer,
 )
-from config.api.pagination import CursorPagination
-from config.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
-from config.api.views import WorkspaceAPIView
+from core.api.pagination import CursorPagination
+from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
+from core.api.views import WorkspaceAPIView
 from leads import services as lead_services
 from leads.models import Lead
 

@@ -4,8 +4,8 @@ from django import forms
 
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
-from config.ids import ID_MAX
-from config.strict_json import StrictJSONDecoder
+from core.ids import ID_MAX
+from core.strict_json import StrictJSONDecoder
 
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 
 
 class CampaignStatus(models.TextChoices):

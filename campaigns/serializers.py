@@ -4,8 +4,8 @@ from rest_framework import serializers
 from billing.serializers import UsageSerializer
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
-from config.api.serializers import StrictSerializer
-from config.ids import ID_MAX
+from core.api.serializers import StrictSerializer
+from core.ids import ID_MAX
 from leads.models import Lead
 
 LEAD_OUTPUT_FIELDS = [

@@ -21,7 +21,7 @@ from billing.errors import ActiveLeadsLimitReached
 from campaigns.importing.files import delete_stored_files
 from campaigns.models import Campaign, Enrollment, ImportJob
 from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from leads.models import Lead
 from leads.normalization import InvalidLead, clean_text, normalize_lead
 

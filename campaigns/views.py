@@ -24,8 +24,8 @@ from campaigns.forms import (
 )
 from campaigns.importing.selectors import imports_for_workspace
 from campaigns.models import Campaign, ImportJob
-from config.errors import DomainError
-from config.pages import keyset_page, page_links, plural
+from core.errors import DomainError
+from core.pages import keyset_page, page_links, plural
 from leads import services as lead_services
 from leads.models import Lead
 from leads.normalization import LEAD_FIELDS

@@ -3,13 +3,13 @@ from django.urls import include, path, re_path
 from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config.api.errors import api_not_found
-from config.api.health import healthz
+from core.api.errors import api_not_found
+from core.api.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("config.api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI and ReDoc start with inline scripts: no Content-Security-Policy on these two pages.
     path("api/docs/", csp_override({})(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),

@@ -3,7 +3,7 @@ them), downloads and ownerships only through leadfinder.services, with the credi
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from leadfinder.models import Download, Ownership, Prospect
 
 

@@ -6,9 +6,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from campaigns.models import Campaign
-from config.api.pagination import CursorPagination
-from config.api.schema import IDEMPOTENCY_KEY
-from config.api.views import FileWithJsonErrors, WorkspaceAPIView
+from core.api.pagination import CursorPagination
+from core.api.schema import IDEMPOTENCY_KEY
+from core.api.views import FileWithJsonErrors, WorkspaceAPIView
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.models import Download

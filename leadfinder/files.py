@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 
-from config.exports import formula_safe
+from core.exports import formula_safe
 from leadfinder.models import PROSPECT_FIELDS
 
 COLUMNS = ["prospect_id", "contact_id", *PROSPECT_FIELDS]

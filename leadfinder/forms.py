@@ -3,7 +3,7 @@ import re
 from django import forms
 
 from campaigns.selectors import campaigns_for_workspace
-from config.ids import ID_MAX
+from core.ids import ID_MAX
 from leadfinder.models import CompanySize, Country, Department, Industry, Seniority
 from leadfinder.selectors import ProspectFilters, validate_words
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD

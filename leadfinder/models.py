@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat, Lower
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 
 
 class Seniority(models.TextChoices):

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
 from campaigns.models import Campaign, Enrollment
-from config.errors import DomainError
+from core.errors import DomainError
 from leadfinder.models import ENUM_FIELDS, Download, EmailStatus, Ownership, Prospect
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.

@@ -3,8 +3,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.selectors import lead_credits_balance
-from config.api.serializers import StrictSerializer
-from config.ids import ID_MAX
+from core.api.serializers import StrictSerializer
+from core.ids import ID_MAX
 from leadfinder.models import CompanySize, Country, Department, Download, Industry, Prospect, Seniority
 from leadfinder.selectors import masked_email, validate_words
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD

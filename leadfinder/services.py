@@ -17,7 +17,7 @@ from billing import services as billing_services
 from billing.errors import InsufficientLeadCredits
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
-from config.errors import Conflict
+from core.errors import Conflict
 from leadfinder import selectors
 from leadfinder.files import write_download_csv
 from leadfinder.models import PROSPECT_FIELDS, Download, Ownership, Prospect
@@ -65,14 +65,10 @@ def _make_contacts(*, workspace, plan, download):
     contact_of = {prospect.pk: plan.lead_of[prospect.pk] for prospect in plan.taken}
     unlinked = {prospect.pk: prospect.email for prospect in plan.taken if contact_of[prospect.pk] is None}
     existing = dict(
-        Lead.objects.for_workspace(workspace)
-        .filter(email__in=unlinked.values())
-        .values_list("email", "pk")
+        Lead.objects.for_workspace(workspace).filter(email__in=unlinked.values()).values_list("email", "pk")
     )
     contact_of.update({pk: existing[email] for pk, email in unlinked.items() if email in existing})
-    new = {
-        prospect.pk: _contact_data(prospect) for prospect in plan.taken if contact_of[prospect.pk] is None
-    }
+    new = {prospect.pk: _contact_data(prospect) for prospect in plan.taken if contact_of[prospect.pk] is None}
     created = {}
     if new:
         # ignore_conflicts: a contact created meanwhile with one of these emails (POST /leads takes no

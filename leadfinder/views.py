@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import workspace_required
 from billing.selectors import usage_for_workspace
 from campaigns.models import Campaign
-from config.errors import DomainError
-from config.pages import keyset_page, page_links, plural
+from core.errors import DomainError
+from core.pages import keyset_page, page_links, plural
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.forms import DownloadListForm, ProspectSearchForm, TakeForm

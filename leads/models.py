@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models.functions import Lower
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 
 
 class Lead(TenantModel):

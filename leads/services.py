@@ -6,7 +6,7 @@ Deleting a contact frees its active-lead slots, so ``lead_delete`` lives in ``ca
 from django.db import IntegrityError, transaction
 
 from billing import services as billing_services
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from leads.models import Lead
 from leads.normalization import LEAD_FIELDS, InvalidLead, normalize_lead
 

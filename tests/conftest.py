@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Role
-from config.api.throttling import WorkspaceRateThrottle
+from core.api.throttling import WorkspaceRateThrottle
 from tests.factories import MembershipFactory, WorkspaceFactory, owner_of
 
 # CI sets this: there, a skipped test is a failure (a PostgreSQL or browser test that did not run).

@@ -1,4 +1,4 @@
-"""A stranger's large POST is refused before its body is read (config.middleware)."""
+"""A stranger's large POST is refused before its body is read (core.middleware)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

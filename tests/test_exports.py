@@ -1,9 +1,9 @@
-"""Rule 17: CSV exports neutralise formula injection (config.exports.formula_safe, used by the import's
+"""Rule 17: CSV exports neutralise formula injection (core.exports.formula_safe, used by the import's
 error report and the Lead Finder's downloads)."""
 
 import pytest
 
-from config.exports import formula_safe
+from core.exports import formula_safe
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -1,4 +1,4 @@
-"""Failed sign-ins are counted per client address (config.sign_ins): past FAILED_SIGN_IN_RATE, the address's
+"""Failed sign-ins are counted per client address (core.sign_ins): past FAILED_SIGN_IN_RATE, the address's
 attempts are refused, right or wrong, on the login page and through API keys alike."""
 
 import pytest
@@ -7,7 +7,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from config import sign_ins
+from core import sign_ins
 from tests.clocks import FakeClock
 from tests.factories import DEFAULT_PASSWORD
 

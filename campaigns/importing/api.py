@@ -12,9 +12,9 @@ from campaigns.importing import selectors, services
 from campaigns.importing.report import error_report_response
 from campaigns.importing.serializers import ImportCreateSerializer, ImportJobSerializer
 from campaigns.models import Campaign
-from config.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
-from config.api.views import FileWithJsonErrors, WorkspaceAPIView
-from config.middleware import content_length
+from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
+from core.api.views import FileWithJsonErrors, WorkspaceAPIView
+from core.middleware import content_length
 
 # Multipart boundaries and the other fields of an upload fit in this; a body longer than the file limit plus
 # this is refused before it is read.

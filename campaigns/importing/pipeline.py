@@ -41,7 +41,7 @@ from campaigns.importing.reading import ChunkProducer, UnreadableFile, prepared,
 from campaigns.importing.sniffing import ENCODING_NAMES
 from campaigns.importing.writers import writer_for
 from campaigns.models import ImportJob, ImportSkippedRow
-from config.errors import DomainError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

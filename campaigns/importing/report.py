@@ -10,7 +10,7 @@ from django.http import StreamingHttpResponse
 
 from campaigns.importing.records import Records
 from campaigns.importing.selectors import skipped_rows
-from config.exports import formula_safe
+from core.exports import formula_safe
 
 
 class _Line:

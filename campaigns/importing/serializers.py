@@ -3,9 +3,9 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from campaigns.models import ImportJob, ImportStatus, OnDuplicate
-from config.api.serializers import StrictSerializer
-from config.ids import ID_MAX
-from config.strict_json import StrictJSONDecoder
+from core.api.serializers import StrictSerializer
+from core.ids import ID_MAX
+from core.strict_json import StrictJSONDecoder
 
 # What the API shows: a dashboard upload waiting for its mapping (draft) is not an API job yet.
 API_STATUSES = [(value, label) for value, label in ImportStatus.choices if value != ImportStatus.DRAFT]

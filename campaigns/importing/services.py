@@ -19,7 +19,7 @@ from campaigns.importing import mapping as mappings
 from campaigns.importing.files import delete_stored_files
 from campaigns.importing.sniffing import sniff
 from campaigns.models import Campaign, ImportJob
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import charset_normalizer
 
 from campaigns.importing.records import BrokenRow, Records, looks_like_email
-from config.errors import DomainError
+from core.errors import DomainError
 from leads.normalization import clean_text
 
 SAMPLE_BYTES = 64 * 1024

@@ -14,7 +14,7 @@ from campaigns.importing.forms import ImportMappingForm, ImportUploadForm
 from campaigns.importing.report import error_report_response
 from campaigns.importing.sniffing import FileRefused, describe, sniff
 from campaigns.models import Campaign
-from config.errors import DomainError
+from core.errors import DomainError
 
 RECENT_SKIPPED_ROWS = 10
 

@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
-    "config.api",
+    "core.api",
     "billing",
     "leads",
     "campaigns",
@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "config.middleware.AnonymousUploadLimitMiddleware",
+    "core.middleware.AnonymousUploadLimitMiddleware",
     "accounts.middleware.CurrentWorkspaceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "billing-renew-subscriptions": {"task": "billing.tasks.renew_subscriptions", "schedule": 15 * 60},
     # Idempotency keys are answered for 24 hours; older ones are only taking space.
     "purge-expired-idempotency-keys": {
-        "task": "config.api.tasks.purge_expired_idempotency_keys",
+        "task": "core.api.tasks.purge_expired_idempotency_keys",
         "schedule": 60 * 60,
     },
     # Abandoned import drafts and the files of old imports (IMPORT_DRAFT_TTL_HOURS, *_RETENTION_DAYS).
@@ -265,23 +265,23 @@ SECURE_CSP = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.authentication.ApiKeyAuthentication",
-        "config.api.authentication.WorkspaceSessionAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
+        "accounts.authentication.WorkspaceSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsWorkspaceMember"],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.WorkspaceRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CursorPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsWorkspaceMember"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.WorkspaceRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.CursorPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.parsers.StrictJSONParser",
+        "core.api.parsers.StrictJSONParser",
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Proxies in front of the app that append to X-Forwarded-For: 0 uses the connection's address, which a
-    # client cannot forge. Failed sign-ins are counted per address (config.sign_ins).
+    # client cannot forge. Failed sign-ins are counted per address (core.sign_ins).
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 # Requests per workspace; the cache (Redis when set) keeps the counts.

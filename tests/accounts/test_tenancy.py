@@ -2,7 +2,7 @@ import pytest
 from django.http import Http404
 
 from accounts.models import ApiKey, Membership
-from accounts.tenancy import UnscopedQueryError
+from core.tenancy import UnscopedQueryError
 from tests.factories import UserFactory
 
 

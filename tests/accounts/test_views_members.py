@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.middleware import SESSION_WORKSPACE_KEY
 from accounts.models import ApiKey, Invitation, Membership, Role, User
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, owner_of
 
 NEW_PASSWORD = "plum-orchard-lantern-42"

@@ -25,7 +25,7 @@ def unreachable_cache():
 
 
 def cache_failures_logged(caplog):
-    return [r for r in caplog.records if r.name == "config.rate_windows" and r.levelno == logging.ERROR]
+    return [r for r in caplog.records if r.name == "core.rate_windows" and r.levelno == logging.ERROR]
 
 
 @pytest.mark.usefixtures("unreachable_cache")

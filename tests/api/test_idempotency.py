@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 from accounts.models import ApiKey
 from billing import payments, selectors
 from billing.models import CreditGrant, LedgerEntry, Payment
-from config.api.models import IdempotencyKey
-from config.api.tasks import purge_expired_idempotency_keys
+from core.api.models import IdempotencyKey
+from core.api.tasks import purge_expired_idempotency_keys
 from tests.concurrency.threads import run_together
 from tests.unchanged import nothing_changes
 

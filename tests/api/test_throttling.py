@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from config.api import throttling
+from core.api import throttling
 from tests.concurrency.threads import run_together
 from tests.conftest import api_client_for
 

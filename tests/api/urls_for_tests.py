@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.models import ApiKey
-from config.api.serializers import StrictSerializer
-from config.api.views import WorkspaceAPIView
+from core.api.serializers import StrictSerializer
+from core.api.views import WorkspaceAPIView
 
 
 class KeyRequestSerializer(StrictSerializer):

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from billing import selectors, services
 from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.billing.factories import debit_credits
 from tests.factories import WorkspaceFactory
 from tests.unchanged import nothing_changes

@@ -11,7 +11,7 @@ from accounts.models import Workspace
 from billing import selectors, services
 from billing.errors import InsufficientLeadCredits
 from billing.models import CreditGrant, CreditMovement, LedgerEntry, LedgerIsAppendOnly
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from tests.billing.factories import CreditGrantFactory, debit_credits, draws_of, ledger_kinds, ledger_sum
 from tests.factories import WorkspaceFactory
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from billing import selectors, services
 from billing.errors import InsufficientLeadCredits
 from billing.models import CreditGrant
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.billing.factories import CreditGrantFactory, debit_credits, draws_of
 from tests.factories import WorkspaceFactory
 

@@ -12,7 +12,7 @@ from accounts.models import User, Workspace
 from billing import selectors, services, tasks
 from billing.models import CreditGrant, CreditPack, LedgerEntry, Payment, Quota, Subscription
 from billing.periods import add_months
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_kinds
 from tests.factories import WorkspaceFactory
 

@@ -14,7 +14,7 @@ from billing.models import Quota
 from campaigns import services
 from campaigns.models import Campaign, Enrollment
 from campaigns.selectors import active_leads_used_by_enrollments
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 from tests.unchanged import nothing_changes

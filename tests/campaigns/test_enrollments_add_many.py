@@ -15,7 +15,7 @@ from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
 from campaigns import services
 from campaigns.models import Campaign, Enrollment
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from tests.campaigns.import_helpers import with_active_leads_limit
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 

@@ -11,7 +11,7 @@ from campaigns import tasks
 from campaigns.importing.pipeline import run_import_job
 from campaigns.importing.services import NOT_QUEUED
 from campaigns.models import Campaign, ImportJob
-from config.errors import DomainError
+from core.errors import DomainError
 from leads.models import Lead
 from tests.campaigns.import_helpers import csv_text, start_import, upload
 from tests.factories import CampaignFactory

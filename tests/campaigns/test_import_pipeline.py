@@ -17,7 +17,7 @@ from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.importing.report import error_report_lines
 from campaigns.models import Campaign, Enrollment, ImportJob, ImportSkippedRow
 from campaigns.selectors import active_leads_used_by_enrollments
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     Killed,

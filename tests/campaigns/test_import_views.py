@@ -9,7 +9,7 @@ from django.test import Client
 from campaigns.importing import services
 from campaigns.importing.pipeline import run_import_job
 from campaigns.models import ImportJob
-from config.errors import Conflict
+from core.errors import Conflict
 from leads.models import Lead
 from tests.campaigns.import_helpers import start_import, upload
 from tests.factories import CampaignFactory, MembershipFactory, owner_of

@@ -11,7 +11,7 @@ from billing.models import Quota
 from campaigns import services
 from campaigns.models import Campaign, Enrollment
 from campaigns.selectors import active_leads_used_by_enrollments
-from config.errors import Conflict
+from core.errors import Conflict
 from leads.models import Lead
 from tests.concurrency.threads import backend_pid, run_together, waits_for_lock
 from tests.factories import CampaignFactory, WorkspaceFactory

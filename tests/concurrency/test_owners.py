@@ -4,7 +4,7 @@ import pytest
 
 from accounts import services
 from accounts.models import Membership, Role
-from config.errors import DomainError
+from core.errors import DomainError
 from tests.concurrency.threads import run_together
 from tests.factories import MembershipFactory, WorkspaceFactory
 

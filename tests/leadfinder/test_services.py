@@ -13,7 +13,7 @@ from billing.errors import InsufficientLeadCredits
 from billing.models import LedgerEntry, Quota
 from campaigns import services as campaign_services
 from campaigns.models import Enrollment
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from leadfinder import services
 from leadfinder.models import Download, Ownership
 from leadfinder.selectors import ProspectFilters
@@ -358,7 +358,7 @@ def test_the_csv_has_the_prospects_taken_with_their_contacts_and_is_formula_safe
     assert row["email"] == prospect.email
     assert row["company_name"] == '\'=HYPERLINK("http://evil")'
     assert row["job_title"] == "'@SUM(A1)"
-    assert row["phone"] == prospect.phone  # a phone number keeps its "+" (config.exports)
+    assert row["phone"] == prospect.phone  # a phone number keeps its "+" (core.exports)
     assert row["contact_id"] == str(Lead.objects.for_workspace(workspace).get().pk)
     assert download.file.name == f"leadfinder/downloads/{workspace.pk}/{download.pk}.csv"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from leads import services
 from leads.models import Lead
 from tests.factories import LeadFactory

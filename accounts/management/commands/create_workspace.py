@@ -6,7 +6,7 @@ from django.db import transaction
 
 from accounts import services
 from accounts.models import User, normalize_email_address
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

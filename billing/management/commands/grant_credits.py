@@ -7,7 +7,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Workspace
 from billing import services
 from billing.models import CreditGrant
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 def _moment(value):

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from config.api.models import IdempotencyKey
-from config.errors import DomainError
+from core.api.models import IdempotencyKey
+from core.errors import DomainError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255

@@ -3,12 +3,12 @@ import time
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from config.rate_windows import WindowCount
+from core.rate_windows import WindowCount
 
 
 class WorkspaceRateThrottle(BaseThrottle):
     """One request budget per workspace, whichever key or session spends it: ``API_THROTTLE_RATE`` in each
-    window of its period, counted atomically in the cache (``config.rate_windows``), so parallel requests
+    window of its period, counted atomically in the cache (``core.rate_windows``), so parallel requests
     cannot overshoot it. While the cache is down, requests are served (logged) rather than refused."""
 
     timer = staticmethod(time.time)

@@ -4,11 +4,11 @@ import json
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 
-from config.strict_json import StrictJSONDecoder
+from core.strict_json import StrictJSONDecoder
 
 
 class StrictJSONParser(JSONParser):
-    """DRF's JSON parser with ``config.strict_json``'s refusals: no NaN or infinity, no nesting past its
+    """DRF's JSON parser with ``core.strict_json``'s refusals: no NaN or infinity, no nesting past its
     depth, each a 400 ``invalid`` that says why."""
 
     def parse(self, stream, media_type=None, parser_context=None):

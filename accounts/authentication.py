@@ -2,11 +2,11 @@ from rest_framework import authentication, exceptions
 
 from accounts.selectors import membership_for
 from accounts.services import api_key_verify
-from config.sign_ins import FailedSignIns
+from core.sign_ins import FailedSignIns
 
 
 class TooManyFailedSignIns(exceptions.Throttled):
-    """429: the client's address failed to authenticate too often (``config.sign_ins``)."""
+    """429: the client's address failed to authenticate too often (``core.sign_ins``)."""
 
     about = "Too many failed authentications from your address"
 

@@ -3,11 +3,11 @@
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-from config.api.idempotency import HEADER
+from core.api.idempotency import HEADER
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "config.api.authentication.ApiKeyAuthentication"
+    target_class = "accounts.authentication.ApiKeyAuthentication"
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):
@@ -23,7 +23,7 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class WorkspaceSessionAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "config.api.authentication.WorkspaceSessionAuthentication"
+    target_class = "accounts.authentication.WorkspaceSessionAuthentication"
     name = "session"
 
     def get_security_definition(self, auto_schema):

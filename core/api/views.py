@@ -2,7 +2,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import idempotency
+from core.api import idempotency
 
 
 class WorkspaceAPIView(APIView):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from config.api import idempotency
+from core.api import idempotency
 
 
 @shared_task

@@ -6,7 +6,7 @@ ID_MAX = 2**63 - 1
 
 class IdConverter:
     """``<id:name>`` in a URL: a primary key. A number past ``ID_MAX`` matches no route, so it is a 404
-    like any id the workspace does not have. Registered by config.api's AppConfig."""
+    like any id the workspace does not have. Registered by core.api's AppConfig."""
 
     regex = "[0-9]{1,19}"
 

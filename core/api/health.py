@@ -1,11 +1,10 @@
 import logging
 
+from celery import current_app as celery_app
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
-
-from config.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ until the next window: passwords and keys cannot be guessed at speed.
 
 The address is the one DRF's throttles use: ``REMOTE_ADDR``, or behind ``NUM_PROXIES`` proxies (the
 ``DJANGO_NUM_PROXIES`` setting) the client's from ``X-Forwarded-For``; an IPv6 address counts for its
-whole /64, which one client usually holds. Counts are atomic cache increments (``config.rate_windows``).
+whole /64, which one client usually holds. Counts are atomic cache increments (``core.rate_windows``).
 Should the cache fail, sign-ins are not limited (logged) rather than refused.
 
 Two ways to use it: ``take()`` before checking a password counts the attempt as a failure at once (so
@@ -20,7 +20,7 @@ import time
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from config.rate_windows import WindowCount
+from core.rate_windows import WindowCount
 
 
 def _address(request):

@@ -1,6 +1,6 @@
 from django.db import models
 
-from accounts.tenancy import TenantModel
+from core.tenancy import TenantModel
 
 
 class IdempotencyKey(TenantModel):

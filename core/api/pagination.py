@@ -2,7 +2,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from config.ids import ID_MAX
+from core.ids import ID_MAX
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
