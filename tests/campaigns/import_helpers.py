@@ -15,7 +15,7 @@ from billing import services as billing_services
 from billing.models import Plan
 from campaigns.importing import services
 from campaigns.importing.pipeline import ImportRun, run_import_job
-from campaigns.models import Campaign, ImportJob
+from campaigns.models import Campaign, ImportJob, ImportSkippedRow
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
@@ -53,6 +53,19 @@ def nothing_written(workspace):
         and not stored
         and not Lead.objects.for_workspace(workspace).exists()
     )
+
+
+def reasons(job):
+    """Row number → reason of every row the job did not import."""
+    return dict(
+        ImportSkippedRow.objects.for_workspace(job.workspace)
+        .filter(job=job)
+        .values_list("row_number", "reason")
+    )
+
+
+def emails(workspace):
+    return sorted(Lead.objects.for_workspace(workspace).values_list("email", flat=True))
 
 
 def buckets(job, *, enrolled=True):

@@ -8,13 +8,15 @@ import pytest
 from campaigns.importing import services
 from campaigns.importing.report import error_report_lines
 from campaigns.importing.sniffing import FileRefused
-from campaigns.models import ImportJob, ImportSkippedRow
+from campaigns.models import ImportJob
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
     buckets,
     csv_text,
+    emails,
     nothing_written,
+    reasons,
     run_import,
     start_import,
 )
@@ -22,18 +24,6 @@ from tests.factories import CampaignFactory, LeadFactory, enroll
 from tests.unchanged import nothing_changes
 
 HEADER = ["Email", "First Name", "Company"]
-
-
-def reasons(job):
-    return dict(
-        ImportSkippedRow.objects.for_workspace(job.workspace)
-        .filter(job=job)
-        .values_list("row_number", "reason")
-    )
-
-
-def emails(workspace):
-    return sorted(Lead.objects.for_workspace(workspace).values_list("email", flat=True))
 
 
 @pytest.mark.parametrize(

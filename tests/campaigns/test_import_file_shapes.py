@@ -12,13 +12,15 @@ from campaigns.importing.cleaning import RowCleaner
 from campaigns.importing.reading import read_chunks
 from campaigns.importing.report import error_report_lines
 from campaigns.importing.sniffing import FileRefused, sniff
-from campaigns.models import ImportJob, ImportSkippedRow
+from campaigns.models import ImportJob
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     assert_every_row_in_one_bucket,
     buckets,
     csv_text,
+    emails,
     nothing_written,
+    reasons,
     run_import,
     start_import,
 )
@@ -26,18 +28,6 @@ from tests.campaigns.import_helpers import (
 UNBALANCED = (
     "unbalanced quote: the quote opened on line {} of the file is not closed before the rows under it"
 )
-
-
-def reasons(job):
-    return dict(
-        ImportSkippedRow.objects.for_workspace(job.workspace)
-        .filter(job=job)
-        .values_list("row_number", "reason")
-    )
-
-
-def emails(workspace):
-    return sorted(Lead.objects.for_workspace(workspace).values_list("email", flat=True))
 
 
 def report(job):
