@@ -240,7 +240,8 @@ class Caller:
             self.client.force_login(owner_of(workspace))
 
     def __call__(self, method, obj, body):
-        (parameter,) = self.route.parameters  # a route naming two objects needs its case to say how
+        assert len(self.route.parameters) == 1, f"{self.route}: Case builds one object; this route names more"
+        (parameter,) = self.route.parameters
         url = reverse(self.route.name, kwargs={parameter: obj.pk})
         call = getattr(self.client, method)
         if self.route.api:
@@ -342,5 +343,5 @@ def test_no_two_routes_with_a_parameter_share_a_name():
 
 @pytest.mark.urls("tests.urls_with_a_route_without_a_case")
 def test_a_route_added_without_a_case_fails_the_suite_naming_it():
-    with pytest.raises(AssertionError, match=r"gadget_detail \(gadgets/<id:gadget_id>/\)"):
+    with pytest.raises(AssertionError, match=r"gadgets:detail \(gadgets/<id:gadget_id>/\)"):
         test_every_route_with_a_parameter_has_a_case_or_a_reason()
