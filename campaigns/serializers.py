@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from billing.serializers import UsageSerializer
 from campaigns.models import Campaign
@@ -63,13 +64,19 @@ class LeadInputSerializer(StrictSerializer):
     )
 
 
+class QueryIdField(serializers.IntegerField):
+    """An id in the query string. DRF reads an empty one (``?campaign=``) as absent; here it is a 400, as
+    any other text that is not a number."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)
+
+
 class LeadListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
     )
-    campaign = serializers.IntegerField(
-        required=False, max_value=ID_MAX, help_text="Only contacts in this campaign."
-    )
+    campaign = QueryIdField(required=False, max_value=ID_MAX, help_text="Only contacts in this campaign.")
 
 
 class CampaignSerializer(serializers.ModelSerializer):
