@@ -73,6 +73,7 @@ PERMISSION_DENIED = (
 NOT_FOUND_HERE = "not_found: no such id in this workspace (another workspace's ids are not found either)."
 IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use: a request with this Idempotency-Key is still running."
 REQUEST_TOO_LARGE = "request_too_large: the body is larger than this endpoint accepts."
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type: the body is not of the content type documented here."
 IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused: this Idempotency-Key was used for another request."
 RATE_LIMITED = (
     "rate_limited: too many requests for this workspace (or failed authentications from this address); "
@@ -101,26 +102,30 @@ class ApiAutoSchema(AutoSchema):
             # A view's own words about the same code say it better; another code can happen as well.
             if not response["description"].startswith(f"{code}:"):
                 response["description"] = " ".join(filter(None, [response["description"], description]))
-            response.setdefault("content", error_body)
             if status == "429":
                 response["headers"] = RETRY_AFTER
+        for status, response in responses.items():
+            if status.startswith("4"):
+                response.setdefault("content", error_body)
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
     def _possible_errors(self, operation):
-        has_body = "requestBody" in operation
-        parameters = operation.get("parameters", [])
+        # A POST's body is read even where none is documented: an Idempotency-Key covers it.
+        reads_body = "requestBody" in operation or self.method == "POST"
+        locations = {parameter["in"] for parameter in operation.get("parameters", [])}
         errors = {"401": NOT_AUTHENTICATED}
-        if has_body or self.method == "POST" or any(p["in"] == "query" for p in parameters):
+        if reads_body or "query" in locations:
             errors["400"] = INVALID
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             errors["403"] = PERMISSION_DENIED
-        if any(p["in"] == "path" for p in parameters):
+        if "path" in locations:
             errors["404"] = NOT_FOUND_HERE
         if self.method == "POST":
             errors["409"] = IDEMPOTENCY_KEY_IN_USE
-        if has_body:
+        if reads_body:
             errors["413"] = REQUEST_TOO_LARGE
+            errors["415"] = UNSUPPORTED_MEDIA_TYPE
         if self.method == "POST":
             errors["422"] = IDEMPOTENCY_KEY_REUSED
         errors["429"] = RATE_LIMITED
