@@ -1,11 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import empty
 
 from billing.serializers import UsageSerializer
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
-from config.api.serializers import StrictSerializer
+from config.api.serializers import QueryIntegerField, StrictSerializer
 from config.ids import ID_MAX
 from leads.models import Lead
 
@@ -64,19 +63,13 @@ class LeadInputSerializer(StrictSerializer):
     )
 
 
-class QueryIdField(serializers.IntegerField):
-    """An id in the query string. DRF reads an empty one (``?campaign=``) as absent; here it is a 400, as
-    any other text that is not a number."""
-
-    def get_value(self, dictionary):
-        return dictionary.get(self.field_name, empty)
-
-
 class LeadListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
     )
-    campaign = QueryIdField(required=False, max_value=ID_MAX, help_text="Only contacts in this campaign.")
+    campaign = QueryIntegerField(
+        required=False, max_value=ID_MAX, help_text="Only contacts in this campaign."
+    )
 
 
 class CampaignSerializer(serializers.ModelSerializer):

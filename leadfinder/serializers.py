@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.selectors import lead_credits_balance
-from config.api.serializers import StrictSerializer
+from config.api.serializers import QueryBooleanField, StrictSerializer
 from config.ids import ID_MAX
 from leadfinder.models import (
     CompanySize,
@@ -67,10 +67,14 @@ class ProspectFiltersSerializer(StrictSerializer):
 class ProspectSearchQuerySerializer(ProspectFiltersSerializer):
     """The filters of a search and its page (``limit``, ``cursor``: the paginator reads them)."""
 
+    has_email = QueryBooleanField(required=False)
+    owned = QueryBooleanField(required=False, help_text="Only prospects the workspace owns (or not).")
     limit = serializers.IntegerField(
         required=False, min_value=1, help_text="Page size, from 1; above 100, 100 (default 50)."
     )
-    cursor = serializers.CharField(required=False, help_text="The cursor of a `next` link.")
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, help_text="The cursor of a `next` link; empty: the first page."
+    )
 
 
 PUBLIC_FIELDS = [

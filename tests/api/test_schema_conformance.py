@@ -30,7 +30,7 @@ pytestmark = pytest.mark.schemathesis
 
 # Generated cases per operation (on top of schemathesis's deterministic boundary cases): the whole run stays
 # within a couple of minutes on two cores.
-MAX_EXAMPLES = 40
+MAX_EXAMPLES = 100
 
 # What the id converter of the URLs takes (config.ids), up to ID_MAX: anything else matches no route.
 ROUTED_ID = re.compile(r"[0-9]{1,19}")
@@ -106,7 +106,12 @@ def test_every_answer_is_what_the_openapi_document_says(case, data, api_data, li
     # Not tested here: an unsafe method on a path that matches no route meets Django's CSRF check (a 403
     # page) before the API's 404; that is being fixed apart from the schema.
     hypothesis.assume(routed or case.method in ("GET", "HEAD", "OPTIONS"))
-    if routed and path_ids and case.meta.generation.mode == schemathesis.GenerationMode.POSITIVE:
+    negative = case.meta.generation.mode == schemathesis.GenerationMode.NEGATIVE
+    if negative:
+        # The API trims the text it reads, as DRF does, and the document cannot say so: a name of 201
+        # characters that ends in a space is one of 200. Sent trimmed, such a case is judged as it is read.
+        case.body = _trimmed(case.body)
+    if routed and path_ids and not negative:
         # Now and then ids that exist, so that operations on one answer more than 404.
         case.path_parameters = {
             name: data.draw(st.sampled_from([value, *api_data["ids"][name]]), label=name)
@@ -115,3 +120,13 @@ def test_every_answer_is_what_the_openapi_document_says(case, data, api_data, li
     case.call_and_validate(
         base_url=live_server.url, headers={"Authorization": f"Bearer {api_data['raw_key']}"}, checks=CHECKS
     )
+
+
+def _trimmed(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {name: _trimmed(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_trimmed(item) for item in value]
+    return value
