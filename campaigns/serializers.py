@@ -4,7 +4,7 @@ from rest_framework import serializers
 from billing.serializers import UsageSerializer
 from campaigns.models import Campaign
 from campaigns.services import MAX_LEADS_PER_REQUEST
-from core.api.serializers import StrictSerializer
+from core.api.serializers import QueryIntegerField, StrictSerializer
 from core.ids import ID_MAX
 from leads.models import Lead
 
@@ -67,7 +67,7 @@ class LeadListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
     )
-    campaign = serializers.IntegerField(
+    campaign = QueryIntegerField(
         required=False, max_value=ID_MAX, help_text="Only contacts in this campaign."
     )
 

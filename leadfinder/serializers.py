@@ -3,9 +3,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.selectors import lead_credits_balance
-from core.api.serializers import StrictSerializer
+from core.api.serializers import QueryBooleanField, StrictSerializer
 from core.ids import ID_MAX
-from leadfinder.models import CompanySize, Country, Department, Download, Industry, Prospect, Seniority
+from leadfinder.models import (
+    CompanySize,
+    Country,
+    Department,
+    Download,
+    EmailStatus,
+    Industry,
+    Prospect,
+    Seniority,
+)
 from leadfinder.selectors import masked_email, validate_words
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
 
@@ -56,8 +65,16 @@ class ProspectFiltersSerializer(StrictSerializer):
 
 
 class ProspectSearchQuerySerializer(ProspectFiltersSerializer):
-    limit = serializers.IntegerField(required=False, help_text="Page size, 1 to 100 (default 50).")
-    cursor = serializers.CharField(required=False, help_text="The cursor of a `next` link.")
+    """The filters of a search and its page (``limit``, ``cursor``: the paginator reads them)."""
+
+    has_email = QueryBooleanField(required=False)
+    owned = QueryBooleanField(required=False, help_text="Only prospects the workspace owns (or not).")
+    limit = serializers.IntegerField(
+        required=False, min_value=1, help_text="Page size, from 1; above 100, 100 (default 50)."
+    )
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, help_text="The cursor of a `next` link; empty: the first page."
+    )
 
 
 PUBLIC_FIELDS = [
@@ -77,20 +94,36 @@ PUBLIC_FIELDS = [
 ]
 
 
+def _enum_or_blank(enum):
+    """An enumerated value, or "" where the data vendor did not say (as the prospect database keeps it)."""
+    return serializers.ChoiceField(choices=enum.choices, allow_blank=True, read_only=True)
+
+
+def _only_when_owned():
+    # Not read-only: the schema would then list it as always present, and it is absent unless owned.
+    return serializers.CharField(required=False, help_text="Only when owned (absent otherwise).")
+
+
 class ProspectSerializer(serializers.ModelSerializer):
     """A prospect as the workspace may see it: an unowned one shows a masked email (``j•••@acme.com``)
     and no phone or LinkedIn; an owned one shows everything. Needs ``owned`` from the selector."""
 
+    seniority = _enum_or_blank(Seniority)
+    department = _enum_or_blank(Department)
+    industry = _enum_or_blank(Industry)
+    company_size = _enum_or_blank(CompanySize)
+    country = _enum_or_blank(Country)
+    email_status = _enum_or_blank(EmailStatus)
+    phone = _only_when_owned()
+    linkedin_url = _only_when_owned()
     owned = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Prospect
         fields = [*PUBLIC_FIELDS, "email", "phone", "linkedin_url", "owned"]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name not in ("phone", "linkedin_url")]
         extra_kwargs = {
             "email": {"help_text": "Masked (j•••@acme.com) unless owned; empty when the prospect has none."},
-            "phone": {"help_text": "Only when owned."},
-            "linkedin_url": {"help_text": "Only when owned."},
         }
 
     def to_representation(self, prospect):

@@ -45,6 +45,24 @@ class CursorPagination(pagination.CursorPagination):
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})
 
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "The cursor of a `next` link; one made by hand is a 400.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Page size, from 1 (less is a 400); above {MAX_LIMIT}, {MAX_LIMIT}.",
+                "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",

@@ -2,6 +2,7 @@ from collections.abc import Mapping
 
 from django.http import QueryDict
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 
 class RejectUnknownFieldsMixin:
@@ -52,4 +53,21 @@ class JsonTypesMixin:
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, JsonTypesMixin, serializers.Serializer):
+    pass
+
+
+class QueryValueMixin:
+    """A query-string parameter read as sent: DRF reads an empty one (``?campaign=``) as absent, or as
+    null, so that a filter would silently match everything; here it is a 400, as any text of the wrong
+    type."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)
+
+
+class QueryIntegerField(QueryValueMixin, serializers.IntegerField):
+    pass
+
+
+class QueryBooleanField(QueryValueMixin, serializers.BooleanField):
     pass

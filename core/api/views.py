@@ -1,14 +1,22 @@
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.api import idempotency
+from core.api.schema import ApiAutoSchema
 
 
 class WorkspaceAPIView(APIView):
     """Base of every ``/api/v1`` view: the request's workspace and ``Idempotency-Key`` on POST."""
 
     idempotency_record = None
+    schema = ApiAutoSchema()
+    # JSON in (API.md): a form's text values would pass the JSON type checks they skip (any other body is a
+    # 415). Uploads name their own parsers.
+    parser_classes = [
+        parser for parser in api_settings.DEFAULT_PARSER_CLASSES if parser.media_type == "application/json"
+    ]
 
     @property
     def workspace(self):

@@ -71,11 +71,9 @@ def test_a_body_over_the_read_limit_is_413_and_changes_nothing(api_client, works
 
 def test_more_form_fields_than_django_reads_is_400(api_client, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
-    body = "&".join(f"field{number}=x" for number in range(10))
+    fields = {f"field{number}": "x" for number in range(10)}
     with nothing_changes():
-        response = api_client.patch(
-            "/api/v1/workspace", data=body, content_type="application/x-www-form-urlencoded"
-        )
+        response = api_client.post("/api/v1/imports", fields, format="multipart")
     assert response.status_code == 400
     assert error(response)["code"] == "invalid"
 
@@ -100,3 +98,13 @@ def test_any_method_on_an_unknown_api_route_is_a_json_404(browser_client, path, 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
     assert error(response)["code"] == "not_found"
+
+
+def test_a_form_sent_where_json_is_expected_is_415_and_changes_nothing(api_client, workspace):
+    response = api_client.patch(
+        "/api/v1/workspace", data="name=Renamed", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert error(response)["code"] == "unsupported_media_type"
+    workspace.refresh_from_db()
+    assert workspace.name == "Acme Outreach"

@@ -170,6 +170,8 @@ def test_searching_is_throttled_like_the_rest_of_the_api(api_client, settings):
         ({"country": "XX"}, "country"),
         ({"company_size": "12"}, "company_size"),
         ({"has_email": "maybe"}, "has_email"),
+        ({"has_email": ""}, "has_email"),
+        ({"owned": ""}, "owned"),
         ({"senority": "vp"}, "senority"),
         ({"limit": "0"}, "limit"),
         ({"cursor": "nonsense"}, "cursor"),

@@ -143,6 +143,15 @@ def test_the_campaign_filter_lists_only_its_contacts(api_client, workspace, othe
     assert api_client.get("/api/v1/leads?campaign=first").status_code == 400
 
 
+def test_an_empty_campaign_filter_is_400_not_every_contact(api_client, workspace):
+    LeadFactory(workspace=workspace)
+
+    response = api_client.get("/api/v1/leads?campaign=")
+
+    assert response.status_code == 400
+    assert list(response.json()["error"]["details"]) == ["campaign"]
+
+
 def test_reading_one_contact_names_every_campaign_it_is_in(api_client, workspace):
     lead = LeadFactory(workspace=workspace)
     first, second = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
