@@ -178,12 +178,10 @@ def lead_delete(*, workspace, lead):
     """Deletes the contact and its enrollments; returns the active-lead slots freed (0 or 1)."""
     quota = billing_services.quota_lock(workspace=workspace)
     lead = Lead.objects.get_for_workspace_or_404(workspace, lead.pk)
-    campaign_ids = list(
-        Enrollment.objects.for_workspace(workspace).filter(lead=lead).values_list("campaign_id", flat=True)
-    )
-    live = Campaign.objects.for_workspace(workspace).filter(pk__in=campaign_ids).exclude(status=ARCHIVED)
-    freed = billing_services.active_leads_release(quota=quota, count=1) if live.exists() else 0
-    Enrollment.objects.for_workspace(workspace).filter(lead=lead).delete()
+    enrollments = Enrollment.objects.for_workspace(workspace).filter(lead=lead)
+    campaign_ids = list(enrollments.values_list("campaign_id", flat=True))
+    freed = billing_services.active_leads_release(quota=quota, count=1) if enrollments.live().exists() else 0
+    enrollments.delete()
     _change_lead_count(workspace, campaign_ids, -1)
     lead.delete()
     return freed
