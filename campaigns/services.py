@@ -29,7 +29,7 @@ ARCHIVED = Campaign.Status.ARCHIVED
 # What one API call or dashboard form may send. The services take any number: a Lead Finder download
 # adds up to 10,000 to a campaign in one transaction.
 MAX_LEADS_PER_REQUEST = 1_000
-CAMPAIGN_NAME_MAX_LENGTH = 200
+CAMPAIGN_NAME_MAX_LENGTH = Campaign._meta.get_field("name").max_length
 CAMPAIGN_DELETED = "Cancelled: its campaign was deleted."
 NO_SUCH_LEAD = "No lead with this id."
 LISTED_TWICE = "Listed more than once in this request."
