@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from billing.models import Payment
 
+DESCRIPTION_MAX_LENGTH = Payment._meta.get_field("description").max_length
+
 
 class ManualProvider:
     """Records the payment as paid; the money is settled by hand (invoice, bank transfer)."""
@@ -50,7 +52,7 @@ def charge(*, workspace, amount_cents, purpose, description, actor=None):
         workspace=workspace,
         purpose=purpose,
         amount_cents=amount_cents,
-        description=description[:255],
+        description=description[:DESCRIPTION_MAX_LENGTH],
         provider=provider.name,
         provider_reference=provider_reference,
         created_by=actor,

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from billing.models import CreditGrant, CreditPack, LedgerEntry, Plan, Subscription
+from billing.models import AddOn, CreditGrant, CreditPack, LedgerEntry, Plan, Subscription
 from billing.services import MAX_ADDON_QUANTITY
 from core.api.serializers import StrictSerializer
 
@@ -58,7 +58,9 @@ class SubscriptionSerializer(serializers.ModelSerializer):
 
 
 class SubscriptionChangeSerializer(StrictSerializer):
-    plan = serializers.SlugField(max_length=40, help_text="Code of the plan to move to.")
+    plan = serializers.SlugField(
+        max_length=Plan._meta.get_field("code").max_length, help_text="Code of the plan to move to."
+    )
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
@@ -74,7 +76,9 @@ class CreditPackSerializer(serializers.ModelSerializer):
 
 
 class CreditPackPurchaseSerializer(StrictSerializer):
-    pack = serializers.SlugField(max_length=40, help_text="Code of the credit pack to buy.")
+    pack = serializers.SlugField(
+        max_length=CreditPack._meta.get_field("code").max_length, help_text="Code of the credit pack to buy."
+    )
 
 
 class CreditGrantSerializer(serializers.ModelSerializer):
@@ -100,7 +104,9 @@ class AddOnSerializer(serializers.Serializer):
 
 
 class AddOnChangeSerializer(StrictSerializer):
-    addon = serializers.SlugField(max_length=40, help_text="Code of the add-on.")
+    addon = serializers.SlugField(
+        max_length=AddOn._meta.get_field("code").max_length, help_text="Code of the add-on."
+    )
     quantity = serializers.IntegerField(
         min_value=0, max_value=MAX_ADDON_QUANTITY, help_text="Units to have; 0 removes it."
     )

@@ -3,7 +3,7 @@ import re
 from django import forms
 
 from campaigns.models import Campaign
-from campaigns.services import MAX_LEADS_PER_REQUEST
+from campaigns.services import CAMPAIGN_NAME_MAX_LENGTH, MAX_LEADS_PER_REQUEST
 from core.ids import ID_MAX
 from core.strict_json import StrictJSONDecoder
 
@@ -46,7 +46,7 @@ class LeadForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(max_length=CAMPAIGN_NAME_MAX_LENGTH)
 
 
 class CampaignStatusForm(forms.Form):

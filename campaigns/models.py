@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.tenancy import TenantModel
+from core.tenancy import TenantManager, TenantModel, TenantQuerySet
 
 
 class CampaignStatus(models.TextChoices):
@@ -49,6 +49,12 @@ class Campaign(TenantModel):
         return self.status == self.Status.ARCHIVED
 
 
+class EnrollmentQuerySet(TenantQuerySet):
+    def live(self):
+        """The enrollments that hold an active-lead slot (rule 1): in a campaign that is not archived."""
+        return self.exclude(campaign__status=CampaignStatus.ARCHIVED)
+
+
 class Enrollment(TenantModel):
     """A contact in a campaign. A contact in any campaign that is not archived uses one active-lead slot.
 
@@ -75,6 +81,11 @@ class Enrollment(TenantModel):
         db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Declared again so that all_workspaces stays the first (default) manager, as TenantModel's note says.
+    all_workspaces = models.Manager()
+    # for_workspace(ws).live() and unscoped().live(); objects.live() alone is unscoped, so refused.
+    objects = TenantManager.from_queryset(EnrollmentQuerySet)()
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "lead"], name="enrollment_workspace_lead")]

@@ -7,21 +7,13 @@ from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
 from leads.selectors import leads_for_workspace, matching
 
-ARCHIVED = Campaign.Status.ARCHIVED
-
 
 def active_leads_used_by_enrollments(workspace):
     """Rule 1 from the source rows: distinct contacts enrolled in at least one campaign not archived.
 
     Registered with billing.quota_sources, so ``audit_quotas`` checks the counter against it.
     """
-    return (
-        Enrollment.objects.for_workspace(workspace)
-        .exclude(campaign__status=ARCHIVED)
-        .values("lead_id")
-        .distinct()
-        .count()
-    )
+    return Enrollment.objects.for_workspace(workspace).live().values("lead_id").distinct().count()
 
 
 def enrollments_only_in(*, workspace, campaign):
@@ -33,7 +25,7 @@ def enrollments_only_in(*, workspace, campaign):
         Enrollment.objects.for_workspace(workspace)
         .filter(lead_id=OuterRef("lead_id"))
         .exclude(campaign=campaign)
-        .exclude(campaign__status=ARCHIVED)
+        .live()
     )
     return Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).filter(~Exists(elsewhere))
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from billing.serializers import UsageSerializer
 from campaigns.models import Campaign
-from campaigns.services import MAX_LEADS_PER_REQUEST
+from campaigns.services import CAMPAIGN_NAME_MAX_LENGTH, MAX_LEADS_PER_REQUEST
 from core.api.serializers import QueryIntegerField, StrictSerializer
 from core.ids import ID_MAX
 from leads.models import Lead
@@ -80,11 +80,11 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class CampaignCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=CAMPAIGN_NAME_MAX_LENGTH)
 
 
 class CampaignUpdateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=200, required=False)
+    name = serializers.CharField(max_length=CAMPAIGN_NAME_MAX_LENGTH, required=False)
     status = serializers.ChoiceField(
         choices=Campaign.Status.choices,
         required=False,

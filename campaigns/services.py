@@ -1,9 +1,9 @@
 """The one door that creates or deletes enrollments (DESIGN.md rules 1-4 and 12).
 
-Every change runs in one transaction that first locks the workspace's quota row
+Every change runs in one transaction that first locks the workspace's quota row, once
 (``billing.services.quota_lock``: quota row first, always), then works out set-based which contacts
-become active or stop being active, reserves or releases exactly that many active-lead slots through
-``billing.services``, and only then writes the enrollments and ``Campaign.lead_count``.
+become active or stop being active, reserves or releases exactly that many active-lead slots of that
+locked row through ``billing.services``, and only then writes the enrollments and ``Campaign.lead_count``.
 
 A contact is active while it is enrolled in at least one campaign that is not archived; one contact in
 three campaigns uses one slot (rule 1).
@@ -29,7 +29,7 @@ ARCHIVED = Campaign.Status.ARCHIVED
 # What one API call or dashboard form may send. The services take any number: a Lead Finder download
 # adds up to 10,000 to a campaign in one transaction.
 MAX_LEADS_PER_REQUEST = 1_000
-CAMPAIGN_NAME_MAX_LENGTH = 200
+CAMPAIGN_NAME_MAX_LENGTH = Campaign._meta.get_field("name").max_length
 CAMPAIGN_DELETED = "Cancelled: its campaign was deleted."
 NO_SUCH_LEAD = "No lead with this id."
 LISTED_TWICE = "Listed more than once in this request."
@@ -103,12 +103,18 @@ def campaign_update(*, workspace, campaign, name=None, status=None):
     The quota row is locked before the rename writes the campaign's row (quota row first, always: an
     enrolment holding the quota row also updates the campaign's lead count)."""
     if status is not None:
-        billing_services.quota_lock(workspace=workspace)
+        _require_status(status)
+        quota = billing_services.quota_lock(workspace=workspace)
     if name is not None:
         campaign = campaign_rename(workspace=workspace, campaign=campaign, name=name)
     if status is not None:
-        campaign, _ = campaign_set_status(workspace=workspace, campaign=campaign, status=status)
+        campaign, _ = _set_status(workspace=workspace, quota=quota, campaign=campaign, status=status)
     return campaign
+
+
+def _require_status(status):
+    if status not in Campaign.Status.values:
+        raise DomainError(f"{status!r} is not a campaign status.", details={"status": ["Unknown status."]})
 
 
 @transaction.atomic
@@ -119,17 +125,20 @@ def campaign_set_status(*, workspace, campaign, status):
     (unarchiving) takes them back only if they all fit, else ``ActiveLeadsLimitReached`` (402) and the
     campaign stays archived. Moves between the other statuses change no slots (rule 2).
     """
-    if status not in Campaign.Status.values:
-        raise DomainError(f"{status!r} is not a campaign status.", details={"status": ["Unknown status."]})
-    billing_services.quota_lock(workspace=workspace)
+    _require_status(status)
+    quota = billing_services.quota_lock(workspace=workspace)
+    return _set_status(workspace=workspace, quota=quota, campaign=campaign, status=status)
+
+
+def _set_status(*, workspace, quota, campaign, status):
     campaign = _current(workspace, campaign)
     change = 0
     if status != campaign.status and ARCHIVED in (status, campaign.status):
         count = enrollments_only_in(workspace=workspace, campaign=campaign).count()
         if status == ARCHIVED:
-            change = -billing_services.active_leads_release(workspace=workspace, count=count)
+            change = -billing_services.active_leads_release(quota=quota, count=count)
         else:
-            change = billing_services.active_leads_reserve(workspace=workspace, count=count)
+            change = billing_services.active_leads_reserve(quota=quota, count=count)
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
     return campaign, change
@@ -142,14 +151,14 @@ def campaign_delete(*, workspace, campaign):
     Its imports stay, with their counts and error reports, under the campaign's name; one not finished
     is cancelled (a running one stops before its next chunk, which waits for this transaction's lock), and
     an upload still waiting for its mapping is discarded with its file."""
-    billing_services.quota_lock(workspace=workspace)
+    quota = billing_services.quota_lock(workspace=workspace)
     # Locked: an upload into it that commits from now on fails its reference check (and says the campaign
     # is gone) instead of becoming an import into contacts only when the campaign's rows let go of it.
     campaign = Campaign.objects.for_workspace(workspace).select_for_update().filter(pk=campaign.pk).first()
     if campaign is None:
         raise Http404("No campaign with that id.")
     count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
-    freed = billing_services.active_leads_release(workspace=workspace, count=count) if count else 0
+    freed = billing_services.active_leads_release(quota=quota, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
     imports = ImportJob.objects.for_workspace(workspace).filter(campaign=campaign)
     # Locked too: a draft being confirmed right now is either queued (then cancelled below) or waits.
@@ -167,22 +176,19 @@ def campaign_delete(*, workspace, campaign):
 @transaction.atomic
 def lead_delete(*, workspace, lead):
     """Deletes the contact and its enrollments; returns the active-lead slots freed (0 or 1)."""
-    billing_services.quota_lock(workspace=workspace)
+    quota = billing_services.quota_lock(workspace=workspace)
     lead = Lead.objects.get_for_workspace_or_404(workspace, lead.pk)
-    campaign_ids = list(
-        Enrollment.objects.for_workspace(workspace).filter(lead=lead).values_list("campaign_id", flat=True)
-    )
-    live = Campaign.objects.for_workspace(workspace).filter(pk__in=campaign_ids).exclude(status=ARCHIVED)
-    freed = billing_services.active_leads_release(workspace=workspace, count=1) if live.exists() else 0
-    Enrollment.objects.for_workspace(workspace).filter(lead=lead).delete()
+    enrollments = Enrollment.objects.for_workspace(workspace).filter(lead=lead)
+    campaign_ids = list(enrollments.values_list("campaign_id", flat=True))
+    freed = billing_services.active_leads_release(quota=quota, count=1) if enrollments.live().exists() else 0
+    enrollments.delete()
     _change_lead_count(workspace, campaign_ids, -1)
     lead.delete()
     return freed
 
 
 def _open_campaign(workspace, campaign):
-    """The campaign, re-read under the quota lock (taken here), if it takes contacts: not archived."""
-    billing_services.quota_lock(workspace=workspace)
+    """The campaign, re-read under the quota lock (the caller's), if it takes contacts: not archived."""
     campaign = _current(workspace, campaign)
     if campaign.is_archived:
         raise Conflict(
@@ -211,6 +217,7 @@ def enrollments_add(
             "Name the contacts to add: lead_ids and/or leads.",
             details={"non_field_errors": ["Send lead_ids and/or leads."]},
         )
+    quota = billing_services.quota_lock(workspace=workspace)
     campaign = _open_campaign(workspace, campaign)
     invalid_items = []
 
@@ -267,6 +274,7 @@ def enrollments_add(
         lead_ids=[id_of_email[email] for email in wanted],
         allow_partial=allow_partial,
         created_lead_ids=[id_of_email[email] for email in to_create],
+        quota=quota,
     )
     result.invalid_items[:0] = invalid_items
     return result
@@ -277,13 +285,13 @@ def enrollments_remove(*, workspace, campaign, lead_ids):
     """Takes contacts out of the campaign; returns how many were in it. Ids it does not have are
     ignored. A contact that was in no other live campaign frees its slot at once (rule 2)."""
     lead_ids = list(lead_ids)
-    billing_services.quota_lock(workspace=workspace)
+    quota = billing_services.quota_lock(workspace=workspace)
     campaign = _current(workspace, campaign)
     if not campaign.is_archived:
         count = (
             enrollments_only_in(workspace=workspace, campaign=campaign).filter(lead_id__in=lead_ids).count()
         )
-        billing_services.active_leads_release(workspace=workspace, count=count)
+        billing_services.active_leads_release(quota=quota, count=count)
     removed, _ = (
         Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id__in=lead_ids).delete()
     )
@@ -292,7 +300,9 @@ def enrollments_remove(*, workspace, campaign, lead_ids):
 
 
 @transaction.atomic
-def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, created_lead_ids=()):
+def enrollments_add_many(
+    *, workspace, campaign, lead_ids, allow_partial=False, created_lead_ids=(), quota=None
+):
     """Adds existing contacts, in the numbers a CSV import brings (tens of thousands per call) as well
     as a request's: ``enrollments_add`` resolves its items to contacts and comes here. The enrollments are
     written in one ``INSERT … SELECT unnest(…)`` on PostgreSQL.
@@ -300,12 +310,16 @@ def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, 
 
     ``created_lead_ids``: those of ``lead_ids`` the caller created in this transaction, so they are the
     workspace's and in no campaign; they are not looked up.
+
+    ``quota``: the workspace's quota row, from a caller that locked it already (``enrollments_add``, a
+    Lead Finder take, an import chunk); without it this takes the lock.
     """
     lead_ids = list(lead_ids)
     if not lead_ids:
         raise DomainError(
             "Name the contacts to add: lead_ids.", details={"non_field_errors": ["Send lead_ids."]}
         )
+    quota = quota or billing_services.quota_lock(workspace=workspace)
     campaign = _open_campaign(workspace, campaign)
     result = EnrollmentResult()
     created = set(created_lead_ids)
@@ -324,7 +338,7 @@ def enrollments_add_many(*, workspace, campaign, lead_ids, allow_partial=False, 
     needing_slot = [lead_id for lead_id in wanted if lead_id not in active]
     try:
         taken = billing_services.active_leads_reserve(
-            workspace=workspace, count=len(needing_slot), allow_partial=allow_partial
+            quota=quota, count=len(needing_slot), allow_partial=allow_partial
         )
     except ActiveLeadsLimitReached as exc:
         # Contacts already active in another campaign need no slot: with allow_partial they are added

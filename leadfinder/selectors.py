@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
-from campaigns.models import Campaign, Enrollment
+from campaigns.models import Enrollment
 from core.errors import DomainError
 from leadfinder.models import ENUM_FIELDS, Download, EmailStatus, Ownership, Prospect
 
@@ -251,7 +251,7 @@ def active_lead_ids(*, workspace, lead_ids):
     return set(
         Enrollment.objects.for_workspace(workspace)
         .filter(lead_id__in=lead_ids)
-        .exclude(campaign__status=Campaign.Status.ARCHIVED)
+        .live()
         .values_list("lead_id", flat=True)
     )
 

@@ -186,12 +186,11 @@ def download_create(
     )
     if plan.charged:
         billing_services.lead_credits_debit(
-            workspace=workspace,
+            quota=quota,
             amount=plan.charged,
             description=f"Lead Finder download {download.pk}: {plan.charged:,} new prospects",
             reference=f"leadfinder-download:{download.pk}",
             actor=actor,
-            now=now,
         )
     contact_of, created = _make_contacts(workspace=workspace, plan=plan, download=download)
     if campaign is not None and plan.taken:
@@ -201,6 +200,7 @@ def download_create(
             campaign=campaign,
             lead_ids=list(dict.fromkeys(contact_of[prospect.pk] for prospect in plan.taken)),
             created_lead_ids=created,
+            quota=quota,
         )
         download.added_to_campaign = result.added
         download.already_in_campaign = result.already_in_campaign

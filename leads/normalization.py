@@ -13,17 +13,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-EMAIL_MAX_LENGTH = 254
+from leads.models import Lead
+
+
+def _max_length(name):
+    return Lead._meta.get_field(name).max_length
+
+
+EMAIL_MAX_LENGTH = _max_length("email")
 TEXT_FIELDS = {
-    "first_name": 100,
-    "last_name": 100,
-    "company_name": 200,
-    "job_title": 200,
-    "city": 100,
-    "country": 100,
+    name: _max_length(name)
+    for name in ("first_name", "last_name", "company_name", "job_title", "city", "country")
 }
-URL_FIELDS = {"website": 500, "linkedin_url": 500}
-PHONE_MAX_LENGTH = 50
+URL_FIELDS = {name: _max_length(name) for name in ("website", "linkedin_url")}
+PHONE_MAX_LENGTH = _max_length("phone")
 LEAD_FIELDS = ("email", *TEXT_FIELDS, "phone", *URL_FIELDS)
 CUSTOM_FIELDS_MAX_KEYS = 50
 CUSTOM_FIELD_NAME_MAX_LENGTH = 100

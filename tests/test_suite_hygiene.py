@@ -9,9 +9,8 @@ from django.core.files.storage import default_storage
 from hypothesis import settings as hypothesis_settings
 
 from accounts import services as account_services
-from billing import services as billing_services
 from campaigns import services
-from tests.billing.factories import debit_credits
+from tests.billing.factories import debit_credits, take_slots
 from tests.conftest import CI
 from tests.factories import CampaignFactory, LeadFactory
 from tests.unchanged import nothing_changes
@@ -40,7 +39,7 @@ def test_the_ci_profile_replays_the_same_examples_and_keeps_no_example_database(
         lambda workspace: services.campaign_rename(
             workspace=workspace, campaign=CampaignFactory(workspace=workspace), name="Renamed"
         ),
-        lambda workspace: billing_services.active_leads_reserve(workspace=workspace, count=1),
+        lambda workspace: take_slots(workspace, 1),
         lambda workspace: debit_credits(workspace, 1),
         lambda workspace: account_services.workspace_rename(workspace=workspace, name="Renamed"),
     ],

@@ -189,14 +189,14 @@ class ImportRun:
 
     @transaction.atomic
     def _commit(self, chunk):
-        billing_services.quota_lock(workspace=self.workspace)
+        quota = billing_services.quota_lock(workspace=self.workspace)
         job = self._lock_job()
         if job is None:
             return False
         counts = Counts(invalid=chunk.invalid, duplicates=chunk.duplicates)
         skipped = list(chunk.skipped)
         if chunk.payload is not None:
-            self._sort(job, self.writer.write(chunk.payload), counts, skipped)
+            self._sort(job, self.writer.write(chunk.payload), counts, skipped, quota)
         if skipped:
             self.writer.write_skipped(skipped)
         for name, value in vars(counts).items():
@@ -216,7 +216,7 @@ class ImportRun:
         self.position, self.beaten = job.last_row_number, time.monotonic()
         return True
 
-    def _sort(self, job, written, counts, skipped):
+    def _sort(self, job, written, counts, skipped, quota):
         """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""
         counts.duplicates += len(written.duplicates)
         skipped.extend((row, DUPLICATES, same_email_as(first)) for row, first in written.duplicates)
@@ -240,6 +240,7 @@ class ImportRun:
             lead_ids=lead_ids,
             allow_partial=True,
             created_lead_ids=written.created_ids,
+            quota=quota,
         )
         already = set(result.already_in_campaign_lead_ids)
         counts.already_in_campaign += len(already)

@@ -26,6 +26,7 @@ Status = ImportJob.Status
 NOT_QUEUED = (
     "The import could not be handed to the workers (the task queue did not answer). Upload the file again."
 )
+FILENAME_MAX_LENGTH = ImportJob._meta.get_field("filename").max_length
 
 
 class FileTooLarge(DomainError):
@@ -110,7 +111,7 @@ def import_create(
                 created_by=user,
                 file=name,
                 # On one line: it goes into the subject of the email that says the import finished.
-                filename=" ".join((upload.name or "").split())[:255] or "upload.csv",
+                filename=" ".join((upload.name or "").split())[:FILENAME_MAX_LENGTH] or "upload.csv",
                 file_size=upload.size,
                 encoding=sniffed.encoding,
                 delimiter=sniffed.delimiter,

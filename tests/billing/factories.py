@@ -1,6 +1,7 @@
 """Billing state is made through billing.services, the way the product makes it."""
 
 import factory
+from django.db import transaction
 
 from billing import selectors, services
 from billing.models import CreditGrant, CreditMovement, LedgerEntry
@@ -24,14 +25,29 @@ class CreditGrantFactory(factory.Factory):
         return services.lead_credits_grant(**kwargs)
 
 
-def debit_credits(workspace, amount, *, allow_partial=False, reference=""):
-    return services.lead_credits_debit(
-        workspace=workspace,
-        amount=amount,
-        allow_partial=allow_partial,
-        description=f"Test debit of {amount}",
-        reference=reference,
-    )
+def debit_credits(workspace, amount, *, allow_partial=False, reference="", description=None):
+    """Spends credits as the Lead Finder does: one transaction that locks the quota row, then debits."""
+    with transaction.atomic():
+        return services.lead_credits_debit(
+            quota=services.quota_lock(workspace=workspace),
+            amount=amount,
+            allow_partial=allow_partial,
+            description=description or f"Test debit of {amount}",
+            reference=reference,
+        )
+
+
+def take_slots(workspace, count, *, allow_partial=False):
+    """Takes active-lead slots as campaigns do: one transaction that locks the quota row, then reserves."""
+    with transaction.atomic():
+        quota = services.quota_lock(workspace=workspace)
+        return services.active_leads_reserve(quota=quota, count=count, allow_partial=allow_partial)
+
+
+def free_slots(workspace, count):
+    """Frees active-lead slots as campaigns do, under the quota lock."""
+    with transaction.atomic():
+        return services.active_leads_release(quota=services.quota_lock(workspace=workspace), count=count)
 
 
 def ledger_sum(workspace):

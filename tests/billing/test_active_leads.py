@@ -8,7 +8,7 @@ from billing import selectors, services
 from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
 from core.errors import DomainError
-from tests.billing.factories import debit_credits
+from tests.billing.factories import debit_credits, free_slots, take_slots
 from tests.factories import WorkspaceFactory
 from tests.unchanged import nothing_changes
 
@@ -28,7 +28,7 @@ def test_a_new_workspace_starts_on_trial_with_its_plan_limit_and_nothing_used(wo
 def test_active_leads_limit_is_the_plan_limit_plus_active_addons(db):
     workspace = WorkspaceFactory(plan_code="hypergrowth")
     services.subscription_addon_set(workspace=workspace, addon_code="active_leads_25k", quantity=2)
-    services.active_leads_reserve(workspace=workspace, count=30_000)
+    take_slots(workspace, 30_000)
 
     assert usage(workspace) == {"limit": 75_000, "used": 30_000, "available": 45_000}
 
@@ -53,10 +53,10 @@ def test_moving_to_a_plan_without_the_addon_drops_it(db):
 
 
 def test_reserving_never_takes_used_over_the_limit(workspace):
-    services.active_leads_reserve(workspace=workspace, count=240)
+    take_slots(workspace, 240)
 
     with nothing_changes(), pytest.raises(ActiveLeadsLimitReached) as refusal:
-        services.active_leads_reserve(workspace=workspace, count=20)
+        take_slots(workspace, 20)
 
     assert refusal.value.status_code == 402
     assert refusal.value.code == "active_leads_limit_reached"
@@ -65,26 +65,26 @@ def test_reserving_never_takes_used_over_the_limit(workspace):
 
 
 def test_partial_reservation_adds_what_fits_and_reports_how_many(workspace):
-    services.active_leads_reserve(workspace=workspace, count=240)
+    take_slots(workspace, 240)
 
-    taken = services.active_leads_reserve(workspace=workspace, count=20, allow_partial=True)
+    taken = take_slots(workspace, 20, allow_partial=True)
 
     assert taken == 10
     assert usage(workspace) == {"limit": 250, "used": 250, "available": 0}
-    assert services.active_leads_reserve(workspace=workspace, count=5, allow_partial=True) == 0
+    assert take_slots(workspace, 5, allow_partial=True) == 0
 
 
 def test_releasing_frees_slots_at_once(workspace):
-    services.active_leads_reserve(workspace=workspace, count=250)
+    take_slots(workspace, 250)
 
-    assert services.active_leads_release(workspace=workspace, count=50) == 50
+    assert free_slots(workspace, 50) == 50
     assert usage(workspace) == {"limit": 250, "used": 200, "available": 50}
 
 
 def test_releasing_more_than_is_used_stops_at_zero_and_logs_it(workspace, caplog):
-    services.active_leads_reserve(workspace=workspace, count=3)
+    take_slots(workspace, 3)
 
-    assert services.active_leads_release(workspace=workspace, count=5) == 3
+    assert free_slots(workspace, 5) == 3
 
     assert quota(workspace).active_leads_used == 0
     assert "run audit_quotas" in caplog.text
@@ -92,26 +92,26 @@ def test_releasing_more_than_is_used_stops_at_zero_and_logs_it(workspace, caplog
 
 def test_counts_must_be_whole_and_not_negative(workspace):
     with pytest.raises(ValueError, match="count"):
-        services.active_leads_reserve(workspace=workspace, count=-1)
+        take_slots(workspace, -1)
 
 
 def test_downgrade_below_used_is_allowed_deletes_nothing_and_blocks_adding_until_below_limit(db):
     workspace = WorkspaceFactory(plan_code="growth")
-    services.active_leads_reserve(workspace=workspace, count=1_000)
+    take_slots(workspace, 1_000)
 
     services.subscription_set_plan(workspace=workspace, plan_code="trial")
 
     assert usage(workspace) == {"limit": 250, "used": 1_000, "available": 0}
     with pytest.raises(ActiveLeadsLimitReached) as refusal:
-        services.active_leads_reserve(workspace=workspace, count=1)
+        take_slots(workspace, 1)
     assert refusal.value.details == {"requested": 1, "available": 0, "limit": 250}
 
-    services.active_leads_release(workspace=workspace, count=750)
+    free_slots(workspace, 750)
     with pytest.raises(ActiveLeadsLimitReached):
-        services.active_leads_reserve(workspace=workspace, count=1)
+        take_slots(workspace, 1)
 
-    services.active_leads_release(workspace=workspace, count=1)
-    assert services.active_leads_reserve(workspace=workspace, count=1) == 1
+    free_slots(workspace, 1)
+    assert take_slots(workspace, 1) == 1
 
 
 CATALOG_TABLES = ('"billing_plan"', '"billing_creditpack"', '"billing_addon"')
@@ -130,8 +130,8 @@ def _workspace_queries(queries):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda ws: services.active_leads_reserve(workspace=ws, count=1),
-        lambda ws: services.active_leads_release(workspace=ws, count=1),
+        lambda ws: take_slots(ws, 1),
+        lambda ws: free_slots(ws, 1),
         lambda ws: debit_credits(ws, 1),
         lambda ws: services.credit_pack_purchase(workspace=ws, pack_code="credits_1000"),
         lambda ws: services.subscription_change_plan(workspace=ws, plan_code="growth"),

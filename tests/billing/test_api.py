@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Role
 from billing import selectors, services
 from billing.models import CreditGrant, LedgerEntry, Payment
-from tests.billing.factories import debit_credits
+from tests.billing.factories import debit_credits, take_slots
 from tests.conftest import api_client_for
 from tests.unchanged import nothing_changes
 
@@ -33,7 +33,7 @@ def grants_of(workspace):
 
 
 def test_usage_reports_active_leads_and_lead_credits(api_client, workspace):
-    services.active_leads_reserve(workspace=workspace, count=40)
+    take_slots(workspace, 40)
     services.credit_pack_purchase(workspace=workspace, pack_code="credits_1000")
     debit_credits(workspace, 30)
 
@@ -53,7 +53,7 @@ def test_usage_reports_active_leads_and_lead_credits(api_client, workspace):
 
 def test_usage_available_is_never_negative_after_a_downgrade(api_client, workspace):
     services.subscription_set_plan(workspace=workspace, plan_code="growth")
-    services.active_leads_reserve(workspace=workspace, count=1_000)
+    take_slots(workspace, 1_000)
     services.subscription_set_plan(workspace=workspace, plan_code="trial")
 
     assert api_client.get("/api/v1/usage").json()["active_leads"] == {

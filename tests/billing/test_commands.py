@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from billing import quota_sources, selectors, services
+from billing import quota_sources, selectors
 from billing.models import CreditGrant, LedgerEntry, Quota
-from tests.billing.factories import debit_credits, ledger_kinds
+from tests.billing.factories import debit_credits, ledger_kinds, take_slots
 
 
 def output(capsys):
@@ -105,7 +105,7 @@ def test_audit_of_consistent_quotas_exits_0_and_says_when_no_counter_is_register
 
 
 def test_audit_finds_a_corrupted_counter_exits_1_and_fix_repairs_it(workspace, active_leads_counter, capsys):
-    services.active_leads_reserve(workspace=workspace, count=12)
+    take_slots(workspace, 12)
     active_leads_counter[workspace.pk] = 12
     # No service writes a wrong counter; only a bug or a hand edit does, so the test edits the row.
     Quota.objects.for_workspace(workspace).update(active_leads_used=40, active_leads_limit=9)

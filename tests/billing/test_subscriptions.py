@@ -12,8 +12,9 @@ from accounts.models import User, Workspace
 from billing import selectors, services, tasks
 from billing.models import CreditGrant, CreditPack, LedgerEntry, Payment, Quota, Subscription
 from billing.periods import add_months
+from billing.services import subscriptions
 from core.errors import Conflict, DomainError
-from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_kinds
+from tests.billing.factories import CreditGrantFactory, debit_credits, ledger_kinds, take_slots
 from tests.factories import WorkspaceFactory
 
 
@@ -139,7 +140,7 @@ def test_the_first_change_after_a_period_ends_renews_it_without_waiting_for_the_
 
 def test_a_downgrade_waits_for_the_end_of_the_period_and_applies_at_renewal(db, clock):
     workspace = WorkspaceFactory(plan_code="growth")
-    services.active_leads_reserve(workspace=workspace, count=1_000)
+    take_slots(workspace, 1_000)
 
     services.subscription_change_plan(workspace=workspace, plan_code="trial")
 
@@ -263,7 +264,7 @@ def test_one_failing_renewal_does_not_stop_the_others(db, clock, monkeypatch, ca
             raise RuntimeError("processor down")
         return renew(workspace=workspace)
 
-    monkeypatch.setattr(services, "subscription_renew", renew_all_but_the_first)
+    monkeypatch.setattr(subscriptions, "subscription_renew", renew_all_but_the_first)
     clock.move_to(at(2027, 3, 1))
 
     assert services.subscriptions_renew_due() == 1

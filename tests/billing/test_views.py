@@ -9,7 +9,7 @@ from accounts.models import Role
 from billing import services
 from billing.models import CreditGrant, LedgerEntry, Payment
 from billing.selectors import lead_credits_balance, subscription_for_workspace, usage_for_workspace
-from tests.billing.factories import debit_credits
+from tests.billing.factories import debit_credits, take_slots
 from tests.factories import MembershipFactory, owner_of
 from tests.unchanged import nothing_changes
 
@@ -29,8 +29,8 @@ def page_text(response):
 def test_uploaded_contacts_shows_the_active_leads_credit_of_the_workspace(
     owner_client, workspace, other_workspace
 ):
-    services.active_leads_reserve(workspace=workspace, count=40)
-    services.active_leads_reserve(workspace=other_workspace, count=7)
+    take_slots(workspace, 40)
+    take_slots(other_workspace, 7)
 
     text = page_text(owner_client.get("/settings/uploaded-contacts/"))
 
@@ -42,7 +42,7 @@ def test_uploaded_contacts_shows_the_active_leads_credit_of_the_workspace(
 
 
 def test_full_active_leads_show_the_two_ways_out(owner_client, workspace):
-    services.active_leads_reserve(workspace=workspace, count=250)
+    take_slots(workspace, 250)
 
     text = page_text(owner_client.get("/settings/uploaded-contacts/"))
 
@@ -53,7 +53,7 @@ def test_full_active_leads_show_the_two_ways_out(owner_client, workspace):
 
 def test_after_a_downgrade_below_used_the_page_says_nothing_was_deleted(owner_client, workspace):
     services.subscription_set_plan(workspace=workspace, plan_code="growth")
-    services.active_leads_reserve(workspace=workspace, count=1000)
+    take_slots(workspace, 1000)
     services.subscription_set_plan(workspace=workspace, plan_code="trial")
 
     text = page_text(owner_client.get("/settings/uploaded-contacts/"))
@@ -65,7 +65,7 @@ def test_after_a_downgrade_below_used_the_page_says_nothing_was_deleted(owner_cl
 
 
 def test_home_shows_the_usage_cards(owner_client, workspace):
-    services.active_leads_reserve(workspace=workspace, count=12)
+    take_slots(workspace, 12)
 
     text = page_text(owner_client.get("/"))
 
@@ -77,7 +77,7 @@ def test_home_shows_the_usage_cards(owner_client, workspace):
 
 def test_a_banner_says_when_the_active_leads_are_at_the_limit(owner_client, workspace):
     assert 'data-kind="active_leads"' not in page_text(owner_client.get("/"))
-    services.active_leads_reserve(workspace=workspace, count=250)
+    take_slots(workspace, 250)
     text = page_text(owner_client.get("/contacts/"))
     assert 'data-kind="active_leads"' in text
     assert "All 250 active leads are in use" in text
@@ -140,7 +140,7 @@ def test_a_downgrade_is_scheduled_for_the_end_of_the_period_and_warns_about_used
     owner_client, workspace
 ):
     services.subscription_set_plan(workspace=workspace, plan_code="growth")
-    services.active_leads_reserve(workspace=workspace, count=300)
+    take_slots(workspace, 300)
 
     text = page_text(owner_client.get("/settings/billing/plan/trial/"))
     assert "You stay on Growth until" in text

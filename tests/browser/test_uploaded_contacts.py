@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from billing import services
+from tests.billing.factories import take_slots
 from tests.factories import DEFAULT_PASSWORD, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.browser
@@ -13,7 +14,7 @@ def test_settings_uploaded_contacts_shows_the_active_leads_credit_of_the_workspa
     user = UserFactory(email="grace@example.com")
     workspace = WorkspaceFactory(name="Compilers Inc", owner=user)
     services.subscription_set_plan(workspace=workspace, plan_code="growth")
-    services.active_leads_reserve(workspace=workspace, count=345)
+    take_slots(workspace, 345)
     WorkspaceFactory(name="Someone Else")
 
     page.goto("/login/")

@@ -15,6 +15,7 @@ from campaigns import services
 from campaigns.models import Campaign, Enrollment
 from campaigns.selectors import active_leads_used_by_enrollments
 from core.errors import Conflict, DomainError
+from core.tenancy import UnscopedQueryError
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 from tests.unchanged import nothing_changes
@@ -84,6 +85,20 @@ def test_used_counts_distinct_contacts_across_campaigns(workspace):
     assert used(workspace) == 5
     assert (lead_count(first), lead_count(second)) == (3, 3)
     assert_counter_is_true(workspace)
+
+
+def test_live_enrollments_are_those_in_campaigns_not_archived_and_need_a_workspace(workspace):
+    live, archived = CampaignFactory(workspace=workspace), CampaignFactory(workspace=workspace)
+    first, second = LeadFactory.create_batch(2, workspace=workspace)
+    enroll(live, [first])
+    enroll(archived, [first, second])
+    services.campaign_set_status(workspace=workspace, campaign=archived, status=Status.ARCHIVED)
+
+    rows = Enrollment.objects.for_workspace(workspace).live().values_list("campaign_id", "lead_id")
+
+    assert list(rows) == [(live.pk, first.pk)]
+    with pytest.raises(UnscopedQueryError):
+        Enrollment.objects.live()
 
 
 def test_audit_quotas_recounts_used_from_the_enrollments(workspace):

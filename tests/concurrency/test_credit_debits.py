@@ -5,6 +5,7 @@ import pytest
 from billing import selectors, services
 from billing.errors import ActiveLeadsLimitReached, InsufficientLeadCredits
 from billing.models import CreditGrant, LedgerEntry, Quota
+from tests.billing.factories import debit_credits, take_slots
 from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory
 
@@ -19,9 +20,7 @@ def test_fifty_simultaneous_debits_never_spend_more_than_was_granted():
 
     outcomes = run_together(
         [
-            lambda i=i: services.lead_credits_debit(
-                workspace=workspace, amount=3, description=f"download {i}", reference=f"download:{i}"
-            )
+            lambda i=i: debit_credits(workspace, 3, description=f"download {i}", reference=f"download:{i}")
             for i in range(50)
         ]
     )
@@ -42,14 +41,7 @@ def test_fifty_simultaneous_debits_never_spend_more_than_was_granted():
 def test_simultaneous_partial_debits_share_the_balance_exactly():
     workspace = WorkspaceFactory()
 
-    outcomes = run_together(
-        [
-            lambda: services.lead_credits_debit(
-                workspace=workspace, amount=7, allow_partial=True, description="x"
-            )
-            for _ in range(20)
-        ]
-    )
+    outcomes = run_together([lambda: debit_credits(workspace, 7, allow_partial=True) for _ in range(20)])
 
     spent = sum(-o.amount for o in outcomes if isinstance(o, LedgerEntry))
     assert [o for o in outcomes if o is not None and not isinstance(o, LedgerEntry)] == []
@@ -60,7 +52,7 @@ def test_simultaneous_partial_debits_share_the_balance_exactly():
 def test_simultaneous_reservations_never_take_used_over_the_limit():
     workspace = WorkspaceFactory()  # a trial: 250 active leads
 
-    outcomes = run_together([lambda: services.active_leads_reserve(workspace=workspace, count=20)] * 20)
+    outcomes = run_together([lambda: take_slots(workspace, 20)] * 20)
 
     taken = [o for o in outcomes if isinstance(o, int)]
     refusals = [o for o in outcomes if not isinstance(o, int)]

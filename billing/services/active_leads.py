@@ -1,0 +1,65 @@
+"""Active-lead slots (rules 1-4): a ceiling on the quota row, taken and freed under its lock."""
+
+import logging
+
+from django.db import transaction
+
+from billing.errors import ActiveLeadsLimitReached
+from billing.services.base import (
+    quota_lock,
+    refresh_active_leads_limit,
+    require_count,
+    require_locked,
+    subscription_of,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def active_leads_reserve(*, quota, count, allow_partial=False):
+    """Takes ``count`` active-lead slots of the locked ``quota`` row and returns how many it took.
+
+    All or nothing by default: what does not fit raises ``ActiveLeadsLimitReached`` and nothing is taken.
+    With ``allow_partial`` it takes what fits (possibly 0); the caller reports ``count - taken``.
+    Runs in the caller's transaction, which locked the row (``quota_lock``) before deciding what to add.
+    """
+    require_locked(quota)
+    require_count(count, "count")
+    available = quota.active_leads_available
+    if count > available and not allow_partial:
+        raise ActiveLeadsLimitReached(requested=count, available=available, limit=quota.active_leads_limit)
+    taken = min(count, available)
+    if taken:
+        quota.active_leads_used += taken
+        quota.save(update_fields=["active_leads_used", "updated_at"])
+    return taken
+
+
+def active_leads_release(*, quota, count):
+    """Frees ``count`` slots of the locked ``quota`` row and returns how many were freed.
+
+    Freeing more than is used means the counter drifted: it stops at 0 (removing contacts must never
+    fail over a counter) and says so in the log; ``audit_quotas --fix`` recounts it.
+    """
+    require_locked(quota)
+    require_count(count, "count")
+    freed = min(count, quota.active_leads_used)
+    if freed < count:
+        logger.warning(
+            "Workspace %s released %s active leads with %s used; run audit_quotas.",
+            quota.workspace_id,
+            count,
+            quota.active_leads_used,
+        )
+    if freed:
+        quota.active_leads_used -= freed
+        quota.save(update_fields=["active_leads_used", "updated_at"])
+    return freed
+
+
+@transaction.atomic
+def active_leads_limit_refresh(*, workspace):
+    """Recomputes the stored limit (plan + add-ons), e.g. after a plan's limit was edited."""
+    quota = quota_lock(workspace=workspace)
+    refresh_active_leads_limit(quota, subscription_of(workspace))
+    return quota

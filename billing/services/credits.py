@@ -1,0 +1,205 @@
+"""Lead credits (rules 5, 6, 9): grants, debits, refunds and credit packs, every one a ledger entry."""
+
+from django.db import transaction
+from django.db.models import F, Q, Sum
+
+from billing import payments
+from billing.errors import InsufficientLeadCredits
+from billing.models import CreditGrant, CreditMovement, CreditPack, LedgerEntry, Payment
+from billing.services.base import quota_lock, record, require_count, require_locked
+from core.errors import Conflict, DomainError
+
+Kind = LedgerEntry.Kind
+Source = CreditGrant.Source
+
+# One grant's credits at most: far past any plan or pack, and well inside the ledger's integer columns.
+MAX_GRANT_CREDITS = 10_000_000
+GRANT_DESCRIPTION_MAX_LENGTH = CreditGrant._meta.get_field("description").max_length
+
+
+def _spendable_grants(workspace, now):
+    """Unexpired grants with credits left, in draw order: soonest expiry first, never-expiring last."""
+    return (
+        CreditGrant.objects.for_workspace(workspace)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), remaining__gt=0)
+        .order_by(F("expires_at").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def _grant(quota, *, amount, source, description, expires_at, reference, actor, payment):
+    """``lead_credits_grant`` under a lock its caller holds."""
+    require_count(amount, "amount")
+    if amount == 0:
+        raise DomainError("A grant needs at least one credit.", details={"amount": ["Must be at least 1."]})
+    if amount > MAX_GRANT_CREDITS:
+        message = f"At most {MAX_GRANT_CREDITS:,} credits in one grant."
+        raise DomainError(message, details={"amount": [message]})
+    if expires_at is not None and expires_at <= quota.locked_as_of:
+        raise DomainError(
+            "A grant cannot expire in the past.", details={"expires_at": ["Must be in the future."]}
+        )
+    grant = CreditGrant.objects.create(
+        workspace=quota.workspace,
+        source=source,
+        amount=amount,
+        remaining=0,
+        expires_at=expires_at,
+        description=description[:GRANT_DESCRIPTION_MAX_LENGTH],
+        payment=payment,
+    )
+    record(
+        workspace=quota.workspace,
+        kind=Kind.ADJUSTMENT if source == Source.ADJUSTMENT else Kind.GRANT,
+        moves=[(grant, amount)],
+        description=description,
+        reference=reference,
+        actor=actor,
+    )
+    return grant
+
+
+@transaction.atomic
+def lead_credits_grant(
+    *, workspace, amount, source, description, expires_at=None, reference="", actor=None, payment=None
+):
+    """Adds a grant of ``amount`` credits and its ledger entry (``adjustment`` for admin grants)."""
+    require_count(amount, "amount")
+    return _grant(
+        quota_lock(workspace=workspace),
+        amount=amount,
+        source=source,
+        description=description,
+        expires_at=expires_at,
+        reference=reference,
+        actor=actor,
+        payment=payment,
+    )
+
+
+def lead_credits_debit(*, quota, amount, description, allow_partial=False, reference="", actor=None):
+    """Spends ``amount`` credits, drawing the grant that expires soonest first (never-expiring last).
+
+    All or nothing by default: short of credits raises ``InsufficientLeadCredits`` (``needed``,
+    ``balance``) and nothing changes. With ``allow_partial`` it spends what the balance pays for.
+    Returns the debit entry (``-entry.amount`` credits were spent) or None when nothing was spent.
+    Runs in the caller's transaction, under the lock it took (``quota_lock``), at the lock's moment.
+    """
+    require_locked(quota)
+    require_count(amount, "amount")
+    workspace = quota.workspace
+    grants = list(_spendable_grants(workspace, quota.locked_as_of))
+    balance = sum(grant.remaining for grant in grants)
+    if amount > balance and not allow_partial:
+        raise InsufficientLeadCredits(needed=amount, balance=balance)
+    left = min(amount, balance)
+    if left == 0:
+        return None
+    moves = []
+    for grant in grants:
+        take = min(left, grant.remaining)
+        moves.append((grant, -take))
+        left -= take
+        if left == 0:
+            break
+    return record(
+        workspace=workspace,
+        kind=Kind.DEBIT,
+        moves=moves,
+        description=description,
+        reference=reference,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def lead_credits_refund(*, workspace, debit, description, amount=None, reference="", actor=None):
+    """Gives back up to ``amount`` credits of ``debit`` (default: all not yet refunded).
+
+    Credits go back to the grants the debit drew them from, last drawn first: a partial refund undoes
+    the end of the debit, so the longest-lived credits come back first. A credit never outlives its
+    grant: what was drawn from a grant that has expired since is not restored (it would have expired
+    unused), so a refund cannot turn monthly credits into lasting ones. Returns the refund entry, whose
+    amount is what was restored, or None when nothing could be.
+    """
+    if amount is not None:
+        require_count(amount, "amount")
+    now = quota_lock(workspace=workspace).locked_as_of
+    debit = LedgerEntry.objects.for_workspace(workspace).filter(pk=debit.pk, kind=Kind.DEBIT).first()
+    if debit is None:
+        raise DomainError("Only a debit of this workspace can be refunded.")
+    restored = dict(
+        CreditMovement.objects.for_workspace(workspace)
+        .filter(entry__refund_of=debit)
+        .values_list("grant_id")
+        .annotate(total=Sum("amount"))
+    )
+    draws = [
+        (movement.grant, -movement.amount - restored.get(movement.grant_id, 0))
+        for movement in debit.movements.select_related("grant").order_by("-id")
+    ]
+    refundable = sum(outstanding for _, outstanding in draws)
+    left = refundable if amount is None else amount
+    if left > refundable:
+        raise DomainError(
+            f"Only {refundable} credits of this debit are left to refund.",
+            details={"amount": [f"At most {refundable}."]},
+        )
+    moves = []
+    for grant, outstanding in draws:
+        if left == 0:
+            break
+        give = min(left, outstanding)
+        left -= give
+        if give and (grant.expires_at is None or grant.expires_at > now):
+            moves.append((grant, give))
+    if not moves:
+        return None
+    return record(
+        workspace=workspace,
+        kind=Kind.REFUND,
+        moves=moves,
+        description=description,
+        reference=reference,
+        actor=actor,
+        refund_of=debit,
+    )
+
+
+@transaction.atomic
+def credit_pack_purchase(*, workspace, pack_code, actor=None):
+    """Charges for a credit pack and grants its credits, which never expire."""
+    pack = CreditPack.objects.filter(code=pack_code).first()
+    if pack is None:
+        raise DomainError(
+            f"There is no credit pack {pack_code!r}.", details={"pack": [f"Unknown pack {pack_code!r}."]}
+        )
+    quota = quota_lock(workspace=workspace)
+    # A pack priced 0 (a promotion) has no payment to name it: it is claimed once per workspace.
+    free_reference = f"pack:{pack.code}"
+    if (
+        not pack.price_cents
+        and LedgerEntry.objects.for_workspace(workspace)
+        .filter(kind=Kind.GRANT, reference=free_reference)
+        .exists()
+    ):
+        raise Conflict(
+            f"{pack.name} is free once per workspace, and this workspace has had it.",
+            details={"pack": [f"{pack.code!r} was claimed already."]},
+        )
+    payment = payments.charge(
+        workspace=workspace,
+        amount_cents=pack.price_cents,
+        purpose=Payment.Purpose.CREDIT_PACK,
+        description=pack.name,
+        actor=actor,
+    )
+    return _grant(
+        quota,
+        amount=pack.credits,
+        source=Source.PACK,
+        description=f"{pack.name} purchased",
+        expires_at=None,
+        reference=f"payment:{payment.pk}" if payment else free_reference,
+        actor=actor,
+        payment=payment,
+    )
