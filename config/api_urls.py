@@ -2,6 +2,7 @@ from django.urls import path
 
 from billing import api as billing_api
 from campaigns import api as campaigns_api
+from campaigns.contacts import api as contacts_api
 from campaigns.importing import api as imports_api
 from leadfinder import api as leadfinder_api
 
@@ -15,8 +16,8 @@ urlpatterns = [
     path("billing/ledger", billing_api.LedgerView.as_view(), name="billing-ledger"),
     path("billing/credit-packs", billing_api.CreditPackView.as_view(), name="billing-credit-packs"),
     path("billing/addons", billing_api.AddOnView.as_view(), name="billing-addons"),
-    path("leads", campaigns_api.LeadListView.as_view(), name="leads"),
-    path("leads/<id:lead_id>", campaigns_api.LeadDetailView.as_view(), name="lead-detail"),
+    path("leads", contacts_api.LeadListView.as_view(), name="leads"),
+    path("leads/<id:lead_id>", contacts_api.LeadDetailView.as_view(), name="lead-detail"),
     path("campaigns", campaigns_api.CampaignListView.as_view(), name="campaigns"),
     path("campaigns/<id:campaign_id>", campaigns_api.CampaignDetailView.as_view(), name="campaign-detail"),
     path(
