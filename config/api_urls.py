@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts import api as accounts_api
 from billing import api as billing_api
 from campaigns import api as campaigns_api
 from campaigns.contacts import api as contacts_api
@@ -9,7 +10,7 @@ from leadfinder import api as leadfinder_api
 app_name = "api"
 
 urlpatterns = [
-    path("workspace", billing_api.WorkspaceView.as_view(), name="workspace"),
+    path("workspace", accounts_api.WorkspaceView.as_view(), name="workspace"),
     path("usage", billing_api.UsageView.as_view(), name="usage"),
     path("billing/plans", billing_api.PlanListView.as_view(), name="billing-plans"),
     path("billing/subscription", billing_api.SubscriptionView.as_view(), name="billing-subscription"),
