@@ -1,4 +1,4 @@
-from accounts.models import ApiKey, Invitation, Membership, Role
+from accounts.models import ApiKey, Invitation, Membership
 
 
 def memberships_for_user(user):
@@ -19,16 +19,6 @@ def membership_for(*, user, workspace):
 
 def workspace_members(*, workspace):
     return Membership.objects.for_workspace(workspace).select_related("user").order_by("user__email")
-
-
-def workspace_owner(*, workspace):
-    return (
-        Membership.objects.for_workspace(workspace)
-        .filter(role=Role.OWNER)
-        .select_related("user")
-        .order_by("created_at")
-        .first()
-    )
 
 
 def api_keys_for_workspace(*, workspace):

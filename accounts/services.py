@@ -5,7 +5,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from accounts.models import (
 )
 from accounts.signals import workspace_created
 from core.errors import Conflict, DomainError, NotAllowed
+from core.mail import send_mail
 
 
 class MailUnavailable(DomainError):

@@ -1,11 +1,10 @@
-"""The workspace, usage and billing endpoints of ``/api/v1`` (API.md). Owners alone change billing."""
+"""The usage and billing endpoints of ``/api/v1`` (API.md). Owners alone change billing."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from accounts import services as account_services
-from accounts.permissions import IsWorkspaceAdmin, IsWorkspaceMember, IsWorkspaceOwner
+from accounts.permissions import IsWorkspaceMember, IsWorkspaceOwner
 from billing import selectors, services
 from billing.serializers import (
     AddOnChangeSerializer,
@@ -18,8 +17,6 @@ from billing.serializers import (
     SubscriptionChangeSerializer,
     SubscriptionSerializer,
     UsageSerializer,
-    WorkspaceSerializer,
-    WorkspaceUpdateSerializer,
 )
 from core.api.schema import IDEMPOTENCY_KEY, INVALID_CODE, OWNERS_ONLY
 from core.api.views import WorkspaceAPIView
@@ -32,39 +29,6 @@ class OwnerWritesMixin:
         if self.request.method == "POST":
             return [IsWorkspaceOwner()]
         return [IsWorkspaceMember()]
-
-
-def workspace_data(workspace):
-    return {
-        "id": workspace.pk,
-        "name": workspace.name,
-        "slug": workspace.slug,
-        "created_at": workspace.created_at,
-        "plan": selectors.subscription_for_workspace(workspace=workspace).plan,
-        "usage": selectors.usage_for_workspace(workspace=workspace),
-    }
-
-
-class WorkspaceView(WorkspaceAPIView):
-    """The workspace the API key (or the session) belongs to, with its plan and usage."""
-
-    def get_permissions(self):
-        if self.request.method == "PATCH":
-            return [IsWorkspaceAdmin()]
-        return [IsWorkspaceMember()]
-
-    @extend_schema(responses=WorkspaceSerializer)
-    def get(self, request):
-        return Response(WorkspaceSerializer(workspace_data(self.workspace)).data)
-
-    @extend_schema(request=WorkspaceUpdateSerializer, responses=WorkspaceSerializer)
-    def patch(self, request):
-        serializer = WorkspaceUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        workspace = account_services.workspace_rename(
-            workspace=self.workspace, name=serializer.validated_data["name"]
-        )
-        return Response(WorkspaceSerializer(workspace_data(workspace)).data)
 
 
 class UsageView(WorkspaceAPIView):

@@ -7,6 +7,17 @@ class BillingConfig(AppConfig):
 
     def ready(self):
         from accounts.signals import workspace_created
+        from accounts.workspace_sections import register_workspace_section
         from billing.receivers import start_subscription
+        from billing.selectors import subscription_for_workspace, usage_for_workspace
+        from billing.serializers import PlanReferenceSerializer, UsageSerializer
 
         workspace_created.connect(start_subscription, dispatch_uid="billing.start_subscription")
+        register_workspace_section(
+            "plan",
+            field=PlanReferenceSerializer,
+            read=lambda workspace: subscription_for_workspace(workspace=workspace).plan,
+        )
+        register_workspace_section(
+            "usage", field=UsageSerializer, read=lambda workspace: usage_for_workspace(workspace=workspace)
+        )

@@ -35,19 +35,6 @@ class UsageSerializer(serializers.Serializer):
     lead_credits = LeadCreditsUsageSerializer()
 
 
-class WorkspaceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    slug = serializers.SlugField()
-    created_at = serializers.DateTimeField()
-    plan = PlanReferenceSerializer()
-    usage = UsageSerializer()
-
-
-class WorkspaceUpdateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=100)
-
-
 class SubscriptionSerializer(serializers.ModelSerializer):
     plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
     scheduled_plan = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)

@@ -1,5 +1,4 @@
-"""``/leads`` and ``/campaigns`` of ``/api/v1`` (API.md). Lead views live here, not in leads/, because a
-contact's answer names its campaigns and deleting one frees its active-lead slots."""
+"""``/campaigns`` of ``/api/v1`` (API.md); ``/leads`` is campaigns.contacts'."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -7,6 +6,8 @@ from rest_framework.response import Response
 
 from billing.selectors import usage_for_workspace
 from campaigns import selectors, services
+from campaigns.contacts.api import LeadPageMixin
+from campaigns.contacts.serializers import LeadSerializer
 from campaigns.models import Campaign
 from campaigns.serializers import (
     CampaignCreateSerializer,
@@ -16,103 +17,14 @@ from campaigns.serializers import (
     EnrollmentRemoveSerializer,
     EnrollmentRequestSerializer,
     EnrollmentResultSerializer,
-    LeadInputSerializer,
-    LeadListQuerySerializer,
-    LeadSerializer,
 )
-from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
 from core.api.views import WorkspaceAPIView
-from leads import services as lead_services
 from leads.models import Lead
 
 OVER_LIMIT = OpenApiResponse(
     description="active_leads_limit_reached: details requested, available and limit; nothing changed."
 )
-EMAIL_TAKEN = OpenApiResponse(description="conflict: a contact has this email; details.lead_id names it.")
-
-
-class LeadPagination(CursorPagination):
-    """Contacts newest first, paged on ``lead_id`` keys (campaigns.selectors.lead_keys)."""
-
-    ordering = "-lead_id"
-
-
-class LeadPageMixin:
-    """Cuts a page from contact keys, then reads those contacts with their campaigns."""
-
-    serializer_class = LeadSerializer
-    pagination_class = LeadPagination
-
-    def list(self, request, *args, **kwargs):
-        keys = self.paginate_queryset(self.get_queryset())
-        leads = selectors.leads_with_campaign_ids(
-            workspace=self.workspace, lead_ids=[key["lead_id"] for key in keys]
-        )
-        return self.get_paginated_response(LeadSerializer(leads, many=True).data)
-
-
-class LeadListView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
-    """The workspace's contacts, newest first. POST adds one (source ``api``)."""
-
-    def get_queryset(self):
-        query = LeadListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        campaign_id = query.validated_data.get("campaign")
-        campaign = (
-            None
-            if campaign_id is None
-            else Campaign.objects.get_for_workspace_or_404(self.workspace, campaign_id)
-        )
-        return selectors.lead_keys(
-            workspace=self.workspace, search=query.validated_data.get("search", ""), campaign=campaign
-        )
-
-    @extend_schema(
-        parameters=[LeadListQuerySerializer], responses={200: LeadSerializer(many=True), 404: NOT_FOUND}
-    )
-    def get(self, request):
-        return super().get(request)
-
-    @extend_schema(
-        request=LeadInputSerializer,
-        responses={201: LeadSerializer, 409: EMAIL_TAKEN},
-        parameters=[IDEMPOTENCY_KEY],
-    )
-    def post(self, request):
-        serializer = LeadInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        lead = lead_services.lead_create(
-            workspace=self.workspace, data=serializer.validated_data, source=Lead.Source.API
-        )
-        lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead.pk)
-        return Response(LeadSerializer(lead).data, status=status.HTTP_201_CREATED)
-
-
-class LeadDetailView(WorkspaceAPIView):
-    """One contact. PATCH changes the fields sent; DELETE removes it from its campaigns, freeing its slot."""
-
-    @extend_schema(responses={200: LeadSerializer, 404: NOT_FOUND})
-    def get(self, request, lead_id):
-        lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead_id)
-        return Response(LeadSerializer(lead).data)
-
-    @extend_schema(
-        request=LeadInputSerializer, responses={200: LeadSerializer, 404: NOT_FOUND, 409: EMAIL_TAKEN}
-    )
-    def patch(self, request, lead_id):
-        lead = Lead.objects.get_for_workspace_or_404(self.workspace, lead_id)
-        serializer = LeadInputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        lead_services.lead_update(workspace=self.workspace, lead=lead, data=serializer.validated_data)
-        lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead_id)
-        return Response(LeadSerializer(lead).data)
-
-    @extend_schema(responses={204: None, 404: NOT_FOUND})
-    def delete(self, request, lead_id):
-        lead = Lead.objects.get_for_workspace_or_404(self.workspace, lead_id)
-        services.lead_delete(workspace=self.workspace, lead=lead)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CampaignListView(WorkspaceAPIView, generics.ListAPIView):

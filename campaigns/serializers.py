@@ -1,75 +1,11 @@
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.serializers import UsageSerializer
+from campaigns.contacts.serializers import LeadInputSerializer
 from campaigns.models import Campaign
 from campaigns.services import CAMPAIGN_NAME_MAX_LENGTH, MAX_LEADS_PER_REQUEST
-from core.api.serializers import QueryIntegerField, StrictSerializer
+from core.api.serializers import StrictSerializer
 from core.ids import ID_MAX
-from leads.models import Lead
-
-LEAD_OUTPUT_FIELDS = [
-    "id",
-    "email",
-    "first_name",
-    "last_name",
-    "company_name",
-    "job_title",
-    "phone",
-    "website",
-    "linkedin_url",
-    "city",
-    "country",
-    "custom_fields",
-    "campaign_ids",
-    "source",
-    "created_at",
-]
-
-
-class LeadSerializer(serializers.ModelSerializer):
-    """A contact; ``campaign_ids`` needs the ``enrollment_list`` that campaigns.selectors prefetches."""
-
-    campaign_ids = serializers.SerializerMethodField(help_text="Every campaign the contact is in.")
-
-    class Meta:
-        model = Lead
-        fields = LEAD_OUTPUT_FIELDS
-
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
-    def get_campaign_ids(self, lead):
-        return [enrollment.campaign_id for enrollment in lead.enrollment_list]
-
-
-def _optional_text(**kwargs):
-    return serializers.CharField(required=False, allow_blank=True, allow_null=True, **kwargs)
-
-
-class LeadInputSerializer(StrictSerializer):
-    """Raw contact fields: types are checked here, values by leads.normalization."""
-
-    email = serializers.CharField(allow_blank=True)
-    first_name = _optional_text()
-    last_name = _optional_text()
-    company_name = _optional_text()
-    job_title = _optional_text()
-    phone = _optional_text()
-    website = _optional_text()
-    linkedin_url = _optional_text()
-    city = _optional_text()
-    country = _optional_text()
-    custom_fields = serializers.DictField(
-        required=False, allow_null=True, help_text="Names to text, numbers, true/false or null."
-    )
-
-
-class LeadListQuerySerializer(serializers.Serializer):
-    search = serializers.CharField(
-        required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
-    )
-    campaign = QueryIntegerField(
-        required=False, max_value=ID_MAX, help_text="Only contacts in this campaign."
-    )
 
 
 class CampaignSerializer(serializers.ModelSerializer):

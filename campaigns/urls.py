@@ -1,12 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from campaigns import views
 from campaigns.importing import views as import_views
 
 urlpatterns = [
-    path("contacts/", views.contact_list, name="contacts"),
-    path("contacts/<id:lead_id>/", views.contact_detail, name="contact_detail"),
-    path("contacts/<id:lead_id>/delete/", views.contact_delete, name="contact_delete"),
+    path("", include("campaigns.contacts.urls")),
     path("campaigns/", views.campaign_list, name="campaigns"),
     path("campaigns/<id:campaign_id>/", views.campaign_detail, name="campaign_detail"),
     path("campaigns/<id:campaign_id>/rename/", views.campaign_rename, name="campaign_rename"),

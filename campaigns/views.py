@@ -1,8 +1,6 @@
-"""Dashboard pages of contacts and campaigns. Each view parses a form, calls one service and redirects
-with a message (or renders the refusal); services decide the rules, selectors do the reads.
-
-Contacts live here, not in leads/, because a contact's page names its campaigns and deleting one frees
-its active-lead slot.
+"""Dashboard pages of campaigns (the Contacts pages are campaigns.contacts'). Each view parses a form,
+calls one service and redirects with a message (or renders the refusal); services decide the rules,
+selectors do the reads.
 """
 
 from django.contrib import messages
@@ -19,78 +17,21 @@ from campaigns.forms import (
     CampaignStatusForm,
     EnrollmentAddForm,
     EnrollmentRemoveForm,
-    LeadForm,
     ListForm,
+    list_query,
 )
 from campaigns.importing.selectors import imports_for_workspace
 from campaigns.models import Campaign, ImportJob
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
-from leads import services as lead_services
 from leads.models import Lead
-from leads.normalization import LEAD_FIELDS
 
 PAGE_SIZE = 50
 SEARCH_RESULTS = 20
 
 
-def _list_query(request):
-    """The search and keyset position of a list page; anything malformed means the first page."""
-    form = ListForm(request.GET)
-    form.is_valid()
-    data = form.cleaned_data
-    return data.get("q", ""), data.get("after"), data.get("before")
-
-
 def _campaign(request, campaign_id):
     return Campaign.objects.get_for_workspace_or_404(request.workspace, campaign_id)
-
-
-# Contacts
-
-
-@workspace_required
-def contact_list(request):
-    search, after, before = _list_query(request)
-    keys = selectors.lead_keys(workspace=request.workspace, search=search)
-    page = keyset_page(
-        keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE
-    )
-    leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items)
-    context = {"search": search, "leads": leads, **page_links(request, page)}
-    return render(request, "leads/contact_list.html", context)
-
-
-@workspace_required
-def contact_detail(request, lead_id):
-    lead = Lead.objects.get_for_workspace_or_404(request.workspace, lead_id)
-    initial = {name: getattr(lead, name) for name in (*LEAD_FIELDS, "custom_fields")}
-    form = LeadForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead_services.lead_update(workspace=request.workspace, lead=lead, data=form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"{lead.email} is saved.")
-            return redirect("contact_detail", lead_id=lead.pk)
-    campaigns = selectors.campaigns_of_lead(workspace=request.workspace, lead=lead)
-    uses_slot = any(not campaign.is_archived for campaign in campaigns)
-    context = {"lead": lead, "form": form, "campaigns": campaigns, "uses_slot": uses_slot}
-    return render(request, "leads/contact_detail.html", context)
-
-
-@require_POST
-@workspace_required
-def contact_delete(request, lead_id):
-    lead = Lead.objects.get_for_workspace_or_404(request.workspace, lead_id)
-    freed = services.lead_delete(workspace=request.workspace, lead=lead)
-    freed_text = f" {plural(freed, 'active-lead slot')} freed." if freed else ""
-    messages.success(request, f"{lead.email} is deleted.{freed_text}")
-    return redirect("contacts")
-
-
-# Campaigns
 
 
 @workspace_required
@@ -104,7 +45,7 @@ def campaign_list(request):
         else:
             messages.success(request, f"{campaign.name} is created, as a draft.")
             return redirect("campaign_detail", campaign_id=campaign.pk)
-    _, after, before = _list_query(request)
+    _, after, before = list_query(request)
     campaigns = selectors.campaigns_for_workspace(workspace=request.workspace)
     page = keyset_page(campaigns, key="id", after=after, before=before, size=PAGE_SIZE)
     context = {
@@ -116,7 +57,7 @@ def campaign_list(request):
 
 
 def _campaign_detail_context(request, campaign, *, add_form=None, over_limit=None):
-    _, after, before = _list_query(request)
+    _, after, before = list_query(request)
     keys = selectors.lead_keys(workspace=request.workspace, campaign=campaign)
     page = keyset_page(
         keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE

@@ -3,8 +3,9 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
+
+from core.mail import send_mail
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from campaigns import tasks
 from campaigns.importing import mapping as mappings
+from campaigns.importing import tasks
 from campaigns.importing.files import delete_stored_files
 from campaigns.importing.sniffing import sniff
 from campaigns.models import Campaign, ImportJob

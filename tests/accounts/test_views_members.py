@@ -49,6 +49,26 @@ def test_an_invitation_email_lets_a_new_person_sign_up_and_join_with_the_invited
     assert client.get(link).status_code == 404
 
 
+def test_an_invitation_printed_by_the_console_mail_backend_shows_its_link_whole_on_one_line(
+    client, workspace, owner, settings, capsys
+):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    settings.SITE_URL = "https://app.leadpool.example.com"
+    workspace.name = "Zoë Café"  # not ASCII: the body cannot go out as 7bit
+    workspace.save()
+    client.force_login(owner)
+
+    client.post(reverse("settings_members"), {"email": "grace@example.com", "role": Role.MEMBER})
+    printed = capsys.readouterr().out
+    [line] = [line for line in printed.splitlines() if line.startswith("Accept within 7 days: ")]
+    link = re.fullmatch(r"Accept within 7 days: https://app\.leadpool\.example\.com(/invitations/\S+/)", line)
+    client.logout()
+
+    assert "Zoë Café" in printed
+    assert link is not None, line
+    assert "Zoë Café" in client.get(link.group(1)).text
+
+
 def test_an_invitee_signing_up_with_a_weak_password_is_refused_and_nothing_is_created(
     client, workspace, owner, django_capture_on_commit_callbacks
 ):

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -28,6 +30,14 @@ def test_api_docs_are_served_from_our_own_static_files(db):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html
+    assert re.findall(r"(?:https?:)?//[\w.-]+", html) == []
+
+
+def test_there_is_no_redoc_page_which_would_load_fonts_and_a_logo_from_the_internet(db):
+    response = APIClient().get("/api/redoc/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 def test_healthz_answers_200_when_database_and_broker_answer(db):

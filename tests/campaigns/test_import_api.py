@@ -7,7 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from rest_framework.test import APIClient
 
-from campaigns import tasks
+from campaigns.importing import tasks
 from campaigns.importing.pipeline import run_import_job
 from campaigns.importing.services import NOT_QUEUED
 from campaigns.models import Campaign, ImportJob

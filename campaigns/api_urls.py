@@ -1,0 +1,14 @@
+from django.urls import path
+
+from campaigns import api
+
+urlpatterns = [
+    path("campaigns", api.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/<id:campaign_id>", api.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<id:campaign_id>/leads", api.CampaignLeadsView.as_view(), name="campaign-leads"),
+    path(
+        "campaigns/<id:campaign_id>/leads/remove",
+        api.CampaignLeadsRemoveView.as_view(),
+        name="campaign-leads-remove",
+    ),
+]

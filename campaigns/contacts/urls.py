@@ -1,0 +1,9 @@
+from django.urls import path
+
+from campaigns.contacts import views
+
+urlpatterns = [
+    path("contacts/", views.contact_list, name="contacts"),
+    path("contacts/<id:lead_id>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<id:lead_id>/delete/", views.contact_delete, name="contact_delete"),
+]
