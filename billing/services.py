@@ -15,12 +15,14 @@ credits. The renewal task (beat) does the same for workspaces nobody reads or to
 """
 
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from accounts.models import Workspace
+from accounts.models import User, Workspace
 from billing import payments, quota_sources
 from billing.errors import ActiveLeadsLimitReached, InsufficientLeadCredits
 from billing.models import (
@@ -37,6 +39,7 @@ from billing.models import (
 )
 from billing.periods import add_months, period_end
 from core.errors import Conflict, DomainError
+from core.tenancy import TenantQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +55,12 @@ MAX_ADDON_QUANTITY = 100
 MAX_GRANT_CREDITS = 10_000_000
 
 
-def _require_count(value, name):
+def _require_count(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a whole number >= 0, not {value!r}.")
 
 
-def _plan(code):
+def _plan(code: str) -> Plan:
     plan = Plan.objects.filter(code=code).first()
     if plan is None:
         codes = ", ".join(Plan.objects.order_by("price_cents").values_list("code", flat=True))
@@ -67,21 +70,21 @@ def _plan(code):
     return plan
 
 
-def _last_balance(workspace):
+def _last_balance(workspace: Workspace) -> int:
     """The balance after the workspace's newest ledger entry (0 before the first)."""
     entries = LedgerEntry.objects.for_workspace(workspace).order_by("-id")
     return entries.values_list("balance_after", flat=True).first() or 0
 
 
-def _subscription(workspace):
+def _subscription(workspace: Workspace) -> Subscription:
     return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
 
 
-def _lock(workspace):
+def _lock(workspace: Workspace) -> Quota:
     return Quota.objects.for_workspace(workspace).select_for_update().get()
 
 
-def quota_lock(*, workspace, now=None):
+def quota_lock(*, workspace: Workspace, now: datetime | None = None) -> Quota:
     """Locks and returns the workspace's quota row (rule 12), then brings the workspace up to ``now``
     (the present by default): renews an ended period, writes due credit expiries. A caller that reads
     the balance and then debits passes one ``now`` to all three, so that a grant expiring in between
@@ -93,7 +96,7 @@ def quota_lock(*, workspace, now=None):
     return _lock_up_to(workspace, now or timezone.now())
 
 
-def _lock_up_to(workspace, now):
+def _lock_up_to(workspace: Workspace, now: datetime) -> Quota:
     """``quota_lock`` at a given moment, for callers that go on deciding with that same ``now``."""
     quota = _lock(workspace)
     _catch_up(quota, workspace, now)
@@ -103,13 +106,13 @@ def _lock_up_to(workspace, now):
 # Active leads (rules 1-4)
 
 
-def _active_leads_limit(subscription):
+def _active_leads_limit(subscription: Subscription) -> int:
     addons = SubscriptionAddOn.objects.for_workspace(subscription.workspace)
     extra = addons.aggregate(total=Sum(F("quantity") * F("addon__active_leads")))["total"] or 0
     return subscription.plan.active_leads_limit + extra
 
 
-def _refresh_active_leads_limit(quota, subscription):
+def _refresh_active_leads_limit(quota: Quota, subscription: Subscription) -> None:
     limit = _active_leads_limit(subscription)
     if quota.active_leads_limit != limit:
         quota.active_leads_limit = limit
@@ -117,7 +120,7 @@ def _refresh_active_leads_limit(quota, subscription):
 
 
 @transaction.atomic
-def active_leads_reserve(*, workspace, count, allow_partial=False):
+def active_leads_reserve(*, workspace: Workspace, count: int, allow_partial: bool = False) -> int:
     """Takes ``count`` active-lead slots and returns how many it took.
 
     All or nothing by default: what does not fit raises ``ActiveLeadsLimitReached`` and nothing is taken.
@@ -136,7 +139,7 @@ def active_leads_reserve(*, workspace, count, allow_partial=False):
 
 
 @transaction.atomic
-def active_leads_release(*, workspace, count):
+def active_leads_release(*, workspace: Workspace, count: int) -> int:
     """Frees ``count`` slots and returns how many were freed.
 
     Freeing more than is used means the counter drifted: it stops at 0 (removing contacts must never
@@ -159,7 +162,7 @@ def active_leads_release(*, workspace, count):
 
 
 @transaction.atomic
-def active_leads_limit_refresh(*, workspace):
+def active_leads_limit_refresh(*, workspace: Workspace) -> Quota:
     """Recomputes the stored limit (plan + add-ons), e.g. after a plan's limit was edited."""
     quota = quota_lock(workspace=workspace)
     _refresh_active_leads_limit(quota, _subscription(workspace))
@@ -169,7 +172,7 @@ def active_leads_limit_refresh(*, workspace):
 # Lead credits (rules 5, 6, 9)
 
 
-def _spendable_grants(workspace, now):
+def _spendable_grants(workspace: Workspace, now: datetime) -> TenantQuerySet[CreditGrant]:
     """Unexpired grants with credits left, in draw order: soonest expiry first, never-expiring last."""
     return (
         CreditGrant.objects.for_workspace(workspace)
@@ -178,7 +181,16 @@ def _spendable_grants(workspace, now):
     )
 
 
-def _record(*, workspace, kind, moves, description, reference="", actor=None, refund_of=None):
+def _record(
+    *,
+    workspace: Workspace,
+    kind: LedgerEntry.Kind,
+    moves: Sequence[tuple[CreditGrant, int]],
+    description: str,
+    reference: str = "",
+    actor: User | None = None,
+    refund_of: LedgerEntry | None = None,
+) -> LedgerEntry:
     """Writes one ledger entry and applies its ``moves`` ([(grant, signed amount)]) to the grants."""
     if (
         reference
@@ -209,7 +221,7 @@ def _record(*, workspace, kind, moves, description, reference="", actor=None, re
     return entry
 
 
-def _expire_due(workspace, now):
+def _expire_due(workspace: Workspace, now: datetime) -> list[LedgerEntry]:
     """Writes the expiry entries of grants whose time has come; runs under the quota lock."""
     due = (
         CreditGrant.objects.for_workspace(workspace)
@@ -228,7 +240,7 @@ def _expire_due(workspace, now):
     ]
 
 
-def _is_behind(workspace, now):
+def _is_behind(workspace: Workspace, now: datetime) -> bool:
     """Whether a period has ended or an expired grant still holds credits (no lock; the lock rechecks)."""
     grants = CreditGrant.objects.for_workspace(workspace)
     subscriptions = Subscription.objects.for_workspace(workspace)
@@ -238,7 +250,7 @@ def _is_behind(workspace, now):
     )
 
 
-def quota_catch_up(*, workspace, now=None):
+def quota_catch_up(*, workspace: Workspace, now: datetime | None = None) -> datetime:
     """Brings the workspace up to ``now`` (the present by default) as taking the lock does, and returns
     ``now``: readers call it first and then read at that ``now``, so the balance they show is the sum of
     the ledger they show (rule 6). It locks only when something is due, in its own short transaction
@@ -253,8 +265,16 @@ def quota_catch_up(*, workspace, now=None):
 
 @transaction.atomic
 def lead_credits_grant(
-    *, workspace, amount, source, description, expires_at=None, reference="", actor=None, payment=None
-):
+    *,
+    workspace: Workspace,
+    amount: int,
+    source: CreditGrant.Source,
+    description: str,
+    expires_at: datetime | None = None,
+    reference: str = "",
+    actor: User | None = None,
+    payment: Payment | None = None,
+) -> CreditGrant:
     """Adds a grant of ``amount`` credits and its ledger entry (``adjustment`` for admin grants)."""
     _require_count(amount, "amount")
     if amount == 0:
@@ -290,8 +310,15 @@ def lead_credits_grant(
 
 @transaction.atomic
 def lead_credits_debit(
-    *, workspace, amount, description, allow_partial=False, reference="", actor=None, now=None
-):
+    *,
+    workspace: Workspace,
+    amount: int,
+    description: str,
+    allow_partial: bool = False,
+    reference: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> LedgerEntry | None:
     """Spends ``amount`` credits, drawing the grant that expires soonest first (never-expiring last).
 
     All or nothing by default: short of credits raises ``InsufficientLeadCredits`` (``needed``,
@@ -326,7 +353,15 @@ def lead_credits_debit(
 
 
 @transaction.atomic
-def lead_credits_refund(*, workspace, debit, description, amount=None, reference="", actor=None):
+def lead_credits_refund(
+    *,
+    workspace: Workspace,
+    debit: LedgerEntry,
+    description: str,
+    amount: int | None = None,
+    reference: str = "",
+    actor: User | None = None,
+) -> LedgerEntry | None:
     """Gives back up to ``amount`` credits of ``debit`` (default: all not yet refunded).
 
     Credits go back to the grants the debit drew them from, last drawn first: a partial refund undoes
@@ -339,9 +374,10 @@ def lead_credits_refund(*, workspace, debit, description, amount=None, reference
         _require_count(amount, "amount")
     now = timezone.now()
     _lock_up_to(workspace, now)
-    debit = LedgerEntry.objects.for_workspace(workspace).filter(pk=debit.pk, kind=Kind.DEBIT).first()
-    if debit is None:
+    found = LedgerEntry.objects.for_workspace(workspace).filter(pk=debit.pk, kind=Kind.DEBIT).first()
+    if found is None:
         raise DomainError("Only a debit of this workspace can be refunded.")
+    debit = found
     restored = dict(
         CreditMovement.objects.for_workspace(workspace)
         .filter(entry__refund_of=debit)
@@ -381,7 +417,7 @@ def lead_credits_refund(*, workspace, debit, description, amount=None, reference
 
 
 @transaction.atomic
-def credit_pack_purchase(*, workspace, pack_code, actor=None):
+def credit_pack_purchase(*, workspace: Workspace, pack_code: str, actor: User | None = None) -> CreditGrant:
     """Charges for a credit pack and grants its credits, which never expire."""
     pack = CreditPack.objects.filter(code=pack_code).first()
     if pack is None:
@@ -422,7 +458,7 @@ def credit_pack_purchase(*, workspace, pack_code, actor=None):
 # Plans and periods
 
 
-def _charge_period(subscription, start, end, actor):
+def _charge_period(subscription: Subscription, start: datetime, end: datetime, actor: User | None) -> None:
     addons = list(
         SubscriptionAddOn.objects.for_workspace(subscription.workspace).select_related("addon").order_by("id")
     )
@@ -437,7 +473,16 @@ def _charge_period(subscription, start, end, actor):
     )
 
 
-def _begin_period(quota, subscription, *, plan, start, anchor_day, actor, now):
+def _begin_period(
+    quota: Quota,
+    subscription: Subscription,
+    *,
+    plan: Plan,
+    start: datetime,
+    anchor_day: int,
+    actor: User | None,
+    now: datetime,
+) -> None:
     """Starts a period on ``plan``: what is left of the old monthly grant expires, the new one is issued."""
     workspace = subscription.workspace
     CreditGrant.objects.for_workspace(workspace).filter(source=Source.MONTHLY, expires_at__gt=now).update(
@@ -476,7 +521,9 @@ def _begin_period(quota, subscription, *, plan, start, anchor_day, actor, now):
 
 
 @transaction.atomic
-def subscription_create(*, workspace, plan_code=DEFAULT_PLAN_CODE, actor=None):
+def subscription_create(
+    *, workspace: Workspace, plan_code: str = DEFAULT_PLAN_CODE, actor: User | None = None
+) -> Subscription:
     """The subscription and quota row of a new workspace; its first period starts now."""
     plan = _plan(plan_code)
     Quota.objects.create(workspace=workspace, active_leads_limit=plan.active_leads_limit)
@@ -494,7 +541,7 @@ def subscription_create(*, workspace, plan_code=DEFAULT_PLAN_CODE, actor=None):
 
 
 @transaction.atomic
-def subscription_set_plan(*, workspace, plan_code, actor=None):
+def subscription_set_plan(*, workspace: Workspace, plan_code: str, actor: User | None = None) -> Subscription:
     """Moves to ``plan_code`` now, up or down: a new period starts (the operator's ``set_plan``)."""
     plan = _plan(plan_code)
     quota = quota_lock(workspace=workspace)
@@ -507,7 +554,9 @@ def subscription_set_plan(*, workspace, plan_code, actor=None):
 
 
 @transaction.atomic
-def subscription_change_plan(*, workspace, plan_code, actor=None):
+def subscription_change_plan(
+    *, workspace: Workspace, plan_code: str, actor: User | None = None
+) -> Subscription:
     """The customer's plan change: an upgrade applies now (a new period starts); a downgrade, a cheaper
     plan, waits for the end of the paid period as ``scheduled_plan``. The current plan cancels that.
 
@@ -530,7 +579,7 @@ def subscription_change_plan(*, workspace, plan_code, actor=None):
 
 
 @transaction.atomic
-def subscription_renew(*, workspace):
+def subscription_renew(*, workspace: Workspace) -> bool:
     """Renews a subscription whose period has ended; returns whether it did. Safe to repeat.
 
     The new period starts where the old one ended, on the same day of the month; periods nobody was
@@ -540,7 +589,7 @@ def subscription_renew(*, workspace):
     return _catch_up(_lock(workspace), workspace, timezone.now())
 
 
-def _catch_up(quota, workspace, now):
+def _catch_up(quota: Quota, workspace: Workspace, now: datetime) -> bool:
     """Renews the period if it has ended and writes due expiries; returns whether it renewed."""
     subscription = _subscription(workspace)
     ended = subscription.current_period_end <= now
@@ -555,7 +604,7 @@ def _catch_up(quota, workspace, now):
     return ended
 
 
-def subscriptions_renew_due():
+def subscriptions_renew_due() -> int:
     """Renews every subscription whose period has ended and writes every due expiry; returns how many
     subscriptions were renewed. Each workspace is its own transaction; one failing does not stop the rest.
     """
@@ -579,7 +628,9 @@ def subscriptions_renew_due():
 
 
 @transaction.atomic
-def subscription_addon_set(*, workspace, addon_code, quantity, actor=None):
+def subscription_addon_set(
+    *, workspace: Workspace, addon_code: str, quantity: int, actor: User | None = None
+) -> int:
     """Sets how many units of an add-on the workspace has (0 removes it); returns the quantity.
 
     Added units are charged for the current period at once and renew with the plan. Removing units is
@@ -628,7 +679,7 @@ def subscription_addon_set(*, workspace, addon_code, quantity, actor=None):
 
 
 @transaction.atomic
-def quota_audit(*, workspace, fix=False):
+def quota_audit(*, workspace: Workspace, fix: bool = False) -> list[str]:
     """Recomputes the workspace's counters and balances from their sources; returns the differences
     found (sentences), repairing the counters and grants when ``fix``. The ledger is never rewritten.
 
