@@ -2,7 +2,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate lint format clean
+.PHONY: run test install migrate lint typecheck format clean
 
 # Creates the virtualenv and installs the pinned dependencies (again only when pyproject.toml changes).
 $(STAMP): pyproject.toml
@@ -27,6 +27,10 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# mypy with django-stubs over the services and selectors ([tool.mypy] in pyproject.toml).
+typecheck: install
+	$(PY) -m mypy
 
 format: install
 	$(PY) -m ruff check --fix .

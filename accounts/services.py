@@ -1,11 +1,12 @@
 import secrets
 import smtplib
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -36,7 +37,7 @@ INVITATION_LIFETIME = timedelta(days=7)
 API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def _unique_slug(name):
+def _unique_slug(name: str) -> str:
     base = slugify(name)[:50] or "workspace"
     slug = base
     while Workspace.objects.filter(slug=slug).exists():
@@ -44,25 +45,25 @@ def _unique_slug(name):
     return slug
 
 
-def _name(value, *, field, what):
+def _name(value: str | None, *, field: "models.CharField[Any, str]", what: str) -> str:
     """``value`` on one line (control characters dropped, each run of white space one space: a name goes
     into email subjects), refused when empty or longer than ``field`` holds (a 400, not a database error)."""
     kept = (ch for ch in (value or "") if ch.isspace() or ch.isprintable())
     name = " ".join("".join(kept).split())
     if not name:
         raise DomainError(f"{what} needs a name.", details={"name": ["This field is required."]})
-    if len(name) > field.max_length:
+    if field.max_length is not None and len(name) > field.max_length:
         limit = f"at most {field.max_length} characters"
         raise DomainError(f"{what}'s name is {limit}.", details={"name": [f"{limit.capitalize()}."]})
     return name
 
 
-def _workspace_name(name):
+def _workspace_name(name: str | None) -> str:
     return _name(name, field=Workspace._meta.get_field("name"), what="A workspace")
 
 
 @transaction.atomic
-def workspace_create(*, name, owner, plan_code=None):
+def workspace_create(*, name: str | None, owner: User, plan_code: str | None = None) -> Workspace:
     """A workspace owned by ``owner``; ``plan_code`` goes to the listeners (billing), None for the default."""
     name = _workspace_name(name)
     workspace = Workspace.objects.create(name=name, slug=_unique_slug(name))
@@ -72,13 +73,13 @@ def workspace_create(*, name, owner, plan_code=None):
 
 
 @transaction.atomic
-def workspace_rename(*, workspace, name):
+def workspace_rename(*, workspace: Workspace, name: str | None) -> Workspace:
     workspace.name = _workspace_name(name)
     workspace.save(update_fields=["name"])
     return workspace
 
 
-def _user_create(*, email, password, full_name):
+def _user_create(*, email: str, password: str, full_name: str) -> User:
     email = normalize_email_address(email)
     if User.objects.filter(email=email).exists():
         raise Conflict(
@@ -95,7 +96,9 @@ def _user_create(*, email, password, full_name):
 
 
 @transaction.atomic
-def user_sign_up(*, email, password, workspace_name, full_name=""):
+def user_sign_up(
+    *, email: str, password: str, workspace_name: str | None, full_name: str = ""
+) -> tuple[User, Workspace]:
     """A new user with a new workspace that they own."""
     user = _user_create(email=email, password=password, full_name=full_name)
     workspace = workspace_create(name=workspace_name or f"{user.email.split('@')[0]}'s workspace", owner=user)
@@ -103,7 +106,9 @@ def user_sign_up(*, email, password, workspace_name, full_name=""):
 
 
 @transaction.atomic
-def api_key_create(*, workspace, name, created_by=None):
+def api_key_create(
+    *, workspace: Workspace, name: str | None, created_by: User | None = None
+) -> tuple[ApiKey, str]:
     """A new key; the returned secret is the only time it is ever shown."""
     name = _name(name, field=ApiKey._meta.get_field("name"), what="An API key")
     prefix, raw_key = ApiKey.generate()
@@ -118,7 +123,7 @@ def api_key_create(*, workspace, name, created_by=None):
 
 
 @transaction.atomic
-def api_key_revoke(*, workspace, api_key_id):
+def api_key_revoke(*, workspace: Workspace, api_key_id: int) -> ApiKey:
     api_key = ApiKey.objects.get_for_workspace_or_404(workspace, api_key_id)
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
@@ -126,7 +131,7 @@ def api_key_revoke(*, workspace, api_key_id):
     return api_key
 
 
-def api_key_verify(raw_key):
+def api_key_verify(raw_key: str | None) -> ApiKey | None:
     """The live key behind a bearer token or None. The key decides the workspace: this looks across them."""
     prefix = ApiKey.parse_prefix(raw_key or "")
     if prefix is None:
@@ -143,12 +148,13 @@ def api_key_verify(raw_key):
     return api_key
 
 
-def _require_manager(acting_membership):
+def _require_manager(acting_membership: Membership | None) -> Membership:
     if acting_membership is None or not acting_membership.can_manage_members:
         raise NotAllowed("Only owners and admins can manage members.")
+    return acting_membership
 
 
-def _owner_count(workspace):
+def _owner_count(workspace: Workspace) -> int:
     """The workspace's owners, counted with their rows locked (in one order) until the transaction ends:
     two owners demoting or removing each other at once cannot both see a second owner."""
     owners = Membership.objects.for_workspace(workspace).filter(role=Role.OWNER).order_by("pk")
@@ -156,8 +162,10 @@ def _owner_count(workspace):
 
 
 @transaction.atomic
-def invitation_create(*, workspace, email, role, invited_by_membership):
-    _require_manager(invited_by_membership)
+def invitation_create(
+    *, workspace: Workspace, email: str, role: str, invited_by_membership: Membership | None
+) -> tuple[Invitation, str]:
+    invited_by_membership = _require_manager(invited_by_membership)
     if role == Role.OWNER and not invited_by_membership.can_manage_billing:
         raise NotAllowed("Only owners can invite owners.")
     email = normalize_email_address(email)
@@ -191,7 +199,7 @@ def invitation_create(*, workspace, email, role, invited_by_membership):
     return invitation, token
 
 
-def invitation_for_token(token):
+def invitation_for_token(token: str | None) -> Invitation | None:
     """The pending invitation behind an emailed link, or None. The token decides the workspace."""
     invitation = (
         Invitation.objects.unscoped()
@@ -205,7 +213,7 @@ def invitation_for_token(token):
 
 
 @transaction.atomic
-def invitation_accept(*, token, user):
+def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = invitation_for_token(token)
     if invitation is None:
         raise DomainError("This invitation is no longer valid.")
@@ -224,9 +232,11 @@ def invitation_accept(*, token, user):
     return membership
 
 
-def _inviter_may_still_grant(invitation):
+def _inviter_may_still_grant(invitation: Invitation) -> bool:
     """An invitation carries its sender's rights: it lapses once they are no longer a member who could
     send it (removed, or demoted below the role it grants)."""
+    if invitation.invited_by_id is None:
+        return False
     inviter = (
         Membership.objects.for_workspace(invitation.workspace)
         .filter(user_id=invitation.invited_by_id)
@@ -238,7 +248,7 @@ def _inviter_may_still_grant(invitation):
 
 
 @transaction.atomic
-def user_sign_up_by_invitation(*, token, password, full_name=""):
+def user_sign_up_by_invitation(*, token: str, password: str, full_name: str = "") -> Membership:
     """A new user who joins the workspace they were invited to instead of creating one."""
     invitation = invitation_for_token(token)
     if invitation is None:
@@ -248,7 +258,9 @@ def user_sign_up_by_invitation(*, token, password, full_name=""):
 
 
 @transaction.atomic
-def invitation_revoke(*, workspace, invitation_id, acting_membership):
+def invitation_revoke(
+    *, workspace: Workspace, invitation_id: int, acting_membership: Membership | None
+) -> Invitation:
     _require_manager(acting_membership)
     invitation = Invitation.objects.get_for_workspace_or_404(workspace, invitation_id)
     invitation.revoked_at = timezone.now()
@@ -257,8 +269,10 @@ def invitation_revoke(*, workspace, invitation_id, acting_membership):
 
 
 @transaction.atomic
-def membership_change_role(*, workspace, membership_id, role, acting_membership):
-    _require_manager(acting_membership)
+def membership_change_role(
+    *, workspace: Workspace, membership_id: int, role: str, acting_membership: Membership | None
+) -> Membership:
+    acting_membership = _require_manager(acting_membership)
     membership = Membership.objects.get_for_workspace_or_404(workspace, membership_id)
     role = Role(role)
     touches_owner = role == Role.OWNER or membership.role == Role.OWNER
@@ -272,9 +286,11 @@ def membership_change_role(*, workspace, membership_id, role, acting_membership)
 
 
 @transaction.atomic
-def membership_remove(*, workspace, membership_id, acting_membership):
+def membership_remove(
+    *, workspace: Workspace, membership_id: int, acting_membership: Membership | None
+) -> None:
     """Removes a member and revokes the API keys they created: their access ends with their membership."""
-    _require_manager(acting_membership)
+    acting_membership = _require_manager(acting_membership)
     membership = Membership.objects.get_for_workspace_or_404(workspace, membership_id)
     if membership.role == Role.OWNER:
         if not acting_membership.can_manage_billing:

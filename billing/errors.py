@@ -6,6 +6,8 @@ from core.errors import DomainError
 class ActiveLeadsLimitReached(DomainError):
     status_code = 402
     code = "active_leads_limit_reached"
+    # Set by campaigns.services.enrollments_add_many: contacts that would be added anyway (no slot needed).
+    already_active: int
 
     def __init__(self, *, requested, available, limit):
         super().__init__(

@@ -57,6 +57,10 @@ class AddOn(models.Model):
     price_cents = models.PositiveIntegerField(help_text="Price of one unit for one monthly period.")
     plans = models.ManyToManyField(Plan, related_name="addons", help_text="Plans that may take it.")
 
+    # Not columns: billing.selectors.addons_for_workspace sets them for one workspace.
+    quantity: int
+    available_on_plan: bool
+
     class Meta:
         ordering = ["code"]
 

@@ -5,8 +5,12 @@ A read of the balance, the usage or the ledger first brings the workspace up to 
 that ``now``, so the balance it shows is always the sum of the ledger (rule 6), for every reader.
 """
 
-from django.db.models import Q, Sum
+from datetime import datetime
+from typing import TypedDict
 
+from django.db.models import Q, QuerySet, Sum
+
+from accounts.models import Workspace
 from billing import services
 from billing.models import (
     AddOn,
@@ -18,34 +22,53 @@ from billing.models import (
     Subscription,
     SubscriptionAddOn,
 )
+from core.tenancy import TenantQuerySet
 
 
-def plans():
+class ActiveLeadsUsage(TypedDict):
+    limit: int
+    used: int
+    available: int
+
+
+class LeadCreditsUsage(TypedDict):
+    balance: int
+    monthly_allowance: int
+    expiring_at_period_end: int
+    period_end: datetime
+
+
+class Usage(TypedDict):
+    active_leads: ActiveLeadsUsage
+    lead_credits: LeadCreditsUsage
+
+
+def plans() -> QuerySet[Plan]:
     return Plan.objects.order_by("price_cents", "code")
 
 
-def credit_packs():
+def credit_packs() -> QuerySet[CreditPack]:
     return CreditPack.objects.order_by("credits", "code")
 
 
-def subscription_for_workspace(*, workspace):
+def subscription_for_workspace(*, workspace: Workspace) -> Subscription:
     return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
 
 
-def unexpired_grants(workspace, now):
+def unexpired_grants(workspace: Workspace, now: datetime) -> TenantQuerySet[CreditGrant]:
     """The workspace's grants that have not expired at ``now`` (what the balance adds up)."""
     return CreditGrant.objects.for_workspace(workspace).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=now)
     )
 
 
-def lead_credits_balance(*, workspace, now=None):
+def lead_credits_balance(*, workspace: Workspace, now: datetime | None = None) -> int:
     now = services.quota_catch_up(workspace=workspace, now=now)
     total = unexpired_grants(workspace, now).aggregate(total=Sum("remaining"))["total"]
     return total or 0
 
 
-def usage_for_workspace(*, workspace):
+def usage_for_workspace(*, workspace: Workspace) -> Usage:
     """The ``/usage`` answer: active-lead slots and lead credits, read from counters, never counted."""
     now = services.quota_catch_up(workspace=workspace)
     quota = Quota.objects.for_workspace(workspace).get()
@@ -70,12 +93,12 @@ def usage_for_workspace(*, workspace):
     }
 
 
-def ledger_for_workspace(*, workspace):
+def ledger_for_workspace(*, workspace: Workspace) -> TenantQuerySet[LedgerEntry]:
     services.quota_catch_up(workspace=workspace)
     return LedgerEntry.objects.for_workspace(workspace)
 
 
-def addons_for_workspace(*, workspace):
+def addons_for_workspace(*, workspace: Workspace) -> list[AddOn]:
     """Every add-on with the workspace's quantity and whether its plan may take it."""
     plan = subscription_for_workspace(workspace=workspace).plan
     held = dict(SubscriptionAddOn.objects.for_workspace(workspace).values_list("addon_id", "quantity"))
@@ -87,11 +110,11 @@ def addons_for_workspace(*, workspace):
     return addons
 
 
-def addon_for_workspace(*, workspace, code):
+def addon_for_workspace(*, workspace: Workspace, code: str) -> AddOn:
     return next(addon for addon in addons_for_workspace(workspace=workspace) if addon.code == code)
 
 
-def ledger_entry_of_grant(*, workspace, grant):
+def ledger_entry_of_grant(*, workspace: Workspace, grant: CreditGrant) -> LedgerEntry:
     """The entry that issued ``grant`` (a grant or an adjustment)."""
     return LedgerEntry.objects.for_workspace(workspace).get(
         movements__grant=grant, kind__in=[LedgerEntry.Kind.GRANT, LedgerEntry.Kind.ADJUSTMENT]

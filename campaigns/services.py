@@ -9,6 +9,7 @@ A contact is active while it is enrolled in at least one campaign that is not ar
 three campaigns uses one slot (rule 1).
 """
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -16,8 +17,10 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import Workspace
 from billing import services as billing_services
 from billing.errors import ActiveLeadsLimitReached
+from billing.models import Quota
 from campaigns.importing.files import delete_stored_files
 from campaigns.models import Campaign, Enrollment, ImportJob
 from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
@@ -47,23 +50,23 @@ class EnrollmentResult:
     not_added_lead_ids: list = field(default_factory=list)
 
     @property
-    def added(self):
+    def added(self) -> int:
         return len(self.added_lead_ids)
 
     @property
-    def already_in_campaign(self):
+    def already_in_campaign(self) -> int:
         return len(self.already_in_campaign_lead_ids)
 
     @property
-    def invalid(self):
+    def invalid(self) -> int:
         return len(self.invalid_items)
 
     @property
-    def not_added_over_limit(self):
+    def not_added_over_limit(self) -> int:
         return len(self.not_added_lead_ids)
 
 
-def _campaign_name(name):
+def _campaign_name(name: str | None) -> str:
     name = clean_text(name)
     if not name:
         raise DomainError("A campaign needs a name.", details={"name": ["This field is required."]})
@@ -73,12 +76,12 @@ def _campaign_name(name):
     return name
 
 
-def _current(workspace, campaign):
+def _current(workspace: Workspace, campaign: Campaign) -> Campaign:
     """The campaign as committed, read under the quota lock: a status changed meanwhile is seen."""
     return Campaign.objects.get_for_workspace_or_404(workspace, campaign.pk)
 
 
-def _change_lead_count(workspace, campaign_ids, delta):
+def _change_lead_count(workspace: Workspace, campaign_ids: Collection[int], delta: int) -> None:
     if delta and campaign_ids:
         Campaign.objects.for_workspace(workspace).filter(pk__in=campaign_ids).update(
             lead_count=F("lead_count") + delta
@@ -86,19 +89,21 @@ def _change_lead_count(workspace, campaign_ids, delta):
 
 
 @transaction.atomic
-def campaign_create(*, workspace, name):
+def campaign_create(*, workspace: Workspace, name: str | None) -> Campaign:
     return Campaign.objects.create(workspace=workspace, name=_campaign_name(name))
 
 
 @transaction.atomic
-def campaign_rename(*, workspace, campaign, name):
+def campaign_rename(*, workspace: Workspace, campaign: Campaign, name: str | None) -> Campaign:
     campaign.name = _campaign_name(name)
     campaign.save(update_fields=["name", "updated_at"])
     return campaign
 
 
 @transaction.atomic
-def campaign_update(*, workspace, campaign, name=None, status=None):
+def campaign_update(
+    *, workspace: Workspace, campaign: Campaign, name: str | None = None, status: str | None = None
+) -> Campaign:
     """A new name and/or status, both or neither: a refused name (400) or status (402) changes nothing.
     The quota row is locked before the rename writes the campaign's row (quota row first, always: an
     enrolment holding the quota row also updates the campaign's lead count)."""
@@ -118,7 +123,7 @@ def _require_status(status):
 
 
 @transaction.atomic
-def campaign_set_status(*, workspace, campaign, status):
+def campaign_set_status(*, workspace: Workspace, campaign: Campaign, status: str) -> tuple[Campaign, int]:
     """Moves the campaign to ``status``; returns it and the change in active leads used.
 
     Archiving frees the slots of its contacts that are in no other live campaign. Leaving archived
@@ -145,7 +150,7 @@ def _set_status(*, workspace, quota, campaign, status):
 
 
 @transaction.atomic
-def campaign_delete(*, workspace, campaign):
+def campaign_delete(*, workspace: Workspace, campaign: Campaign) -> int:
     """Deletes the campaign and its enrollments; returns how many active-lead slots that freed.
 
     Its imports stay, with their counts and error reports, under the campaign's name; one not finished
@@ -154,9 +159,10 @@ def campaign_delete(*, workspace, campaign):
     quota = billing_services.quota_lock(workspace=workspace)
     # Locked: an upload into it that commits from now on fails its reference check (and says the campaign
     # is gone) instead of becoming an import into contacts only when the campaign's rows let go of it.
-    campaign = Campaign.objects.for_workspace(workspace).select_for_update().filter(pk=campaign.pk).first()
-    if campaign is None:
+    locked = Campaign.objects.for_workspace(workspace).select_for_update().filter(pk=campaign.pk).first()
+    if locked is None:
         raise Http404("No campaign with that id.")
+    campaign = locked
     count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
     freed = billing_services.active_leads_release(quota=quota, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
@@ -174,7 +180,7 @@ def campaign_delete(*, workspace, campaign):
 
 
 @transaction.atomic
-def lead_delete(*, workspace, lead):
+def lead_delete(*, workspace: Workspace, lead: Lead) -> int:
     """Deletes the contact and its enrollments; returns the active-lead slots freed (0 or 1)."""
     quota = billing_services.quota_lock(workspace=workspace)
     lead = Lead.objects.get_for_workspace_or_404(workspace, lead.pk)
@@ -187,7 +193,7 @@ def lead_delete(*, workspace, lead):
     return freed
 
 
-def _open_campaign(workspace, campaign):
+def _open_campaign(workspace: Workspace, campaign: Campaign) -> Campaign:
     """The campaign, re-read under the quota lock (the caller's), if it takes contacts: not archived."""
     campaign = _current(workspace, campaign)
     if campaign.is_archived:
@@ -200,8 +206,14 @@ def _open_campaign(workspace, campaign):
 
 @transaction.atomic
 def enrollments_add(
-    *, workspace, campaign, lead_ids=(), leads=(), allow_partial=False, source=Lead.Source.API
-):
+    *,
+    workspace: Workspace,
+    campaign: Campaign,
+    lead_ids: Iterable[int] = (),
+    leads: Iterable[Mapping[str, object]] = (),
+    allow_partial: bool = False,
+    source: Lead.Source = Lead.Source.API,
+) -> EnrollmentResult:
     """Adds existing contacts (``lead_ids``) and contacts given as data (``leads``: mappings of lead
     fields; an email the workspace has is that contact, unchanged, a new one becomes a contact).
 
@@ -229,7 +241,7 @@ def enrollments_add(
     for index, lead_id in enumerate(lead_ids):
         email = email_of_id.get(lead_id)
         reason = NO_SUCH_LEAD if email is None else LISTED_TWICE if email in seen else ""
-        if reason:
+        if email is None or reason:
             invalid_items.append({"field": "lead_ids", "index": index, "lead_id": lead_id, "reason": reason})
         else:
             wanted.append(email)
@@ -281,7 +293,7 @@ def enrollments_add(
 
 
 @transaction.atomic
-def enrollments_remove(*, workspace, campaign, lead_ids):
+def enrollments_remove(*, workspace: Workspace, campaign: Campaign, lead_ids: Iterable[int]) -> int:
     """Takes contacts out of the campaign; returns how many were in it. Ids it does not have are
     ignored. A contact that was in no other live campaign frees its slot at once (rule 2)."""
     lead_ids = list(lead_ids)
@@ -301,8 +313,14 @@ def enrollments_remove(*, workspace, campaign, lead_ids):
 
 @transaction.atomic
 def enrollments_add_many(
-    *, workspace, campaign, lead_ids, allow_partial=False, created_lead_ids=(), quota=None
-):
+    *,
+    workspace: Workspace,
+    campaign: Campaign,
+    lead_ids: Iterable[int],
+    allow_partial: bool = False,
+    created_lead_ids: Iterable[int] = (),
+    quota: Quota | None = None,
+) -> EnrollmentResult:
     """Adds existing contacts, in the numbers a CSV import brings (tens of thousands per call) as well
     as a request's: ``enrollments_add`` resolves its items to contacts and comes here. The enrollments are
     written in one ``INSERT … SELECT unnest(…)`` on PostgreSQL.
@@ -358,7 +376,9 @@ def enrollments_add_many(
     return result
 
 
-def _lead_states(workspace, campaign, lead_ids):
+def _lead_states(
+    workspace: Workspace, campaign: Campaign, lead_ids: list[int]
+) -> tuple[set[int], set[int], set[int]]:
     """Which of ``lead_ids`` are contacts of the workspace, which of those are active (enrolled in a
     campaign that is not archived) and which are in ``campaign``; in one query on PostgreSQL."""
     if not lead_ids:
@@ -373,7 +393,7 @@ def _lead_states(workspace, campaign, lead_ids):
             .exclude(campaign__status=ARCHIVED)
             .values_list("lead_id", "campaign_id")
         )
-        campaigns_of = {}
+        campaigns_of: dict[int, list[int]] = {}
         for lead_id, campaign_id in rows:
             campaigns_of.setdefault(lead_id, []).append(campaign_id)
     else:
@@ -413,7 +433,7 @@ def _lead_states(workspace, campaign, lead_ids):
     return known, active, in_campaign
 
 
-def _insert_enrollments(workspace, campaign, lead_ids):
+def _insert_enrollments(workspace: Workspace, campaign: Campaign, lead_ids: list[int]) -> None:
     if not lead_ids:
         return
     if connection.vendor != "postgresql":

@@ -6,53 +6,61 @@ Every tenant-owned model inherits ``TenantModel``. Its ``objects`` manager answe
 so a query that forgot its workspace breaks in the first test that runs it.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.db import models
 from django.http import Http404
+
+if TYPE_CHECKING:
+    from accounts.models import Workspace
+
+_Row = TypeVar("_Row", bound="TenantModel")
 
 
 class UnscopedQueryError(RuntimeError):
     pass
 
 
-class TenantQuerySet(models.QuerySet):
+class TenantQuerySet(models.QuerySet[_Row]):
     pass
 
 
-class TenantManager(models.Manager):
+class TenantManager(models.Manager[_Row]):
     # A subclass may name its own queryset class (a TenantQuerySet subclass) for both doors below.
-    _queryset_class = TenantQuerySet
+    _queryset_class: type[TenantQuerySet[Any]] = TenantQuerySet
 
-    def get_queryset(self):
+    def get_queryset(self) -> TenantQuerySet[_Row]:
         raise UnscopedQueryError(
             f"{self.model.__name__}.objects must be scoped: use for_workspace(workspace) or unscoped()."
         )
 
-    def for_workspace(self, workspace):
+    def for_workspace(self, workspace: "Workspace") -> TenantQuerySet[_Row]:
         if workspace is None:
             raise UnscopedQueryError(f"{self.model.__name__}.objects.for_workspace() needs a workspace.")
         return self._queryset_class(self.model, using=self._db).filter(workspace=workspace)
 
-    def unscoped(self):
+    def unscoped(self) -> TenantQuerySet[_Row]:
         """Every workspace's rows. Only for code whose job crosses workspaces (auth by API key, audits)."""
         return self._queryset_class(self.model, using=self._db)
 
-    def get_for_workspace_or_404(self, workspace, pk):
+    def get_for_workspace_or_404(self, workspace: "Workspace", pk: object) -> _Row:
         """The one door from a client-supplied id to an object: another workspace's id is a 404."""
         try:
             return self.for_workspace(workspace).get(pk=pk)
         except (self.model.DoesNotExist, ValueError, TypeError) as exc:
             raise Http404(f"No {self.model._meta.verbose_name} with that id.") from exc
 
-    def create(self, **kwargs):
+    def create(self, **kwargs: Any) -> _Row:
         if kwargs.get("workspace") is None and kwargs.get("workspace_id") is None:
             raise UnscopedQueryError(f"{self.model.__name__} needs a workspace.")
         return self.unscoped().create(**kwargs)
 
-    def bulk_create(self, objs, **kwargs):
+    def bulk_create(self, objs: Iterable[_Row], *args: Any, **kwargs: Any) -> list[_Row]:
         objs = list(objs)
         if any(obj.workspace_id is None for obj in objs):
             raise UnscopedQueryError(f"Every {self.model.__name__} needs a workspace.")
-        return self.unscoped().bulk_create(objs, **kwargs)
+        return self.unscoped().bulk_create(objs, *args, **kwargs)
 
 
 class TenantModel(models.Model):

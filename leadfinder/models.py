@@ -173,6 +173,9 @@ class Prospect(models.Model):
         db_persist=True,
     )
 
+    # Not a column: leadfinder.selectors.mark_owned sets it for one workspace.
+    owned: bool
+
     # The filters are served on PostgreSQL by GIN indexes (migration 0002): one over the facets of every
     # prospect (seniority, department, industry, size, country, city, whether it has an email) that any
     # mix of filters uses at once, and full-text ones for keyword and job title. SQLite scans.

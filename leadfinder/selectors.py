@@ -7,15 +7,24 @@ one query for the page), by which serializers mask what the workspace has not pa
 import json
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler
 
-from campaigns.models import Enrollment
+from accounts.models import Workspace
+from campaigns.models import Campaign, Enrollment
 from core.errors import DomainError
+from core.tenancy import TenantQuerySet
 from leadfinder.models import ENUM_FIELDS, Download, EmailStatus, Ownership, Prospect
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
@@ -24,7 +33,7 @@ MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
 
 
-def validate_words(text):
+def validate_words(text: str) -> None:
     """Refuses a keyword or job title of more than ``MAX_WORDS`` words, rather than search on some."""
     count = len(_words(text))
     if count > MAX_WORDS:
@@ -47,7 +56,7 @@ class ProspectFilters:
     owned: bool | None = None
 
     @classmethod
-    def from_data(cls, data):
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
         """From validated request data (lists for the repeatable filters)."""
         values = {name: data[name] for name in cls.__dataclass_fields__ if data.get(name) not in (None, "")}
         for name, value in values.items():
@@ -55,7 +64,7 @@ class ProspectFilters:
                 values[name] = tuple(dict.fromkeys(value))
         return cls(**values)
 
-    def as_data(self):
+    def as_data(self) -> dict[str, object]:
         """The filters that are set, as JSON-ready data (what a download keeps of its query)."""
         data = {}
         for name in self.__dataclass_fields__:
@@ -65,7 +74,7 @@ class ProspectFilters:
         return data
 
 
-def filter_options():
+def filter_options() -> dict[str, list[dict[str, "StrOrPromise"]]]:
     """Every enumerated filter's allowed values, with the labels people read."""
     options = {**ENUM_FIELDS, "email_status": EmailStatus}
     return {
@@ -97,13 +106,22 @@ class _FacetsMatch(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, operator, tokens):
+    def __init__(self, operator: str, tokens: Iterable[str]) -> None:
         super().__init__(*(F(column) for column in FACET_COLUMNS))
         self.operator = operator
         self.tokens = list(tokens)
 
-    def as_sql(self, compiler, connection, **extra):
-        columns, params = {}, []
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        columns: dict[str, str] = {}
+        params: list[Any] = []
         for name, expression in zip(FACET_COLUMNS, self.get_source_expressions(), strict=True):
             columns[name], column_params = compiler.compile(expression)
             params += column_params
@@ -122,10 +140,18 @@ class _TextSearch(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, column, phrases):
+    def __init__(self, column: str, phrases: Iterable[str]) -> None:
         super().__init__(F(column), *(Value(phrase) for phrase in phrases))
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
         column, *phrases = self.get_source_expressions()
         column_sql, params = compiler.compile(column)
         queries = []
@@ -136,20 +162,20 @@ class _TextSearch(Func):
         return f"{TEXT_SQL.format(column=column_sql)} @@ ({' || '.join(queries)})", params
 
 
-def _words(text):
+def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _all_words(column, phrases):
+def _all_words(column: str, phrases: Iterable[str]) -> Q:
     """Rows whose ``column`` has every word of at least one phrase: stemmed whole words on PostgreSQL
     (full text), anywhere in the text on SQLite."""
-    phrases = [words for words in map(_words, phrases) if words]
-    if not phrases:
+    word_lists = [words for words in map(_words, phrases) if words]
+    if not word_lists:
         return Q()
     if connection.vendor == "postgresql":
-        return Q(_TextSearch(column, [" ".join(words) for words in phrases]))
+        return Q(_TextSearch(column, [" ".join(words) for words in word_lists]))
     condition = Q()
-    for words in phrases:
+    for words in word_lists:
         phrase = Q()
         for word in words:
             phrase &= Q(**{f"{column}__icontains": word})
@@ -157,7 +183,7 @@ def _all_words(column, phrases):
     return condition
 
 
-def _facets(filters):
+def _facets(filters: ProspectFilters) -> Q:
     """The enumerated filters, city and has_email: one GIN condition on PostgreSQL, columns on SQLite."""
     if connection.vendor != "postgresql":
         condition = Q()
@@ -183,7 +209,7 @@ def _facets(filters):
     return condition
 
 
-def prospects_search(*, workspace, filters):
+def prospects_search(*, workspace: Workspace, filters: ProspectFilters) -> QuerySet[Prospect]:
     """Prospects matching ``filters``, newest first. ``owned`` is not on them: ``mark_owned`` sets it
     on the page shown."""
     prospects = Prospect.objects.filter(_facets(filters))
@@ -197,7 +223,7 @@ def prospects_search(*, workspace, filters):
     return prospects.order_by("-id")
 
 
-def mark_owned(*, workspace, prospects):
+def mark_owned(*, workspace: Workspace, prospects: Iterable[Prospect]) -> list[Prospect]:
     """Sets ``owned`` on each of ``prospects`` (a page of a search) for ``workspace``, in one query, and
     returns them. Serializers mask by it; a prospect without it cannot be serialized."""
     prospects = list(prospects)
@@ -211,7 +237,7 @@ def mark_owned(*, workspace, prospects):
     return prospects
 
 
-def prospects_count(prospects):
+def prospects_count(prospects: QuerySet[Prospect]) -> tuple[int, bool]:
     """``(count, is_exact)``: exact up to ``EXACT_COUNT_LIMIT``; beyond, PostgreSQL's planner estimate
     (at least the limit + 1), which costs no scan. SQLite has no cheap estimate and counts."""
     rows = prospects.order_by().values("pk")
@@ -226,7 +252,7 @@ def prospects_count(prospects):
     return max(estimate, EXACT_COUNT_LIMIT + 1), False
 
 
-def prospects_by_ids(prospect_ids):
+def prospects_by_ids(prospect_ids: Iterable[int]) -> list[Prospect]:
     """The prospects of ``prospect_ids``, in that order, each once. Unknown ids are a 400 naming them
     (prospects are global: saying which ids do not exist tells nothing about any workspace)."""
     prospect_ids = list(dict.fromkeys(prospect_ids))
@@ -241,12 +267,14 @@ def prospects_by_ids(prospect_ids):
     return [found[pk] for pk in prospect_ids]
 
 
-def prospects_first_of_search(*, workspace, filters, limit):
+def prospects_first_of_search(
+    *, workspace: Workspace, filters: ProspectFilters, limit: int
+) -> list[Prospect]:
     """The first ``limit`` prospects of a search, in the order the search shows them."""
     return list(prospects_search(workspace=workspace, filters=filters)[:limit])
 
 
-def active_lead_ids(*, workspace, lead_ids):
+def active_lead_ids(*, workspace: Workspace, lead_ids: Iterable[int]) -> set[int]:
     """Which of ``lead_ids`` use an active-lead slot already (enrolled in a campaign not archived)."""
     return set(
         Enrollment.objects.for_workspace(workspace)
@@ -271,23 +299,30 @@ class DownloadPlan:
     slots_needed: int  # slots the taken prospects use
 
     @property
-    def charged(self):
+    def charged(self) -> int:
         return sum(1 for prospect in self.taken if prospect.pk not in self.owned)
 
     @property
-    def already_owned(self):
+    def already_owned(self) -> int:
         return len(self.taken) - self.charged
 
     @property
-    def not_added_over_limit(self):
+    def not_added_over_limit(self) -> int:
         return self.requested - self.skipped_no_email - len(self.taken)
 
     @property
-    def short_of_credits(self):
+    def short_of_credits(self) -> bool:
         return self.credits_needed > self.credits_balance
 
 
-def _fitting(candidates, *, needs_credit, needs_slot, credits, slots):
+def _fitting(
+    candidates: Sequence[Prospect],
+    *,
+    needs_credit: Set[int],
+    needs_slot: Set[int],
+    credits: float | None,
+    slots: float | None,
+) -> list[Prospect]:
     """The largest set of ``candidates`` that ``credits`` and ``slots`` (None: no limit) pay for.
 
     Free ones first, then those that need one of the two, then those that need both: taking one that
@@ -308,7 +343,15 @@ def _fitting(candidates, *, needs_credit, needs_slot, credits, slots):
     return [prospect for prospect in candidates if prospect.pk in chosen]
 
 
-def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots_available, allow_partial):
+def download_plan(
+    *,
+    workspace: Workspace,
+    prospects: Sequence[Prospect],
+    campaign: Campaign | None = None,
+    credits_balance: int,
+    slots_available: int | None,
+    allow_partial: bool,
+) -> DownloadPlan:
     """Decides which of ``prospects`` a download takes.
 
     A prospect without an email is skipped (never charged). The rest needs a credit unless the
@@ -360,11 +403,11 @@ def download_plan(*, workspace, prospects, campaign=None, credits_balance, slots
     )
 
 
-def downloads_for_workspace(*, workspace):
+def downloads_for_workspace(*, workspace: Workspace) -> TenantQuerySet[Download]:
     return Download.objects.for_workspace(workspace).select_related("campaign").order_by("-id")
 
 
-def masked_email(email):
+def masked_email(email: str) -> str:
     """``jane@acme.com`` → ``j•••@acme.com``: enough to see that there is an address, and where."""
     if not email:
         return ""

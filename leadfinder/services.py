@@ -6,31 +6,33 @@ the two doors; it locks the workspace's quota row before it reads anything it de
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User, Workspace
 from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.errors import InsufficientLeadCredits
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
-from core.errors import Conflict
+from core.errors import Conflict, DomainError
 from leadfinder import selectors
 from leadfinder.files import write_download_csv
 from leadfinder.models import PROSPECT_FIELDS, Download, Ownership, Prospect
 from leadfinder.normalization import VENDOR_COLUMNS, clean_prospect
 from leadfinder.synthetic import ProspectGenerator
 from leads.models import Lead
-from leads.normalization import InvalidLead, normalize_lead
+from leads.normalization import CleanLead, InvalidLead, normalize_lead
 
 MAX_PROSPECTS_PER_DOWNLOAD = 10_000
 BATCH_SIZE = 2_000
 
 
-def _contact_data(prospect):
+def _contact_data(prospect: Prospect) -> CleanLead:
     """The contact a prospect becomes, cleaned by the normalisation every contact goes through."""
     labels = {
         "seniority": prospect.get_seniority_display(),
@@ -55,7 +57,9 @@ def _contact_data(prospect):
     )
 
 
-def _make_contacts(*, workspace, plan, download):
+def _make_contacts(
+    *, workspace: Workspace, plan: selectors.DownloadPlan, download: Download
+) -> tuple[dict[int, int], set[int]]:
     """Makes every taken prospect a contact and owned; returns prospect id → contact id, and the ids of
     the contacts made now (in no campaign yet).
 
@@ -114,15 +118,15 @@ def _make_contacts(*, workspace, plan, download):
 @transaction.atomic
 def download_create(
     *,
-    workspace,
-    prospect_ids=None,
-    filters=None,
-    limit=None,
-    campaign=None,
-    allow_partial=False,
-    max_charge=None,
-    actor=None,
-):
+    workspace: Workspace,
+    prospect_ids: Iterable[int] | None = None,
+    filters: selectors.ProspectFilters | None = None,
+    limit: int | None = None,
+    campaign: Campaign | None = None,
+    allow_partial: bool = False,
+    max_charge: int | None = None,
+    actor: User | None = None,
+) -> Download:
     """Takes prospects, by ids (in that order) or as the first ``limit`` of a search, for the workspace.
 
     Rules 7-9: each prospect with an email that the workspace does not own costs 1 credit; owned ones are
@@ -143,12 +147,15 @@ def download_create(
                 f"{campaign.name} is archived: give it another status before adding prospects.",
                 details={"campaign": [f"Campaign {campaign.pk} is archived."]},
             )
+    query: dict[str, object]
     if prospect_ids is not None:
         prospects = selectors.prospects_by_ids(prospect_ids)
         query = {"prospect_ids": [prospect.pk for prospect in prospects]}
-    else:
+    elif filters is not None and limit is not None:
         prospects = selectors.prospects_first_of_search(workspace=workspace, filters=filters, limit=limit)
         query = {"filters": filters.as_data(), "limit": limit}
+    else:
+        raise DomainError("Send prospect_ids, or filters with a limit.")
 
     plan = selectors.download_plan(
         workspace=workspace,
@@ -219,19 +226,19 @@ SEED_CHUNK = 100_000
 class _CsvStream:
     """A read-only file of CSV text made from an iterator of rows, for ``COPY … FROM STDIN``."""
 
-    def __init__(self, rows):
+    def __init__(self, rows: Iterable[Sequence[object]]) -> None:
         self._rows = rows
         self._chunk = ""
         self._position = 0
 
-    def _refill(self):
+    def _refill(self) -> bool:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerows(islice(self._rows, 5_000))
         self._chunk, self._position = buffer.getvalue(), 0
         return bool(self._chunk)
 
-    def read(self, size=-1):
+    def read(self, size: int | None = -1) -> str:
         if self._position >= len(self._chunk) and not self._refill():
             return ""
         end = len(self._chunk) if size is None or size < 0 else self._position + size
@@ -240,7 +247,7 @@ class _CsvStream:
         return text
 
 
-def _copy_chunk(rows):
+def _copy_chunk(rows: Iterable[Sequence[object]]) -> int:
     """PostgreSQL: COPY into a staging table, then insert what is not there yet (same email) in order."""
     # Names from this module and the model, never from input.
     columns = ", ".join(SEED_COLUMNS)
@@ -262,14 +269,14 @@ def _copy_chunk(rows):
     return added
 
 
-def _bulk_create_chunk(rows):
+def _bulk_create_chunk(rows: Iterable[Sequence[object]]) -> int:
     prospects = [Prospect(**dict(zip(SEED_COLUMNS, row, strict=True))) for row in rows]
     before = Prospect.objects.count()
     Prospect.objects.bulk_create(prospects, batch_size=BATCH_SIZE, ignore_conflicts=True)
     return Prospect.objects.count() - before
 
 
-def prospects_seed(*, count, seed, progress=None):
+def prospects_seed(*, count: int, seed: int, progress: Callable[[int, int], object] | None = None) -> int:
     """Adds ``count`` synthetic prospects made from ``seed`` (same seed, same rows); a row whose email is
     already in the database is skipped. COPY on PostgreSQL, batches elsewhere; one transaction per
     100,000 rows, after each of which ``progress(done, added)`` is called. Returns how many were added."""
@@ -294,7 +301,9 @@ class LoadResult:
     bad_rows: list = field(default_factory=list)  # (row number, reason)
 
 
-def _load_batch(batch, result, seen, columns):
+def _load_batch(
+    batch: list[tuple[int, Mapping[str, str]]], result: LoadResult, seen: dict[str, int], columns: list[str]
+) -> None:
     """Cleans a batch of (row number, raw row) and writes it: a known email updates its prospect, in the
     ``columns`` the file has (a column it lacks leaves the prospect's value alone). ``seen`` maps the
     emails of earlier rows of the file to their row numbers."""
@@ -331,12 +340,15 @@ def _load_batch(batch, result, seen, columns):
     result.updated += len(changed)
 
 
-def prospects_load(*, rows, columns=VENDOR_COLUMNS):
+def prospects_load(
+    *, rows: Iterable[tuple[int, Mapping[str, str]]], columns: Iterable[str] = VENDOR_COLUMNS
+) -> LoadResult:
     """Loads a vendor's rows ((row number, mapping of VENDOR_COLUMNS), in file order): every good row is
     kept, a new email makes a prospect and a known one updates it in the ``columns`` the file has; every
     bad row is reported with its reason, also a second row with an email seen earlier in the file.
     Returns a ``LoadResult``."""
-    result, seen = LoadResult(), {}
+    result = LoadResult()
+    seen: dict[str, int] = {}
     columns = [name for name in VENDOR_COLUMNS if name in columns]
     rows = iter(rows)
     while batch := list(islice(rows, BATCH_SIZE)):

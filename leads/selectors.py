@@ -1,13 +1,16 @@
-from django.db.models import F, Value
+from django.db.models import F, Model, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat, Lower
 
+from accounts.models import Workspace
+from core.tenancy import TenantQuerySet
 from leads.models import Lead
 from leads.normalization import clean_text
 
 SEARCHED_FIELDS = ("email", "first_name", "last_name", "company_name")
 
 
-def matching(queryset, search, path=""):
+def matching[Rows: QuerySet[Model]](queryset: Rows, search: str, path: str = "") -> Rows:
     """``queryset`` narrowed to the rows whose contact (at ``path``: ``"lead__"`` from an enrollment)
     has ``search`` in its email, name or company, any case; unchanged for an empty search.
 
@@ -18,12 +21,12 @@ def matching(queryset, search, path=""):
     term = clean_text(search).lower()
     if not term:
         return queryset
-    parts = []
+    parts: list[Combinable] = []
     for name in SEARCHED_FIELDS:
         parts += [Value(" "), F(f"{path}{name}")]
     return queryset.alias(search_text=Lower(Concat(*parts[1:]))).filter(search_text__contains=term)
 
 
-def leads_for_workspace(*, workspace, search=""):
+def leads_for_workspace(*, workspace: Workspace, search: str = "") -> TenantQuerySet[Lead]:
     """The workspace's contacts, newest first; ``search`` matches email, name or company, any case."""
     return matching(Lead.objects.for_workspace(workspace), search).order_by("-id")

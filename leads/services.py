@@ -3,15 +3,18 @@
 Deleting a contact frees its active-lead slots, so ``lead_delete`` lives in ``campaigns.services``.
 """
 
+from collections.abc import Mapping
+
 from django.db import IntegrityError, transaction
 
+from accounts.models import Workspace
 from billing import services as billing_services
 from core.errors import Conflict, DomainError
 from leads.models import Lead
-from leads.normalization import LEAD_FIELDS, InvalidLead, normalize_lead
+from leads.normalization import LEAD_FIELDS, CleanLead, InvalidLead, normalize_lead
 
 
-def invalid_lead_error(exc):
+def invalid_lead_error(exc: InvalidLead) -> DomainError:
     """An ``InvalidLead`` as the error every caller shows: one message, and each bad field's reason."""
     return DomainError(
         f"This contact is not valid: {exc.reason}",
@@ -19,12 +22,12 @@ def invalid_lead_error(exc):
     )
 
 
-def _email_taken(workspace, email):
+def _email_taken(workspace: Workspace, email: str) -> Conflict:
     lead_id = Lead.objects.for_workspace(workspace).filter(email=email).values_list("pk", flat=True).first()
     return Conflict(f"A contact with the email {email} already exists.", details={"lead_id": lead_id})
 
 
-def _clean(data):
+def _clean(data: Mapping[str, object]) -> CleanLead:
     try:
         return normalize_lead(data)
     except InvalidLead as exc:
@@ -32,7 +35,9 @@ def _clean(data):
 
 
 @transaction.atomic
-def lead_create(*, workspace, data, source=Lead.Source.MANUAL):
+def lead_create(
+    *, workspace: Workspace, data: Mapping[str, object], source: Lead.Source = Lead.Source.MANUAL
+) -> Lead:
     """A new contact from raw field values; an email the workspace already has is a 409 naming its lead."""
     clean = _clean(data)
     if Lead.objects.for_workspace(workspace).filter(email=clean.email).exists():
@@ -46,7 +51,7 @@ def lead_create(*, workspace, data, source=Lead.Source.MANUAL):
 
 
 @transaction.atomic
-def lead_update(*, workspace, lead, data):
+def lead_update(*, workspace: Workspace, lead: Lead, data: Mapping[str, object]) -> Lead:
     """Changes the fields named in ``data`` (``custom_fields`` is replaced whole); the rest stay.
 
     Under the workspace's quota row lock, like every write that an import chunk or an enrolment must not

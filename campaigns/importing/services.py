@@ -4,16 +4,19 @@ is stored for an upload that is refused.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from uuid import uuid4
 
 from django.conf import settings
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.models import User, Workspace
 from campaigns.importing import mapping as mappings
 from campaigns.importing import tasks
 from campaigns.importing.files import delete_stored_files
@@ -33,7 +36,7 @@ class FileTooLarge(DomainError):
     status_code = 413
     code = "file_too_large"
 
-    def __init__(self, size):
+    def __init__(self, size: int) -> None:
         limit = settings.IMPORT_MAX_FILE_SIZE
         super().__init__(
             f"The file is {size / 1_000_000:,.1f} MB; imports take files of up to "
@@ -42,12 +45,12 @@ class FileTooLarge(DomainError):
         )
 
 
-def _check_size(size):
+def _check_size(size: int) -> None:
     if size > settings.IMPORT_MAX_FILE_SIZE:
         raise FileTooLarge(size)
 
 
-def _check_campaign(campaign):
+def _check_campaign(campaign: Campaign | None) -> None:
     if campaign is not None and campaign.is_archived:
         raise Conflict(
             f"{campaign.name} is archived: give it another status before importing into it.",
@@ -55,11 +58,11 @@ def _check_campaign(campaign):
         )
 
 
-def _exists(workspace, campaign):
+def _exists(workspace: Workspace, campaign: Campaign) -> bool:
     return Campaign.objects.for_workspace(workspace).filter(pk=campaign.pk).exists()
 
 
-def _check_on_duplicate(on_duplicate):
+def _check_on_duplicate(on_duplicate: str) -> None:
     if on_duplicate not in ImportJob.OnDuplicate.values:
         raise DomainError(
             f"on_duplicate is {' or '.join(ImportJob.OnDuplicate.values)}.",
@@ -67,7 +70,9 @@ def _check_on_duplicate(on_duplicate):
         )
 
 
-def _mapping(given, headers, *, automatic, keep_other_columns):
+def _mapping(
+    given: object, headers: list[str], *, automatic: dict[str, str], keep_other_columns: bool
+) -> dict[str, str]:
     """The mapping to use: ``given`` (checked) or else ``automatic``; it must name an email column."""
     chosen = automatic if given is None else mappings.validate_mapping(given, headers)
     if keep_other_columns:
@@ -79,15 +84,15 @@ def _mapping(given, headers, *, automatic, keep_other_columns):
 
 def import_create(
     *,
-    workspace,
-    user,
-    upload,
-    campaign=None,
-    mapping=None,
-    keep_other_columns=False,
-    on_duplicate=ImportJob.OnDuplicate.SKIP,
-    draft=False,
-):
+    workspace: Workspace,
+    user: User,
+    upload: File,
+    campaign: Campaign | None = None,
+    mapping: object = None,
+    keep_other_columns: bool = False,
+    on_duplicate: str = ImportJob.OnDuplicate.SKIP,
+    draft: bool = False,
+) -> ImportJob:
     """A job for ``upload`` (a Django UploadedFile), queued unless ``draft``: a dashboard upload waits as a
     draft while the user checks the mapping. Refuses (before storing anything) a file over the size limit
     (413), one that is empty, not text, without data rows or without an email column, an unknown mapping
@@ -130,11 +135,11 @@ def import_create(
     return job
 
 
-def _queue(job):
+def _queue(job: ImportJob) -> None:
     """Hands the job to the workers once it is committed. If the broker refuses it, the job fails with a
     message that says so rather than waiting in the queue forever; its row and file are kept."""
 
-    def send():
+    def send() -> None:
         try:
             tasks.run_import.delay(job.pk)
         except Exception:
@@ -146,7 +151,7 @@ def _queue(job):
     transaction.on_commit(send)
 
 
-def _locked(workspace, job):
+def _locked(workspace: Workspace, job: ImportJob) -> ImportJob:
     """The job, locked; one deleted meanwhile (a draft past IMPORT_DRAFT_TTL_HOURS) is a 404."""
     jobs = ImportJob.objects.for_workspace(workspace).select_related("campaign")
     current = jobs.select_for_update(of=("self",)).filter(pk=job.pk).first()
@@ -157,8 +162,13 @@ def _locked(workspace, job):
 
 @transaction.atomic
 def import_confirm(
-    *, workspace, job, mapping, keep_other_columns=False, on_duplicate=ImportJob.OnDuplicate.SKIP
-):
+    *,
+    workspace: Workspace,
+    job: ImportJob,
+    mapping: object,
+    keep_other_columns: bool = False,
+    on_duplicate: str = ImportJob.OnDuplicate.SKIP,
+) -> ImportJob:
     """Starts a draft with the mapping the user chose."""
     job = _locked(workspace, job)
     if job.status != Status.DRAFT:
@@ -173,7 +183,7 @@ def import_confirm(
 
 
 @transaction.atomic
-def import_discard(*, workspace, job):
+def import_discard(*, workspace: Workspace, job: ImportJob) -> None:
     """Deletes a draft (an upload whose mapping was never confirmed) and, once that is committed, its
     file: it imported nothing, so nothing of it is kept. One that has started is a 409."""
     job = _locked(workspace, job)
@@ -185,7 +195,7 @@ def import_discard(*, workspace, job):
 
 
 @transaction.atomic
-def import_cancel(*, workspace, job):
+def import_cancel(*, workspace: Workspace, job: ImportJob) -> ImportJob:
     """Stops a job between two chunks (rows already committed stay)."""
     job = _locked(workspace, job)
     if job.is_finished:
@@ -197,7 +207,7 @@ def import_cancel(*, workspace, job):
     return job
 
 
-def import_files_purge(*, now=None):
+def import_files_purge(*, now: datetime | None = None) -> tuple[int, int]:
     """Deletes what uploads leave behind, for every workspace (a periodic task): drafts whose mapping was
     never confirmed within ``IMPORT_DRAFT_TTL_HOURS``, with their files, and the stored file of an import
     finished more than ``IMPORT_FILE_RETENTION_DAYS`` ago (the job, its counts and the row numbers and
@@ -229,7 +239,7 @@ def import_files_purge(*, now=None):
     return len(drafts), len(old)
 
 
-def stalled_imports_requeue():
+def stalled_imports_requeue() -> list[int]:
     """Queues again every running import whose run has not beaten for ``IMPORT_HEARTBEAT_TIMEOUT_SECONDS``
     (for every workspace; a periodic task): its worker died, and the broker would hand its task out again
     only after ``CELERY_VISIBILITY_TIMEOUT``. The job is let go (no runner: the job's page says it is
@@ -248,5 +258,5 @@ def stalled_imports_requeue():
         ImportJob.objects.unscoped().filter(pk__in=stalled).update(runner=None, heartbeat_at=timezone.now())
         for job_id in stalled:
             logger.warning("Import %s stopped beating (its worker died?): queued again", job_id)
-            transaction.on_commit(lambda job_id=job_id: tasks.run_import.delay(job_id), robust=True)
+            transaction.on_commit(partial(tasks.run_import.delay, job_id), robust=True)
     return stalled

@@ -328,6 +328,19 @@ def test_unknown_prospect_ids_are_refused_naming_them(workspace):
     assert balance(workspace) == 100
 
 
+@pytest.mark.parametrize("named", [{}, {"filters": ProspectFilters(department=("sales",))}, {"limit": 3}])
+def test_a_download_that_names_neither_ids_nor_a_search_with_a_limit_is_refused_and_takes_nothing(
+    workspace, named
+):
+    make_prospects(3, department="sales")
+
+    with pytest.raises(DomainError, match="Send prospect_ids, or filters with a limit"):
+        services.download_create(workspace=workspace, **named)
+
+    assert not Download.objects.for_workspace(workspace).exists()
+    assert balance(workspace) == 100
+
+
 def test_ids_listed_twice_are_taken_once(workspace):
     [prospect] = make_prospects(1)
 
