@@ -8,7 +8,7 @@ from billing.models import CreditGrant, LedgerEntry, Quota
 from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_fifty_simultaneous_debits_never_spend_more_than_was_granted():
