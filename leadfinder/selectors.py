@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
 from campaigns.models import Campaign, Enrollment
@@ -141,33 +140,15 @@ def _words(text):
 
 
 def _all_words(column, phrases):
-    """Rows whose ``column`` has every word of at least one phrase: stemmed whole words on PostgreSQL
-    (full text), anywhere in the text on SQLite."""
+    """Rows whose ``column`` has every word of at least one phrase, as stemmed whole words (full text)."""
     phrases = [words for words in map(_words, phrases) if words]
     if not phrases:
         return Q()
-    if connection.vendor == "postgresql":
-        return Q(_TextSearch(column, [" ".join(words) for words in phrases]))
-    condition = Q()
-    for words in phrases:
-        phrase = Q()
-        for word in words:
-            phrase &= Q(**{f"{column}__icontains": word})
-        condition |= phrase
-    return condition
+    return Q(_TextSearch(column, [" ".join(words) for words in phrases]))
 
 
 def _facets(filters):
-    """The enumerated filters, city and has_email: one GIN condition on PostgreSQL, columns on SQLite."""
-    if connection.vendor != "postgresql":
-        condition = Q()
-        for name in FACET_PREFIXES:
-            values = getattr(filters, name)
-            if values:
-                condition &= Q(**{f"{name}__in": values})
-        if filters.has_email is not None:
-            condition &= ~Q(email="") if filters.has_email else Q(email="")
-        return condition
+    """The enumerated filters, city and has_email: one condition on the facets' GIN index."""
     all_of, any_of = [], []
     for name, prefix in FACET_PREFIXES.items():
         tokens = [f"{prefix}:{value}" for value in getattr(filters, name)]
@@ -213,16 +194,13 @@ def mark_owned(*, workspace, prospects):
 
 def prospects_count(prospects):
     """``(count, is_exact)``: exact up to ``EXACT_COUNT_LIMIT``; beyond, PostgreSQL's planner estimate
-    (at least the limit + 1), which costs no scan. SQLite has no cheap estimate and counts."""
+    (at least the limit + 1), which costs no scan."""
     rows = prospects.order_by().values("pk")
     capped = rows[: EXACT_COUNT_LIMIT + 1].count()
     if capped <= EXACT_COUNT_LIMIT:
         return capped, True
-    if connection.vendor == "postgresql":
-        plan = json.loads(rows.explain(format="json"))
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-    else:
-        estimate = rows.count()
+    plan = json.loads(rows.explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
     return max(estimate, EXACT_COUNT_LIMIT + 1), False
 
 

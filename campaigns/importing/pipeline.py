@@ -39,7 +39,7 @@ from campaigns.importing.cleaning import RowCleaner
 from campaigns.importing.notifications import notify_finished
 from campaigns.importing.reading import ChunkProducer, UnreadableFile, prepared, read_chunks, same_email_as
 from campaigns.importing.sniffing import ENCODING_NAMES
-from campaigns.importing.writers import writer_for
+from campaigns.importing.writers import ContactWriter
 from campaigns.models import ImportJob, ImportSkippedRow
 from core.errors import DomainError
 
@@ -132,7 +132,7 @@ class ImportRun:
         self.cleaner = RowCleaner(
             job.mapping, job.headers, encoding_label=ENCODING_NAMES.get(job.encoding, job.encoding)
         )
-        self.writer = writer_for(job, self.cleaner.fields)
+        self.writer = ContactWriter(job, self.cleaner.fields)
 
     def run(self):
         switch_interval = sys.getswitchinterval()
