@@ -139,6 +139,9 @@ STORAGES = {
 # CSV imports (campaigns.importing): the largest file taken, and the rows written per transaction.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20_000)
+# An import that wrote this many contacts (or enrollments) analyzes their table as it ends: the planner
+# would otherwise take the table for the size it had before until autovacuum gets to it.
+IMPORT_ANALYZE_ROWS = env.int("IMPORT_ANALYZE_ROWS", default=10_000)
 # Stored uploads do not stay forever: a dashboard upload whose mapping was never confirmed is deleted
 # after this many hours, and a finished import's file after this many days (its job, counts and the
 # error report's row numbers and reasons stay).
