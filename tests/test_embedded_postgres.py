@@ -26,7 +26,7 @@ def test_without_database_url_a_command_runs_on_the_embedded_postgresql_and_lets
             "shell",
             "-c",
             "from django.db import connection; connection.ensure_connection(); "
-            "print(connection.vendor, connection.pg_version // 10000, connection.settings_dict['HOST'], "
+            "print(connection.pg_version // 10000, connection.settings_dict['HOST'], "
             "connection.settings_dict['NAME'])",
         ],
         cwd=ROOT,
@@ -38,7 +38,7 @@ def test_without_database_url_a_command_runs_on_the_embedded_postgresql_and_lets
     out, err = command.communicate(timeout=120)
 
     assert command.returncode == 0, err
-    assert out.splitlines()[-1].split() == ["postgresql", "18", str(PGDATA), "leadpool"]
+    assert out.splitlines()[-1].split() == ["18", str(PGDATA), "leadpool"]
     assert command.pid not in json.loads((PGDATA / ".handle_pids.json").read_text())
 
 

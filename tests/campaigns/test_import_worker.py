@@ -2,8 +2,9 @@
 REDIS_URL is set, as in CI, otherwise the file-system broker under var/): an upload accepted
 by the API is imported end to end, and a job whose worker is killed with SIGKILL in the middle is queued
 again by the requeue task once its run stopped beating, and another worker finishes it with the counts of
-an uninterrupted run (rule 14: checkpoint per chunk, one run at a time). The broker's visibility timeout
-is an hour here, as in production: only the requeue can bring the job back within the test."""
+an uninterrupted run (rule 14: checkpoint per chunk, one run at a time). Only the requeue can bring the
+job back within the test: Redis's visibility timeout is an hour here, as in production, and the file-system
+broker never redelivers."""
 
 import os
 import signal
