@@ -8,7 +8,10 @@ WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --upgrade pip && pip install .
 COPY . .
-RUN DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage \
+# collectstatic connects to no database, but the settings want one named: without DATABASE_URL they would
+# look for the embedded server of `make run`, which the image does not install.
+RUN DATABASE_URL=postgres://unused@localhost/unused \
+    DJANGO_STATICFILES_STORAGE=whitenoise.storage.CompressedManifestStaticFilesStorage \
     python manage.py collectstatic --noinput
 
 # The image runs with production strictness unless told otherwise: a real DJANGO_SECRET_KEY is required.

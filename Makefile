@@ -19,7 +19,7 @@ migrate: install
 # Web on 127.0.0.1:8000, a Celery worker and beat, in the foreground; Ctrl-C stops all three.
 run: migrate
 	$(PY) manage.py seed_demo
-	$(VENV)/bin/honcho start -f Procfile
+	$(PY) bin/run-procfile Procfile
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -255,7 +255,7 @@ def reading_cpu_seconds(path):
     from campaigns.importing.mapping import automatic_mapping
     from campaigns.importing.reading import prepared, read_chunks
     from campaigns.importing.sniffing import sniff
-    from campaigns.importing.writers import PostgresContactWriter
+    from campaigns.importing.writers import ContactWriter
 
     with open(path, "rb") as raw:
         found = sniff(raw)
@@ -269,7 +269,7 @@ def reading_cpu_seconds(path):
             cleaner=cleaner,
             chunk_rows=settings.IMPORT_CHUNK_ROWS,
         )
-        for _ in prepared(chunks, PostgresContactWriter.prepare):
+        for _ in prepared(chunks, ContactWriter.prepare):
             pass
         return time.process_time() - started
 

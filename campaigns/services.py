@@ -380,54 +380,40 @@ def _lead_states(
     workspace: Workspace, campaign: Campaign, lead_ids: list[int]
 ) -> tuple[set[int], set[int], set[int]]:
     """Which of ``lead_ids`` are contacts of the workspace, which of those are active (enrolled in a
-    campaign that is not archived) and which are in ``campaign``; in one query on PostgreSQL."""
+    campaign that is not archived) and which are in ``campaign``, in one query."""
     if not lead_ids:
         return set(), set(), set()
-    if connection.vendor != "postgresql":
-        known = set(
-            Lead.objects.for_workspace(workspace).filter(pk__in=lead_ids).values_list("pk", flat=True)
+    leads, enrollments = (connection.ops.quote_name(model._meta.db_table) for model in (Lead, Enrollment))
+    archived = set(
+        Campaign.objects.for_workspace(workspace).filter(status=ARCHIVED).values_list("pk", flat=True)
+    )
+    # Subqueries per id probe the primary key and the enrollments' lead index, whatever the
+    # statistics (which lag behind an import) say about how many rows the workspace has; the
+    # enrollments' (workspace, lead) index serves the second. Only the ids that are not contacts of
+    # the workspace or that have enrollments come back.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id, ours, campaign_ids FROM (
+                SELECT wanted.id,
+                       coalesce((SELECT workspace_id FROM {leads} WHERE id = wanted.id) = %(workspace)s,
+                                false) AS ours,
+                       (SELECT array_agg(e.campaign_id) FROM {enrollments} e
+                        WHERE e.workspace_id = %(workspace)s AND e.lead_id = wanted.id)
+                           AS campaign_ids
+                FROM unnest(%(ids)s::bigint[]) AS wanted (id)
+            ) AS found
+            WHERE NOT ours OR campaign_ids IS NOT NULL
+            """,  # noqa: S608 - table names from the models
+            {"ids": lead_ids, "workspace": workspace.pk},
         )
-        rows = (
-            Enrollment.objects.for_workspace(workspace)
-            .filter(lead_id__in=known)
-            .exclude(campaign__status=ARCHIVED)
-            .values_list("lead_id", "campaign_id")
-        )
-        campaigns_of: dict[int, list[int]] = {}
-        for lead_id, campaign_id in rows:
-            campaigns_of.setdefault(lead_id, []).append(campaign_id)
-    else:
-        leads, enrollments = (connection.ops.quote_name(model._meta.db_table) for model in (Lead, Enrollment))
-        archived = set(
-            Campaign.objects.for_workspace(workspace).filter(status=ARCHIVED).values_list("pk", flat=True)
-        )
-        # Subqueries per id probe the primary key and the enrollments' lead index, whatever the
-        # statistics (which lag behind an import) say about how many rows the workspace has; the
-        # enrollments' (workspace, lead) index serves the second. Only the ids that are not contacts of
-        # the workspace or that have enrollments come back.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                SELECT id, ours, campaign_ids FROM (
-                    SELECT wanted.id,
-                           coalesce((SELECT workspace_id FROM {leads} WHERE id = wanted.id) = %(workspace)s,
-                                    false) AS ours,
-                           (SELECT array_agg(e.campaign_id) FROM {enrollments} e
-                            WHERE e.workspace_id = %(workspace)s AND e.lead_id = wanted.id)
-                               AS campaign_ids
-                    FROM unnest(%(ids)s::bigint[]) AS wanted (id)
-                ) AS found
-                WHERE NOT ours OR campaign_ids IS NOT NULL
-                """,  # noqa: S608 - table names from the models
-                {"ids": lead_ids, "workspace": workspace.pk},
-            )
-            found = cursor.fetchall()
-        known = set(lead_ids).difference(lead_id for lead_id, ours, _ in found if not ours)
-        campaigns_of = {
-            lead_id: [campaign_id for campaign_id in campaign_ids if campaign_id not in archived]
-            for lead_id, ours, campaign_ids in found
-            if ours
-        }
+        found = cursor.fetchall()
+    known = set(lead_ids).difference(lead_id for lead_id, ours, _ in found if not ours)
+    campaigns_of = {
+        lead_id: [campaign_id for campaign_id in campaign_ids if campaign_id not in archived]
+        for lead_id, ours, campaign_ids in found
+        if ours
+    }
     active = {lead_id for lead_id, campaign_ids in campaigns_of.items() if campaign_ids}
     in_campaign = {lead_id for lead_id in active if campaign.pk in campaigns_of[lead_id]}
     return known, active, in_campaign
@@ -435,12 +421,6 @@ def _lead_states(
 
 def _insert_enrollments(workspace: Workspace, campaign: Campaign, lead_ids: list[int]) -> None:
     if not lead_ids:
-        return
-    if connection.vendor != "postgresql":
-        Enrollment.objects.bulk_create(
-            (Enrollment(workspace=workspace, campaign=campaign, lead_id=lead_id) for lead_id in lead_ids),
-            batch_size=500,
-        )
         return
     table = connection.ops.quote_name(Enrollment._meta.db_table)
     with connection.cursor() as cursor:

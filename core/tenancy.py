@@ -7,13 +7,10 @@ so a query that forgot its workspace breaks in the first test that runs it.
 """
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 from django.http import Http404
-
-if TYPE_CHECKING:
-    from accounts.models import Workspace
 
 _Row = TypeVar("_Row", bound="TenantModel")
 
@@ -35,7 +32,7 @@ class TenantManager(models.Manager[_Row]):
             f"{self.model.__name__}.objects must be scoped: use for_workspace(workspace) or unscoped()."
         )
 
-    def for_workspace(self, workspace: "Workspace") -> TenantQuerySet[_Row]:
+    def for_workspace(self, workspace: models.Model) -> TenantQuerySet[_Row]:
         if workspace is None:
             raise UnscopedQueryError(f"{self.model.__name__}.objects.for_workspace() needs a workspace.")
         return self._queryset_class(self.model, using=self._db).filter(workspace=workspace)
@@ -44,7 +41,7 @@ class TenantManager(models.Manager[_Row]):
         """Every workspace's rows. Only for code whose job crosses workspaces (auth by API key, audits)."""
         return self._queryset_class(self.model, using=self._db)
 
-    def get_for_workspace_or_404(self, workspace: "Workspace", pk: object) -> _Row:
+    def get_for_workspace_or_404(self, workspace: models.Model, pk: object) -> _Row:
         """The one door from a client-supplied id to an object: another workspace's id is a 404."""
         try:
             return self.for_workspace(workspace).get(pk=pk)

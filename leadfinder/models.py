@@ -176,9 +176,9 @@ class Prospect(models.Model):
     # Not a column: leadfinder.selectors.mark_owned sets it for one workspace.
     owned: bool
 
-    # The filters are served on PostgreSQL by GIN indexes (migration 0002): one over the facets of every
-    # prospect (seniority, department, industry, size, country, city, whether it has an email) that any
-    # mix of filters uses at once, and full-text ones for keyword and job title. SQLite scans.
+    # The filters are served by GIN indexes (migration 0002): one over the facets of every prospect
+    # (seniority, department, industry, size, country, city, whether it has an email) that any mix of
+    # filters uses at once, and full-text ones for keyword and job title.
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="prospect_email_unique"),

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
@@ -166,34 +165,16 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _all_words(column: str, phrases: Iterable[str]) -> Q:
-    """Rows whose ``column`` has every word of at least one phrase: stemmed whole words on PostgreSQL
-    (full text), anywhere in the text on SQLite."""
-    word_lists = [words for words in map(_words, phrases) if words]
-    if not word_lists:
+def _all_words(column, phrases):
+    """Rows whose ``column`` has every word of at least one phrase, as stemmed whole words (full text)."""
+    phrases = [words for words in map(_words, phrases) if words]
+    if not phrases:
         return Q()
-    if connection.vendor == "postgresql":
-        return Q(_TextSearch(column, [" ".join(words) for words in word_lists]))
-    condition = Q()
-    for words in word_lists:
-        phrase = Q()
-        for word in words:
-            phrase &= Q(**{f"{column}__icontains": word})
-        condition |= phrase
-    return condition
+    return Q(_TextSearch(column, [" ".join(words) for words in phrases]))
 
 
-def _facets(filters: ProspectFilters) -> Q:
-    """The enumerated filters, city and has_email: one GIN condition on PostgreSQL, columns on SQLite."""
-    if connection.vendor != "postgresql":
-        condition = Q()
-        for name in FACET_PREFIXES:
-            values = getattr(filters, name)
-            if values:
-                condition &= Q(**{f"{name}__in": values})
-        if filters.has_email is not None:
-            condition &= ~Q(email="") if filters.has_email else Q(email="")
-        return condition
+def _facets(filters):
+    """The enumerated filters, city and has_email: one condition on the facets' GIN index."""
     all_of, any_of = [], []
     for name, prefix in FACET_PREFIXES.items():
         tokens = [f"{prefix}:{value}" for value in getattr(filters, name)]
@@ -239,16 +220,13 @@ def mark_owned(*, workspace: Workspace, prospects: Iterable[Prospect]) -> list[P
 
 def prospects_count(prospects: QuerySet[Prospect]) -> tuple[int, bool]:
     """``(count, is_exact)``: exact up to ``EXACT_COUNT_LIMIT``; beyond, PostgreSQL's planner estimate
-    (at least the limit + 1), which costs no scan. SQLite has no cheap estimate and counts."""
+    (at least the limit + 1), which costs no scan."""
     rows = prospects.order_by().values("pk")
     capped = rows[: EXACT_COUNT_LIMIT + 1].count()
     if capped <= EXACT_COUNT_LIMIT:
         return capped, True
-    if connection.vendor == "postgresql":
-        plan = json.loads(rows.explain(format="json"))
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-    else:
-        estimate = rows.count()
+    plan = json.loads(rows.explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
     return max(estimate, EXACT_COUNT_LIMIT + 1), False
 
 

@@ -1,16 +1,13 @@
-"""Writes of the Lead Finder: taking prospects (a download) and loading the prospect database.
+"""Writes of the Lead Finder: taking prospects (a download). Loading the prospect database is
+``leadfinder.loading``'s (operator commands).
 
 A download spends lead credits through ``billing.services`` and enrols through ``campaigns.services``,
 the two doors; it locks the workspace's quota row before it reads anything it decides on (rule 12).
 """
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import islice
+from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User, Workspace
@@ -22,11 +19,9 @@ from campaigns.models import Campaign
 from core.errors import Conflict, DomainError
 from leadfinder import selectors
 from leadfinder.files import write_download_csv
-from leadfinder.models import PROSPECT_FIELDS, Download, Ownership, Prospect
-from leadfinder.normalization import VENDOR_COLUMNS, clean_prospect
-from leadfinder.synthetic import ProspectGenerator
+from leadfinder.models import Download, Ownership, Prospect
 from leads.models import Lead
-from leads.normalization import CleanLead, InvalidLead, normalize_lead
+from leads.normalization import CleanLead, normalize_lead
 
 MAX_PROSPECTS_PER_DOWNLOAD = 10_000
 BATCH_SIZE = 2_000
@@ -214,143 +209,3 @@ def download_create(
     write_download_csv(download, plan.taken, contact_of)
     download.save(update_fields=["added_to_campaign", "already_in_campaign", "file"])
     return download
-
-
-# Loading the database (operator commands)
-
-# A synthetic prospect's columns: its data, and when it was made.
-SEED_COLUMNS = [*PROSPECT_FIELDS, "created_at"]
-SEED_CHUNK = 100_000
-
-
-class _CsvStream:
-    """A read-only file of CSV text made from an iterator of rows, for ``COPY … FROM STDIN``."""
-
-    def __init__(self, rows: Iterable[Sequence[object]]) -> None:
-        self._rows = rows
-        self._chunk = ""
-        self._position = 0
-
-    def _refill(self) -> bool:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerows(islice(self._rows, 5_000))
-        self._chunk, self._position = buffer.getvalue(), 0
-        return bool(self._chunk)
-
-    def read(self, size: int | None = -1) -> str:
-        if self._position >= len(self._chunk) and not self._refill():
-            return ""
-        end = len(self._chunk) if size is None or size < 0 else self._position + size
-        text = self._chunk[self._position : end]
-        self._position += len(text)
-        return text
-
-
-def _copy_chunk(rows: Iterable[Sequence[object]]) -> int:
-    """PostgreSQL: COPY into a staging table, then insert what is not there yet (same email) in order."""
-    # Names from this module and the model, never from input.
-    columns = ", ".join(SEED_COLUMNS)
-    table = Prospect._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE prospect_seed AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
-        )
-        cursor.execute("ALTER TABLE prospect_seed ADD COLUMN seq bigserial")
-        cursor.copy_expert(
-            f"COPY prospect_seed ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", _CsvStream(rows)
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM prospect_seed ORDER BY seq "  # noqa: S608
-            "ON CONFLICT DO NOTHING"
-        )
-        added = cursor.rowcount
-        cursor.execute("DROP TABLE prospect_seed")
-    return added
-
-
-def _bulk_create_chunk(rows: Iterable[Sequence[object]]) -> int:
-    prospects = [Prospect(**dict(zip(SEED_COLUMNS, row, strict=True))) for row in rows]
-    before = Prospect.objects.count()
-    Prospect.objects.bulk_create(prospects, batch_size=BATCH_SIZE, ignore_conflicts=True)
-    return Prospect.objects.count() - before
-
-
-def prospects_seed(*, count: int, seed: int, progress: Callable[[int, int], object] | None = None) -> int:
-    """Adds ``count`` synthetic prospects made from ``seed`` (same seed, same rows); a row whose email is
-    already in the database is skipped. COPY on PostgreSQL, batches elsewhere; one transaction per
-    100,000 rows, after each of which ``progress(done, added)`` is called. Returns how many were added."""
-    now = timezone.now()
-    rows = ([row[name] for name in SEED_COLUMNS[:-1]] + [now] for row in ProspectGenerator(seed).rows(count))
-    insert = _copy_chunk if connection.vendor == "postgresql" else _bulk_create_chunk
-    done = added = 0
-    while done < count:
-        size = min(SEED_CHUNK, count - done)
-        with transaction.atomic():
-            added += insert(islice(rows, size))
-        done += size
-        if progress is not None:
-            progress(done, added)
-    return added
-
-
-@dataclass
-class LoadResult:
-    created: int = 0
-    updated: int = 0
-    bad_rows: list = field(default_factory=list)  # (row number, reason)
-
-
-def _load_batch(
-    batch: list[tuple[int, Mapping[str, str]]], result: LoadResult, seen: dict[str, int], columns: list[str]
-) -> None:
-    """Cleans a batch of (row number, raw row) and writes it: a known email updates its prospect, in the
-    ``columns`` the file has (a column it lacks leaves the prospect's value alone). ``seen`` maps the
-    emails of earlier rows of the file to their row numbers."""
-    clean_rows = []
-    for row_number, raw in batch:
-        try:
-            values = clean_prospect(raw)
-        except InvalidLead as exc:
-            result.bad_rows.append((row_number, exc.reason))
-            continue
-        email = values["email"]
-        if email and email in seen:
-            result.bad_rows.append((row_number, f"email: same email as row {seen[email]}."))
-            continue
-        if email:
-            seen[email] = row_number
-        clean_rows.append(values)
-    emails = [values["email"] for values in clean_rows if values["email"]]
-    existing = {prospect.email: prospect for prospect in Prospect.objects.filter(email__in=emails)}
-    new, changed = [], []
-    for values in clean_rows:
-        prospect = existing.get(values["email"]) if values["email"] else None
-        if prospect is None:
-            new.append(Prospect(**values))
-        else:
-            for name in columns:
-                setattr(prospect, name, values[name])
-            changed.append(prospect)
-    with transaction.atomic():
-        Prospect.objects.bulk_create(new, batch_size=BATCH_SIZE)
-        if changed:
-            Prospect.objects.bulk_update(changed, columns, batch_size=BATCH_SIZE)
-    result.created += len(new)
-    result.updated += len(changed)
-
-
-def prospects_load(
-    *, rows: Iterable[tuple[int, Mapping[str, str]]], columns: Iterable[str] = VENDOR_COLUMNS
-) -> LoadResult:
-    """Loads a vendor's rows ((row number, mapping of VENDOR_COLUMNS), in file order): every good row is
-    kept, a new email makes a prospect and a known one updates it in the ``columns`` the file has; every
-    bad row is reported with its reason, also a second row with an email seen earlier in the file.
-    Returns a ``LoadResult``."""
-    result = LoadResult()
-    seen: dict[str, int] = {}
-    columns = [name for name in VENDOR_COLUMNS if name in columns]
-    rows = iter(rows)
-    while batch := list(islice(rows, BATCH_SIZE)):
-        _load_batch(batch, result, seen, columns)
-    return result

@@ -5,7 +5,6 @@ from importlib import import_module
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
-from django.db import connection
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
@@ -14,7 +13,7 @@ from accounts.models import Role
 from core.api.throttling import WorkspaceRateThrottle
 from tests.factories import MembershipFactory, WorkspaceFactory, owner_of
 
-# CI sets this: there, a skipped test is a failure (a PostgreSQL or browser test that did not run).
+# CI sets this: there, a skipped test is a failure (a browser test that did not run).
 STRICT = os.environ.get("LEADPOOL_STRICT_TESTS") == "1"
 
 # CI runs the same examples every time (a failure there is reproducible, not luck) on 2 busy cores.
@@ -24,17 +23,6 @@ hypothesis_settings.register_profile(
 CI = STRICT or os.environ.get("CI") == "true"
 if CI:
     hypothesis_settings.load_profile("ci")
-
-
-def pytest_collection_modifyitems(config, items):
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(
-        reason="needs PostgreSQL (set DATABASE_URL=postgres://…); SQLite has no row locks"
-    )
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.hookimpl(wrapper=True)

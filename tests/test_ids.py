@@ -1,5 +1,5 @@
 """An id in a URL past the largest primary key (a bigint) names nothing: 404, as an id of another
-workspace is, never a 500 (SQLite cannot even hold such a number)."""
+workspace is, never a 500 (the database's out-of-range error)."""
 
 import pytest
 from django.test import Client

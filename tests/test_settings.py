@@ -50,20 +50,6 @@ def test_celery_acknowledges_late_and_requeues_tasks_of_a_lost_worker():
     assert conf.worker_prefetch_multiplier == 1
 
 
-def test_sqlite_takes_its_write_lock_when_a_transaction_starts():
-    """Rule 12 on SQLite (the first-run default): IMMEDIATE transactions stand in for the quota row lock."""
-    result = manage(
-        "shell",
-        "-c",
-        "from django.db import connection; print(connection.vendor, "
-        "connection.settings_dict['OPTIONS'].get('transaction_mode'))",
-        DATABASE_URL="sqlite:///:memory:",
-    )
-
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].split() == ["sqlite", "IMMEDIATE"]
-
-
 def cache_and_broker(**env):
     result = manage(
         "shell",

@@ -1,7 +1,6 @@
-"""On PostgreSQL the database itself refuses UPDATE and DELETE on the ledger (rule 6), whatever the code.
+"""The database itself refuses UPDATE and DELETE on the ledger (rule 6), whatever the code.
 
-TRUNCATE (test database flushes) is not a row operation and stays possible. SQLite relies on the
-models' guards.
+TRUNCATE (test database flushes) is not a row operation and stays possible.
 """
 
 from django.db import migrations
@@ -19,8 +18,6 @@ $$ LANGUAGE plpgsql
 
 
 def create_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     # params=None: the % in RAISE are PL/pgSQL's, not query placeholders.
     schema_editor.execute(CREATE_FUNCTION, params=None)
     for table in TABLES:
@@ -31,8 +28,6 @@ def create_triggers(apps, schema_editor):
 
 
 def drop_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for table in TABLES:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
     schema_editor.execute("DROP FUNCTION IF EXISTS billing_refuse_ledger_change()")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from billing import services as billing_services
@@ -39,9 +39,10 @@ from campaigns.importing.cleaning import RowCleaner
 from campaigns.importing.notifications import notify_finished
 from campaigns.importing.reading import ChunkProducer, UnreadableFile, prepared, read_chunks, same_email_as
 from campaigns.importing.sniffing import ENCODING_NAMES
-from campaigns.importing.writers import writer_for
-from campaigns.models import ImportJob, ImportSkippedRow
+from campaigns.importing.writers import ContactWriter
+from campaigns.models import Enrollment, ImportJob, ImportSkippedRow
 from core.errors import DomainError
+from leads.models import Lead
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ class ImportRun:
         self.cleaner = RowCleaner(
             job.mapping, job.headers, encoding_label=ENCODING_NAMES.get(job.encoding, job.encoding)
         )
-        self.writer = writer_for(job, self.cleaner.fields)
+        self.writer = ContactWriter(job, self.cleaner.fields)
 
     def run(self):
         switch_interval = sys.getswitchinterval()
@@ -158,10 +159,12 @@ class ImportRun:
                             self._beat()
                         elif not self._commit(chunk):
                             return
-            self._finish()
+            finished = self._finish()
         finally:
             self.writer.close()
             sys.setswitchinterval(switch_interval)
+        if finished is not None:
+            _analyze_what_grew(finished)
 
     def _beat(self):
         """Tells the requeue task this run is alive, at most every ``beat_every`` seconds (a chunk's
@@ -259,8 +262,19 @@ class ImportRun:
     def _finish(self):
         job = self._lock_job()
         if job is None:
-            return
+            return None
         job.status, job.finished_at = Status.SUCCEEDED, timezone.now()
         job.rows_total, job.bytes_processed = job.rows_processed, job.file_size
         job.save(update_fields=["status", "finished_at", "rows_total", "bytes_processed"])
         transaction.on_commit(lambda: notify_finished(job))
+        return job
+
+
+def _analyze_what_grew(job):
+    """Analyzes the contacts and the enrollments when the import wrote ``IMPORT_ANALYZE_ROWS`` or more of
+    them: until autovacuum gets there, the planner takes the tables for the size they had before."""
+    written = {Lead: job.created + job.updated, Enrollment: job.enrolled}
+    tables = [model._meta.db_table for model, rows in written.items() if rows >= settings.IMPORT_ANALYZE_ROWS]
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(map(connection.ops.quote_name, tables))}")

@@ -3,13 +3,11 @@ chunk's transaction. Which rows repeat an email of an earlier chunk is told by a
 this file has created or found so far, with the row of each (a temporary table of the worker's
 connection, rebuilt from the file after a restart), so memory does not grow with the file.
 
-``PostgresContactWriter`` streams the chunk into a staging table with COPY and writes it with set-based
-``INSERT … ON CONFLICT``; ``OrmContactWriter`` does the same with the ORM's bulk operations (SQLite).
+``ContactWriter`` streams the chunk into a staging table with COPY and writes it with set-based SQL.
 """
 
 import csv
 import io
-import json
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -40,35 +38,6 @@ class Written(NamedTuple):
     duplicates: list
 
 
-def writer_for(job, fields):
-    writer = PostgresContactWriter if connection.vendor == "postgresql" else OrmContactWriter
-    return writer(job, fields)
-
-
-class _ContactWriter:
-    """``fields``: the mapped lead fields, email first; a row is ``(row_number, email, <the other
-    fields>, custom_fields as JSON)``."""
-
-    # The first row of the file for each contact it created or found so far (the first wins).
-    seen_columns = "lead_id bigint PRIMARY KEY, row_number integer"
-
-    def __init__(self, job, fields):
-        self.job = job
-        self.workspace_id = job.workspace_id
-        self.fields = list(fields)
-        self.update = job.on_duplicate == job.OnDuplicate.UPDATE
-        self.seen = f"import_seen_{job.pk}"
-
-    def open(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.seen} ({self.seen_columns})")
-
-    def close(self):
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
-
-
 def _csv_text(rows):
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -82,24 +51,41 @@ def _csv_bytes(rows):
     return io.BytesIO(_csv_text(rows).getvalue().encode())
 
 
-class PostgresContactWriter(_ContactWriter):
-    """A chunk's payload is its rows as CSV text, made while the database writes the chunk before.
+class ContactWriter:
+    """``fields``: the mapped lead fields, email first; a row is ``(row_number, email, <the other
+    fields>, custom_fields as JSON)``. A chunk's payload is its rows as CSV text, made while the database
+    writes the chunk before.
 
-    The table of the contacts seen so far is keyed by contact, not by email: the ids of the contacts a
-    chunk creates come in order from the identity sequence, which makes recording them cheap next to
-    indexing a million emails a second time.
+    The table of the contacts seen so far (the file's first row for each contact it created or found; the
+    first wins) is keyed by contact, not by email: the ids of the contacts a chunk creates come in order
+    from the identity sequence, which makes recording them cheap next to indexing a million emails a second
+    time.
     """
 
     prepare = staticmethod(_csv_bytes)
 
+    def __init__(self, job, fields):
+        self.job = job
+        self.workspace_id = job.workspace_id
+        self.fields = list(fields)
+        self.update = job.on_duplicate == job.OnDuplicate.UPDATE
+        self.seen = f"import_seen_{job.pk}"
+
     def open(self):
-        super().open()
         columns = ", ".join(f"{name} text" for name in LEAD_FIELDS)
         with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.seen} (lead_id bigint PRIMARY KEY, row_number integer)"
+            )
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} "
                 f"(row_number integer, {columns}, custom_fields jsonb)"
             )
+
+    def close(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
 
     def _stage(self, cursor, payload):
         # Temporary tables have no statistics: on the planner's wild estimates the JIT would compile every
@@ -247,106 +233,3 @@ class PostgresContactWriter(_ContactWriter):
                 "FROM STDIN WITH (FORMAT csv)",
                 _csv_text(rows),
             )
-
-
-class OrmContactWriter(_ContactWriter):
-    """A chunk's payload is its rows. The emails seen so far are the table's key (no ids in order to
-    lean on here)."""
-
-    seen_columns = "email text PRIMARY KEY, row_number integer"
-
-    @staticmethod
-    def prepare(rows):
-        return rows
-
-    def remember(self, rows):
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {self.seen} (email, row_number) VALUES (%s, %s) "  # noqa: S608
-                "ON CONFLICT (email) DO NOTHING",
-                [(row[1], row[0]) for row in rows],
-            )
-
-    def _earlier(self, emails):
-        found = {}
-        with connection.cursor() as cursor:
-            for start in range(0, len(emails), 500):
-                batch = emails[start : start + 500]
-                marks = ", ".join(["%s"] * len(batch))
-                cursor.execute(
-                    f"SELECT email, row_number FROM {self.seen} WHERE email IN ({marks})",  # noqa: S608
-                    batch,
-                )
-                found.update(cursor.fetchall())
-        return found
-
-    def write(self, rows):
-        earlier = self._earlier([row[1] for row in rows])
-        fresh = [row for row in rows if row[1] not in earlier]
-        self.remember(fresh)
-        contacts = Lead.objects.for_workspace(self.job.workspace)
-        id_of = dict(contacts.filter(email__in=[row[1] for row in fresh]).values_list("email", "pk"))
-        existing = set(id_of)
-        Lead.objects.bulk_create(
-            [self._lead(row) for row in fresh if row[1] not in existing],
-            batch_size=500,
-            ignore_conflicts=True,
-        )
-        id_of.update(
-            contacts.filter(email__in=[row[1] for row in fresh if row[1] not in existing]).values_list(
-                "email", "pk"
-            )
-        )
-        if self.update and existing:
-            self._update([row for row in fresh if row[1] in existing], id_of)
-        written = Written([], [], [], [])
-        for row_number, email, *_ in rows:
-            if email in earlier:
-                written.duplicates.append((row_number, earlier[email]))
-            elif email in existing:
-                written.existing.append((row_number, id_of[email]))
-            else:
-                written.created_rows.append(row_number)
-                written.created_ids.append(id_of[email])
-        return written
-
-    def _values(self, row):
-        return dict(zip(self.fields, row[1:-1], strict=True))
-
-    def _lead(self, row):
-        return Lead(
-            workspace_id=self.workspace_id,
-            source=Lead.Source.IMPORT,
-            custom_fields=json.loads(row[-1]),
-            **self._values(row),
-        )
-
-    def _update(self, rows, id_of):
-        leads = Lead.objects.for_workspace(self.job.workspace).in_bulk([id_of[row[1]] for row in rows])
-        changed = []
-        for row in rows:
-            lead = leads[id_of[row[1]]]
-            for name, value in self._values(row).items():
-                if value:
-                    setattr(lead, name, value)
-            lead.custom_fields = {**lead.custom_fields, **json.loads(row[-1])}
-            lead.updated_at = timezone.now()
-            changed.append(lead)
-        Lead.objects.for_workspace(self.job.workspace).bulk_update(
-            changed, [*self.fields[1:], "custom_fields", "updated_at"], batch_size=500
-        )
-
-    def write_skipped(self, skipped):
-        ImportSkippedRow.objects.bulk_create(
-            [
-                ImportSkippedRow(
-                    workspace_id=self.workspace_id,
-                    job=self.job,
-                    row_number=row_number,
-                    bucket=bucket,
-                    reason=reason,
-                )
-                for row_number, bucket, reason in skipped
-            ],
-            batch_size=500,
-        )

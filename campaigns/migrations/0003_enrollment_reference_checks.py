@@ -81,14 +81,11 @@ DROP FUNCTION IF EXISTS enrolled_campaign_delete_check();
 
 
 def add_reference_checks(apps, schema_editor):
-    """PostgreSQL only (on SQLite, Django's cascades and campaigns.services keep the rows together)."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CHECK_ENROLLMENTS)
+    schema_editor.execute(CHECK_ENROLLMENTS)
 
 
 def drop_reference_checks(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_CHECKS)
+    schema_editor.execute(DROP_CHECKS)
 
 
 class Migration(migrations.Migration):

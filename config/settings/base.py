@@ -1,6 +1,7 @@
 """Leadpool settings: one module, every knob an environment variable with a safe default.
 
-With nothing set, Leadpool runs on SQLite and a Celery broker on the file system under ``var/``.
+With nothing set, Leadpool runs on a PostgreSQL server of its own and a Celery broker on the file system,
+both under ``var/``.
 ``DJANGO_DEBUG=false`` switches on production strictness (a real SECRET_KEY, HTTPS-only cookies, HSTS).
 """
 
@@ -82,20 +83,16 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite under var/ by default; PostgreSQL in CI and production through DATABASE_URL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'leadpool.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE takes SQLite's write lock when a transaction starts: the stand-in for row locks (rule 12).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
+# Database: PostgreSQL, always. DATABASE_URL in CI and production; without it, a server of the project's own
+# under var/postgres, started by the first process that loads these settings (config/embedded_postgres.py).
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    from config.embedded_postgres import database_settings
+
+    DATABASES = {"default": database_settings(VAR_DIR / "postgres")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -142,6 +139,9 @@ STORAGES = {
 # CSV imports (campaigns.importing): the largest file taken, and the rows written per transaction.
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_BYTES", default=200 * 1024 * 1024)
 IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=20_000)
+# An import that wrote this many contacts (or enrollments) analyzes their table as it ends: the planner
+# would otherwise take the table for the size it had before until autovacuum gets to it.
+IMPORT_ANALYZE_ROWS = env.int("IMPORT_ANALYZE_ROWS", default=10_000)
 # Stored uploads do not stay forever: a dashboard upload whose mapping was never confirmed is deleted
 # after this many hours, and a finished import's file after this many days (its job, counts and the
 # error report's row numbers and reasons stay).
@@ -313,5 +313,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # The embedded server's wrapper narrates every start and stop at INFO.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 SITE_URL = env("LEADPOOL_SITE_URL", default="http://127.0.0.1:8000")

@@ -14,21 +14,15 @@ INDEXES = {
 
 
 def create_search_indexes(apps, schema_editor):
-    """PostgreSQL only: a GIN index over each prospect's facets serves any mix of the enumerated
-    filters, city and has_email in one scan; GIN full-text indexes serve keyword and job title.
-
-    SQLite has none; there the same searches scan, which is fine at the sizes SQLite serves.
-    """
-    if schema_editor.connection.vendor != "postgresql":
-        return
+    """A GIN index over each prospect's facets serves any mix of the enumerated filters, city and
+    has_email in one scan; GIN full-text indexes serve keyword and job title."""
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX {name} ON leadfinder_prospect USING {definition}")
 
 
 def drop_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    for name in INDEXES:
+        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):

@@ -18,8 +18,6 @@ INDEXES = {"prospect_keywords_fts": "keywords", "prospect_job_title_fts": "job_t
 
 
 def use_words(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for statement in CREATE_CONFIGURATION:
         schema_editor.execute(statement)
     for name, column in INDEXES.items():
@@ -29,8 +27,6 @@ def use_words(apps, schema_editor):
 
 
 def use_english(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     for name, column in INDEXES.items():
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
         schema_editor.execute(

@@ -5,19 +5,13 @@ TRIGRAM_INDEX = "lead_search_text_trgm"
 
 
 def create_trigram_index(apps, schema_editor):
-    """PostgreSQL only: a trigram GIN index makes ``search_text LIKE '%…%'`` an index scan.
-
-    SQLite has no such index; there the same query scans, which is fine at the sizes SQLite serves.
-    """
-    if schema_editor.connection.vendor != "postgresql":
-        return
+    """A trigram GIN index makes ``search_text LIKE '%…%'`` an index scan."""
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(f"CREATE INDEX {TRIGRAM_INDEX} ON leads_lead USING gin (search_text gin_trgm_ops)")
 
 
 def drop_trigram_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+    schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
 
 
 class Migration(migrations.Migration):

@@ -39,13 +39,11 @@ DROP FUNCTION IF EXISTS workspace_with_leads_delete_check();
 
 
 def add_workspace_check(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CHECK_WORKSPACES)
+    schema_editor.execute(CHECK_WORKSPACES)
 
 
 def drop_workspace_check(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_CHECKS)
+    schema_editor.execute(DROP_CHECKS)
 
 
 class Migration(migrations.Migration):

@@ -152,7 +152,6 @@ def buy_pack(client):
     return client.post(PACKS_URL, {"pack": "credits_1000"}, format="json", HTTP_IDEMPOTENCY_KEY="buy-1")
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_purchases_sent_together_under_one_key_buy_one_pack_and_the_other_is_told_409(
     api_client, workspace, monkeypatch

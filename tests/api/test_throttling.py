@@ -62,7 +62,6 @@ def test_one_workspace_exhausting_its_budget_does_not_throttle_another(api_clien
     assert other_api_client.get("/api/v1/workspace").status_code == 200
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_requests_get_exactly_the_budget_through(api_client, settings, monkeypatch):
     settings.API_THROTTLE_RATE = "20/minute"

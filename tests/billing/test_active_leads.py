@@ -147,7 +147,6 @@ def test_every_quota_change_touches_the_quota_row_before_any_other_workspace_dat
     assert first.startswith("SELECT")
 
 
-@pytest.mark.postgres
 def test_the_quota_row_is_locked_for_update(workspace):
     with CaptureQueriesContext(connection) as captured:
         debit_credits(workspace, 1)

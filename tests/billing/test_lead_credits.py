@@ -255,7 +255,6 @@ def test_the_ledger_is_append_only(trial_workspace):
     assert LedgerEntry.objects.for_workspace(trial_workspace).get().description != "rewritten"
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize(
     "statement",
     [

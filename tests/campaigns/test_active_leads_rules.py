@@ -452,5 +452,4 @@ def test_every_enrollment_change_locks_the_quota_row_first(workspace, change):
 
     first = _first_data_query(captured.captured_queries)
     assert first.startswith("SELECT") and 'FROM "billing_quota"' in first
-    if connection.vendor == "postgresql":
-        assert first.rstrip().endswith("FOR UPDATE")
+    assert first.rstrip().endswith("FOR UPDATE")

@@ -8,8 +8,6 @@ from django.utils import timezone
 from campaigns.models import Enrollment
 from tests.factories import CampaignFactory, LeadFactory
 
-pytestmark = pytest.mark.postgres
-
 
 def insert_enrollment(*, workspace_id, campaign_id, lead_id):
     """Straight SQL, past the services."""

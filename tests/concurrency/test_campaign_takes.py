@@ -18,7 +18,7 @@ from leads.models import Lead
 from tests.concurrency.threads import run_together
 from tests.factories import CampaignFactory, WorkspaceFactory, make_prospects
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CREDITS = 100 + 200  # the trial's monthly credits and an adjustment: more credits than slots
 

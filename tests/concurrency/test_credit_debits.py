@@ -9,7 +9,7 @@ from tests.billing.factories import debit_credits, take_slots
 from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_fifty_simultaneous_debits_never_spend_more_than_was_granted():

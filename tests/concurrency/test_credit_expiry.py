@@ -12,7 +12,7 @@ from billing.models import CreditGrant, LedgerEntry
 from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def ledger_sum(workspace):

@@ -11,7 +11,7 @@ from leads.models import Lead
 from tests.concurrency.threads import run_together
 from tests.factories import WorkspaceFactory, make_prospects
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_twenty_parallel_overlapping_downloads_charge_each_prospect_once_and_never_overdraw():

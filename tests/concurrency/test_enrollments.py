@@ -16,7 +16,7 @@ from leads.models import Lead
 from tests.concurrency.threads import backend_pid, run_together, waits_for_lock
 from tests.factories import CampaignFactory, WorkspaceFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 THREADS = 20
 

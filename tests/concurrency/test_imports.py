@@ -13,7 +13,7 @@ from billing.models import Quota
 from campaigns import services as campaign_services
 from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.importing.services import stalled_imports_requeue
-from campaigns.importing.writers import PostgresContactWriter
+from campaigns.importing.writers import ContactWriter
 from campaigns.models import ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
 from leads import services as lead_services
@@ -33,7 +33,7 @@ from tests.concurrency.threads import backend_pid, run_together, waits_for_lock
 from tests.conftest import api_client_for
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 LIMIT = 300
 
@@ -102,7 +102,7 @@ def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch
     rows = [["Email"], ["first@example.com"], ["race@example.com"], ["last@example.com"]]
     job = start_import(workspace, csv_text(rows), campaign=campaign)
     statements, importer, writing = [], [], threading.Event()
-    original = PostgresContactWriter._create
+    original = ContactWriter._create
 
     def create(self, *args, on_conflict):
         statements.append(on_conflict)
@@ -110,7 +110,7 @@ def test_a_contact_committed_while_a_chunk_writes_counts_as_existing(monkeypatch
         writing.set()
         return original(self, *args, on_conflict=on_conflict)
 
-    monkeypatch.setattr(PostgresContactWriter, "_create", create)
+    monkeypatch.setattr(ContactWriter, "_create", create)
     inserted = threading.Event()
 
     def other_transaction():
@@ -146,7 +146,7 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
     job = start_import(
         workspace, csv_text([["Email"], ["new@example.com"], ["known@example.com"]]), campaign=campaign
     )
-    found, editors, waiting = PostgresContactWriter._found, [], []
+    found, editors, waiting = ContactWriter._found, [], []
     editor_pid, editing = [], threading.Event()
 
     def edit():
@@ -167,7 +167,7 @@ def test_a_contacts_email_edited_while_a_chunk_is_written_waits_for_the_chunk(mo
         waiting.append(waits_for_lock(editor_pid[0], held_by=backend_pid()))
         return found(self, *args, **kwargs)
 
-    monkeypatch.setattr(PostgresContactWriter, "_found", found_while_an_edit_waits)
+    monkeypatch.setattr(ContactWriter, "_found", found_while_an_edit_waits)
     run_import_job(job_id=job.pk)
     (editor,) = editors
     editor.join(10)

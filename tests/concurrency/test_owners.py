@@ -8,7 +8,7 @@ from core.errors import DomainError
 from tests.concurrency.threads import run_together
 from tests.factories import MembershipFactory, WorkspaceFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("change", ["demote", "remove"])

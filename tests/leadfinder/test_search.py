@@ -53,7 +53,6 @@ def test_keyword_matches_all_its_words_in_the_name_title_or_company(api_client, 
     assert ids_of(api_client.get(URL, {"keyword": keyword})) == [people[expected].pk]
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize(
     ("field", "text", "query"),
     [

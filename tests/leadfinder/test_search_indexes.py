@@ -21,7 +21,6 @@ def test_the_word_indexes_are_built_on_the_expression_the_searches_use():
     assert selectors.TEXT_SQL == words_migration.TEXT
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("filters", "index"),

@@ -9,8 +9,6 @@ from accounts.models import Workspace
 from leads.models import Lead
 from tests.factories import LeadFactory
 
-pytestmark = pytest.mark.postgres
-
 
 def insert_leads(workspace_ids):
     with transaction.atomic(), connection.cursor() as cursor:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leadfinder.loading import prospects_load
 from leadfinder.normalization import REQUIRED_COLUMNS, VENDOR_COLUMNS
-from leadfinder.services import prospects_load
 
 
 def _header_name(raw):

@@ -2,14 +2,14 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leadfinder.loading import prospects_seed
 from leadfinder.models import Prospect
-from leadfinder.services import prospects_seed
 
 
 class Command(BaseCommand):
     help = (
         "Adds synthetic Lead Finder prospects: deterministic (same seed, same rows), realistic, "
-        "COPY on PostgreSQL (1,000,000 in minutes)."
+        "by COPY (1,000,000 in minutes)."
     )
 
     def add_arguments(self, parser):
