@@ -37,6 +37,20 @@ def test_production_settings_pass_the_deploy_checks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_docker_images_static_files_build_with_the_manifest_storage(tmp_path):
+    """The Dockerfile's collectstatic: every file a static file refers to must exist (a vendored script's
+    source-map comment naming a map we do not ship failed the image's build)."""
+    result = manage(
+        "collectstatic",
+        "--noinput",
+        DATABASE_URL="postgres://unused@localhost/unused",
+        DJANGO_STATIC_ROOT=str(tmp_path),
+        DJANGO_STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="leadpool.example.com")
     assert result.returncode != 0
