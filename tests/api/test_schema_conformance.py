@@ -22,6 +22,7 @@ from accounts import services as account_services
 from campaigns.importing import services as import_services
 from config.wsgi import application
 from core.ids import ID_MAX
+from leadfinder import loading
 from leadfinder import services as leadfinder_services
 from leadfinder.models import Prospect
 from tests.factories import CampaignFactory, LeadFactory, ProspectFactory, WorkspaceFactory, enroll, owner_of
@@ -61,7 +62,7 @@ def api_data(settings, tmp_path):
     leads = LeadFactory.create_batch(5, workspace=workspace)
     enroll(campaign, leads[:3])
 
-    leadfinder_services.prospects_seed(count=40, seed=7)
+    loading.prospects_seed(count=40, seed=7)
     blanks = {name: "" for name in ("seniority", "department", "industry", "company_size", "country")}
     ProspectFactory.create_batch(3, email="", email_status="", phone="", linkedin_url="", **blanks)
     taken = list(Prospect.objects.exclude(email="").order_by("pk").values_list("pk", flat=True)[:5])
