@@ -3,6 +3,8 @@
 Fields and constraints only: every write goes through ``billing.services`` (DESIGN.md, "two doors").
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -130,6 +132,10 @@ class Quota(TenantModel):
     active_leads_limit = models.PositiveIntegerField(help_text="Plan limit plus active add-ons.")
     active_leads_used = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not columns: billing.services.quota_lock sets them on the row it locked, until the transaction ends.
+    locked_as_of: datetime | None = None
+    period_renewed: bool
 
     class Meta:
         constraints = [

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.models import User, Workspace
 from billing.models import Payment
 
 DESCRIPTION_MAX_LENGTH = Payment._meta.get_field("description").max_length
@@ -40,7 +41,14 @@ def payment_provider():
         ) from exc
 
 
-def charge(*, workspace, amount_cents, purpose, description, actor=None):
+def charge(
+    *,
+    workspace: Workspace,
+    amount_cents: int,
+    purpose: Payment.Purpose,
+    description: str,
+    actor: User | None = None,
+) -> Payment | None:
     """Charges the workspace and records the Payment; nothing to charge (free plan) returns None."""
     if amount_cents == 0:
         return None

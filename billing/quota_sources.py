@@ -9,16 +9,22 @@ where the function takes a workspace and returns how many distinct contacts of t
 enrolled in at least one campaign that is not archived (rule 1).
 """
 
-_active_leads_counter = None
+from collections.abc import Callable
+
+from accounts.models import Workspace
+
+type ActiveLeadsCounter = Callable[[Workspace], int]
+
+_active_leads_counter: ActiveLeadsCounter | None = None
 
 
-def register_active_leads_counter(counter):
+def register_active_leads_counter(counter: ActiveLeadsCounter) -> ActiveLeadsCounter:
     """Registers ``counter(workspace) -> int``; returns it, so it also works as a decorator."""
     global _active_leads_counter
     _active_leads_counter = counter
     return counter
 
 
-def active_leads_counter():
+def active_leads_counter() -> ActiveLeadsCounter | None:
     """The registered counter, or None while no app has registered one."""
     return _active_leads_counter

@@ -2,13 +2,14 @@
 that creates or deletes enrollments (DESIGN.md, "two doors")."""
 
 from datetime import timedelta
+from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.tenancy import TenantManager, TenantModel, TenantQuerySet
+from core.tenancy import ScopedManager, TenantModel, TenantQuerySet
 
 
 class CampaignStatus(models.TextChoices):
@@ -49,10 +50,14 @@ class Campaign(TenantModel):
         return self.status == self.Status.ARCHIVED
 
 
-class EnrollmentQuerySet(TenantQuerySet):
-    def live(self):
+class EnrollmentQuerySet(TenantQuerySet["Enrollment"]):
+    def live(self) -> Self:
         """The enrollments that hold an active-lead slot (rule 1): in a campaign that is not archived."""
         return self.exclude(campaign__status=CampaignStatus.ARCHIVED)
+
+
+class EnrollmentManager(ScopedManager["Enrollment", EnrollmentQuerySet]):
+    pass
 
 
 class Enrollment(TenantModel):
@@ -85,7 +90,7 @@ class Enrollment(TenantModel):
     # Declared again so that all_workspaces stays the first (default) manager, as TenantModel's note says.
     all_workspaces = models.Manager()
     # for_workspace(ws).live() and unscoped().live(); objects.live() alone is unscoped, so refused.
-    objects = TenantManager.from_queryset(EnrollmentQuerySet)()
+    objects = EnrollmentManager.from_queryset(EnrollmentQuerySet)()
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "lead"], name="enrollment_workspace_lead")]

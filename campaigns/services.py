@@ -11,6 +11,7 @@ three campaigns uses one slot (rule 1).
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -32,7 +33,8 @@ ARCHIVED = Campaign.Status.ARCHIVED
 # What one API call or dashboard form may send. The services take any number: a Lead Finder download
 # adds up to 10,000 to a campaign in one transaction.
 MAX_LEADS_PER_REQUEST = 1_000
-CAMPAIGN_NAME_MAX_LENGTH = Campaign._meta.get_field("name").max_length
+# Typed int | None for any CharField; Campaign.name declares its max_length.
+CAMPAIGN_NAME_MAX_LENGTH = cast(int, Campaign._meta.get_field("name").max_length)
 CAMPAIGN_DELETED = "Cancelled: its campaign was deleted."
 NO_SUCH_LEAD = "No lead with this id."
 LISTED_TWICE = "Listed more than once in this request."
@@ -117,7 +119,7 @@ def campaign_update(
     return campaign
 
 
-def _require_status(status):
+def _require_status(status: str) -> None:
     if status not in Campaign.Status.values:
         raise DomainError(f"{status!r} is not a campaign status.", details={"status": ["Unknown status."]})
 
@@ -135,7 +137,9 @@ def campaign_set_status(*, workspace: Workspace, campaign: Campaign, status: str
     return _set_status(workspace=workspace, quota=quota, campaign=campaign, status=status)
 
 
-def _set_status(*, workspace, quota, campaign, status):
+def _set_status(
+    *, workspace: Workspace, quota: Quota, campaign: Campaign, status: str
+) -> tuple[Campaign, int]:
     campaign = _current(workspace, campaign)
     change = 0
     if status != campaign.status and ARCHIVED in (status, campaign.status):

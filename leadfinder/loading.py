@@ -6,6 +6,7 @@ the table for the size it had before (a search mix ran 5x slower right after see
 
 import csv
 import io
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -26,19 +27,19 @@ SEED_CHUNK = 100_000
 class _CsvStream:
     """A read-only file of CSV text made from an iterator of rows, for ``COPY … FROM STDIN``."""
 
-    def __init__(self, rows):
+    def __init__(self, rows: Iterator[Sequence[object]]) -> None:
         self._rows = rows
         self._chunk = ""
         self._position = 0
 
-    def _refill(self):
+    def _refill(self) -> bool:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerows(islice(self._rows, 5_000))
         self._chunk, self._position = buffer.getvalue(), 0
         return bool(self._chunk)
 
-    def read(self, size=-1):
+    def read(self, size: int | None = -1) -> str:
         if self._position >= len(self._chunk) and not self._refill():
             return ""
         end = len(self._chunk) if size is None or size < 0 else self._position + size
@@ -47,7 +48,7 @@ class _CsvStream:
         return text
 
 
-def _copy_chunk(rows):
+def _copy_chunk(rows: Iterator[Sequence[object]]) -> int:
     """COPY into a staging table, then insert what is not there yet (same email) in order."""
     # Names from this module and the model, never from input.
     columns = ", ".join(SEED_COLUMNS)
@@ -69,12 +70,12 @@ def _copy_chunk(rows):
     return added
 
 
-def _analyze():
+def _analyze() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(Prospect._meta.db_table)}")
 
 
-def prospects_seed(*, count, seed, progress=None):
+def prospects_seed(*, count: int, seed: int, progress: Callable[[int, int], None] | None = None) -> int:
     """Adds ``count`` synthetic prospects made from ``seed`` (same seed, same rows); a row whose email is
     already in the database is skipped. COPY, one transaction per 100,000 rows, after each of which
     ``progress(done, added)`` is called; then the table is analyzed. Returns how many were added."""
@@ -96,10 +97,15 @@ def prospects_seed(*, count, seed, progress=None):
 class LoadResult:
     created: int = 0
     updated: int = 0
-    bad_rows: list = field(default_factory=list)  # (row number, reason)
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
 
 
-def _load_batch(batch, result, seen, columns):
+def _load_batch(
+    batch: Sequence[tuple[int, Mapping[str, str]]],
+    result: LoadResult,
+    seen: dict[str, int],
+    columns: Sequence[str],
+) -> None:
     """Cleans a batch of (row number, raw row) and writes it: a known email updates its prospect, in the
     ``columns`` the file has (a column it lacks leaves the prospect's value alone). ``seen`` maps the
     emails of earlier rows of the file to their row numbers."""
@@ -136,12 +142,15 @@ def _load_batch(batch, result, seen, columns):
     result.updated += len(changed)
 
 
-def prospects_load(*, rows, columns=VENDOR_COLUMNS):
+def prospects_load(
+    *, rows: Iterable[tuple[int, Mapping[str, str]]], columns: Collection[str] = VENDOR_COLUMNS
+) -> LoadResult:
     """Loads a vendor's rows ((row number, mapping of VENDOR_COLUMNS), in file order): every good row is
     kept, a new email makes a prospect and a known one updates it in the ``columns`` the file has; every
     bad row is reported with its reason, also a second row with an email seen earlier in the file.
     Returns a ``LoadResult``."""
-    result, seen = LoadResult(), {}
+    result = LoadResult()
+    seen: dict[str, int] = {}
     columns = [name for name in VENDOR_COLUMNS if name in columns]
     rows = iter(rows)
     while batch := list(islice(rows, BATCH_SIZE)):

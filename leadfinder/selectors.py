@@ -165,15 +165,15 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _all_words(column, phrases):
+def _all_words(column: str, phrases: Iterable[str]) -> Q:
     """Rows whose ``column`` has every word of at least one phrase, as stemmed whole words (full text)."""
-    phrases = [words for words in map(_words, phrases) if words]
-    if not phrases:
+    worded = [words for words in map(_words, phrases) if words]
+    if not worded:
         return Q()
-    return Q(_TextSearch(column, [" ".join(words) for words in phrases]))
+    return Q(_TextSearch(column, [" ".join(words) for words in worded]))
 
 
-def _facets(filters):
+def _facets(filters: ProspectFilters) -> Q:
     """The enumerated filters, city and has_email: one condition on the facets' GIN index."""
     all_of, any_of = [], []
     for name, prefix in FACET_PREFIXES.items():

@@ -4,7 +4,9 @@ import logging
 
 from django.db import transaction
 
+from accounts.models import Workspace
 from billing.errors import ActiveLeadsLimitReached
+from billing.models import Quota
 from billing.services.base import (
     quota_lock,
     refresh_active_leads_limit,
@@ -16,7 +18,7 @@ from billing.services.base import (
 logger = logging.getLogger(__name__)
 
 
-def active_leads_reserve(*, quota, count, allow_partial=False):
+def active_leads_reserve(*, quota: Quota, count: int, allow_partial: bool = False) -> int:
     """Takes ``count`` active-lead slots of the locked ``quota`` row and returns how many it took.
 
     All or nothing by default: what does not fit raises ``ActiveLeadsLimitReached`` and nothing is taken.
@@ -35,7 +37,7 @@ def active_leads_reserve(*, quota, count, allow_partial=False):
     return taken
 
 
-def active_leads_release(*, quota, count):
+def active_leads_release(*, quota: Quota, count: int) -> int:
     """Frees ``count`` slots of the locked ``quota`` row and returns how many were freed.
 
     Freeing more than is used means the counter drifted: it stops at 0 (removing contacts must never
@@ -58,7 +60,7 @@ def active_leads_release(*, quota, count):
 
 
 @transaction.atomic
-def active_leads_limit_refresh(*, workspace):
+def active_leads_limit_refresh(*, workspace: Workspace) -> Quota:
     """Recomputes the stored limit (plan + add-ons), e.g. after a plan's limit was edited."""
     quota = quota_lock(workspace=workspace)
     refresh_active_leads_limit(quota, subscription_of(workspace))

@@ -3,13 +3,14 @@
 from django.db import transaction
 from django.db.models import Sum
 
+from accounts.models import Workspace
 from billing import quota_sources
 from billing.models import CreditGrant, LedgerEntry
 from billing.services.base import active_leads_limit_of, last_balance, quota_lock, subscription_of
 
 
 @transaction.atomic
-def quota_audit(*, workspace, fix=False):
+def quota_audit(*, workspace: Workspace, fix: bool = False) -> list[str]:
     """Recomputes the workspace's counters and balances from their sources; returns the differences
     found (sentences), repairing the counters and grants when ``fix``. The ledger is never rewritten.
 

@@ -11,17 +11,22 @@ the inner functions (``active_leads_reserve(quota=…)``, ``lead_credits_debit(q
 with ``require_locked`` that they were given it instead of locking again.
 """
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
+from accounts.models import User, Workspace
 from billing import payments
 from billing.models import (
     CreditGrant,
     CreditMovement,
     LedgerEntry,
     Payment,
+    Plan,
     Quota,
     Subscription,
     SubscriptionAddOn,
@@ -35,16 +40,16 @@ Source = CreditGrant.Source
 LEDGER_DESCRIPTION_MAX_LENGTH = LedgerEntry._meta.get_field("description").max_length
 
 
-def require_count(value, name):
+def require_count(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a whole number >= 0, not {value!r}.")
 
 
-def subscription_of(workspace):
+def subscription_of(workspace: Workspace) -> Subscription:
     return Subscription.objects.for_workspace(workspace).select_related("plan", "scheduled_plan").get()
 
 
-def last_balance(workspace):
+def last_balance(workspace: Workspace) -> int:
     """The balance after the workspace's newest ledger entry (0 before the first)."""
     entries = LedgerEntry.objects.for_workspace(workspace).order_by("-id")
     return entries.values_list("balance_after", flat=True).first() or 0
@@ -53,7 +58,7 @@ def last_balance(workspace):
 # The lock (rule 12)
 
 
-def quota_lock(*, workspace, now=None):
+def quota_lock(*, workspace: Workspace, now: datetime | None = None) -> Quota:
     """Locks and returns the workspace's quota row (rule 12), then brings the workspace up to ``now``
     (the present by default): renews an ended period, writes due credit expiries. The row remembers
     that moment (``locked_as_of``): a debit under this lock spends at it, so a grant expiring between the
@@ -72,24 +77,26 @@ def quota_lock(*, workspace, now=None):
     return quota
 
 
-def require_locked(quota):
-    """Refuses a quota row that ``quota_lock`` did not return in the transaction running now."""
-    if getattr(quota, "locked_as_of", None) is None or not connection.in_atomic_block:
+def require_locked(quota: Quota) -> datetime:
+    """Refuses a quota row that ``quota_lock`` did not return in the transaction running now; returns
+    the moment that lock brought the workspace up to (``locked_as_of``)."""
+    if quota.locked_as_of is None or not connection.in_atomic_block:
         raise TransactionManagementError(
             "Pass the quota row that quota_lock() returned in this transaction: it holds the lock."
         )
+    return quota.locked_as_of
 
 
 # Active-leads limit (plan + add-ons), refreshed by every period start
 
 
-def active_leads_limit_of(subscription):
+def active_leads_limit_of(subscription: Subscription) -> int:
     addons = SubscriptionAddOn.objects.for_workspace(subscription.workspace)
     extra = addons.aggregate(total=Sum(F("quantity") * F("addon__active_leads")))["total"] or 0
     return subscription.plan.active_leads_limit + extra
 
 
-def refresh_active_leads_limit(quota, subscription):
+def refresh_active_leads_limit(quota: Quota, subscription: Subscription) -> None:
     limit = active_leads_limit_of(subscription)
     if quota.active_leads_limit != limit:
         quota.active_leads_limit = limit
@@ -99,7 +106,16 @@ def refresh_active_leads_limit(quota, subscription):
 # The ledger (rules 5, 6)
 
 
-def record(*, workspace, kind, moves, description, reference="", actor=None, refund_of=None):
+def record(
+    *,
+    workspace: Workspace,
+    kind: LedgerEntry.Kind,
+    moves: Sequence[tuple[CreditGrant, int]],
+    description: str,
+    reference: str = "",
+    actor: User | None = None,
+    refund_of: LedgerEntry | None = None,
+) -> LedgerEntry:
     """Writes one ledger entry and applies its ``moves`` ([(grant, signed amount)]) to the grants."""
     if (
         reference
@@ -130,7 +146,7 @@ def record(*, workspace, kind, moves, description, reference="", actor=None, ref
     return entry
 
 
-def _expire_due(workspace, now):
+def _expire_due(workspace: Workspace, now: datetime) -> list[LedgerEntry]:
     """Writes the expiry entries of grants whose time has come; runs under the quota lock."""
     due = (
         CreditGrant.objects.for_workspace(workspace)
@@ -152,7 +168,7 @@ def _expire_due(workspace, now):
 # Periods
 
 
-def _charge_period(subscription, start, end, actor):
+def _charge_period(subscription: Subscription, start: datetime, end: datetime, actor: User | None) -> None:
     addons = list(
         SubscriptionAddOn.objects.for_workspace(subscription.workspace).select_related("addon").order_by("id")
     )
@@ -167,7 +183,16 @@ def _charge_period(subscription, start, end, actor):
     )
 
 
-def begin_period(quota, subscription, *, plan, start, anchor_day, actor, now):
+def begin_period(
+    quota: Quota,
+    subscription: Subscription,
+    *,
+    plan: Plan,
+    start: datetime,
+    anchor_day: int,
+    actor: User | None,
+    now: datetime,
+) -> None:
     """Starts a period on ``plan``: what is left of the old monthly grant expires, the new one is issued."""
     workspace = subscription.workspace
     CreditGrant.objects.for_workspace(workspace).filter(source=Source.MONTHLY, expires_at__gt=now).update(
@@ -205,7 +230,7 @@ def begin_period(quota, subscription, *, plan, start, anchor_day, actor, now):
     refresh_active_leads_limit(quota, subscription)
 
 
-def _catch_up(quota, now):
+def _catch_up(quota: Quota, now: datetime) -> bool:
     """Renews the period if it has ended and writes due expiries; returns whether it renewed.
 
     The new period starts where the old one ended, on the same day of the month; periods nobody was
@@ -225,7 +250,7 @@ def _catch_up(quota, now):
     return ended
 
 
-def _is_behind(workspace, now):
+def _is_behind(workspace: Workspace, now: datetime) -> bool:
     """Whether a period has ended or an expired grant still holds credits (no lock; the lock rechecks)."""
     grants = CreditGrant.objects.for_workspace(workspace)
     subscriptions = Subscription.objects.for_workspace(workspace)
@@ -235,7 +260,7 @@ def _is_behind(workspace, now):
     )
 
 
-def quota_catch_up(*, workspace, now=None):
+def quota_catch_up(*, workspace: Workspace, now: datetime | None = None) -> datetime:
     """Brings the workspace up to ``now`` (the present by default) as taking the lock does, and returns
     ``now``: readers call it first and then read at that ``now``, so the balance they show is the sum of
     the ledger they show (rule 6). It locks only when something is due, in its own short transaction

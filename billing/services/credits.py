@@ -1,13 +1,17 @@
 """Lead credits (rules 5, 6, 9): grants, debits, refunds and credit packs, every one a ledger entry."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import F, Q, Sum
 
+from accounts.models import User, Workspace
 from billing import payments
 from billing.errors import InsufficientLeadCredits
-from billing.models import CreditGrant, CreditMovement, CreditPack, LedgerEntry, Payment
+from billing.models import CreditGrant, CreditMovement, CreditPack, LedgerEntry, Payment, Quota
 from billing.services.base import quota_lock, record, require_count, require_locked
 from core.errors import Conflict, DomainError
+from core.tenancy import TenantQuerySet
 
 Kind = LedgerEntry.Kind
 Source = CreditGrant.Source
@@ -17,7 +21,7 @@ MAX_GRANT_CREDITS = 10_000_000
 GRANT_DESCRIPTION_MAX_LENGTH = CreditGrant._meta.get_field("description").max_length
 
 
-def _spendable_grants(workspace, now):
+def _spendable_grants(workspace: Workspace, now: datetime) -> TenantQuerySet[CreditGrant]:
     """Unexpired grants with credits left, in draw order: soonest expiry first, never-expiring last."""
     return (
         CreditGrant.objects.for_workspace(workspace)
@@ -26,15 +30,26 @@ def _spendable_grants(workspace, now):
     )
 
 
-def _grant(quota, *, amount, source, description, expires_at, reference, actor, payment):
+def _grant(
+    quota: Quota,
+    *,
+    amount: int,
+    source: CreditGrant.Source,
+    description: str,
+    expires_at: datetime | None,
+    reference: str,
+    actor: User | None,
+    payment: Payment | None,
+) -> CreditGrant:
     """``lead_credits_grant`` under a lock its caller holds."""
+    now = require_locked(quota)
     require_count(amount, "amount")
     if amount == 0:
         raise DomainError("A grant needs at least one credit.", details={"amount": ["Must be at least 1."]})
     if amount > MAX_GRANT_CREDITS:
         message = f"At most {MAX_GRANT_CREDITS:,} credits in one grant."
         raise DomainError(message, details={"amount": [message]})
-    if expires_at is not None and expires_at <= quota.locked_as_of:
+    if expires_at is not None and expires_at <= now:
         raise DomainError(
             "A grant cannot expire in the past.", details={"expires_at": ["Must be in the future."]}
         )
@@ -60,8 +75,16 @@ def _grant(quota, *, amount, source, description, expires_at, reference, actor, 
 
 @transaction.atomic
 def lead_credits_grant(
-    *, workspace, amount, source, description, expires_at=None, reference="", actor=None, payment=None
-):
+    *,
+    workspace: Workspace,
+    amount: int,
+    source: CreditGrant.Source,
+    description: str,
+    expires_at: datetime | None = None,
+    reference: str = "",
+    actor: User | None = None,
+    payment: Payment | None = None,
+) -> CreditGrant:
     """Adds a grant of ``amount`` credits and its ledger entry (``adjustment`` for admin grants)."""
     require_count(amount, "amount")
     return _grant(
@@ -76,7 +99,15 @@ def lead_credits_grant(
     )
 
 
-def lead_credits_debit(*, quota, amount, description, allow_partial=False, reference="", actor=None):
+def lead_credits_debit(
+    *,
+    quota: Quota,
+    amount: int,
+    description: str,
+    allow_partial: bool = False,
+    reference: str = "",
+    actor: User | None = None,
+) -> LedgerEntry | None:
     """Spends ``amount`` credits, drawing the grant that expires soonest first (never-expiring last).
 
     All or nothing by default: short of credits raises ``InsufficientLeadCredits`` (``needed``,
@@ -84,10 +115,10 @@ def lead_credits_debit(*, quota, amount, description, allow_partial=False, refer
     Returns the debit entry (``-entry.amount`` credits were spent) or None when nothing was spent.
     Runs in the caller's transaction, under the lock it took (``quota_lock``), at the lock's moment.
     """
-    require_locked(quota)
+    now = require_locked(quota)
     require_count(amount, "amount")
     workspace = quota.workspace
-    grants = list(_spendable_grants(workspace, quota.locked_as_of))
+    grants = list(_spendable_grants(workspace, now))
     balance = sum(grant.remaining for grant in grants)
     if amount > balance and not allow_partial:
         raise InsufficientLeadCredits(needed=amount, balance=balance)
@@ -112,7 +143,15 @@ def lead_credits_debit(*, quota, amount, description, allow_partial=False, refer
 
 
 @transaction.atomic
-def lead_credits_refund(*, workspace, debit, description, amount=None, reference="", actor=None):
+def lead_credits_refund(
+    *,
+    workspace: Workspace,
+    debit: LedgerEntry,
+    description: str,
+    amount: int | None = None,
+    reference: str = "",
+    actor: User | None = None,
+) -> LedgerEntry | None:
     """Gives back up to ``amount`` credits of ``debit`` (default: all not yet refunded).
 
     Credits go back to the grants the debit drew them from, last drawn first: a partial refund undoes
@@ -123,10 +162,11 @@ def lead_credits_refund(*, workspace, debit, description, amount=None, reference
     """
     if amount is not None:
         require_count(amount, "amount")
-    now = quota_lock(workspace=workspace).locked_as_of
-    debit = LedgerEntry.objects.for_workspace(workspace).filter(pk=debit.pk, kind=Kind.DEBIT).first()
-    if debit is None:
+    now = require_locked(quota_lock(workspace=workspace))
+    found = LedgerEntry.objects.for_workspace(workspace).filter(pk=debit.pk, kind=Kind.DEBIT).first()
+    if found is None:
         raise DomainError("Only a debit of this workspace can be refunded.")
+    debit = found
     restored = dict(
         CreditMovement.objects.for_workspace(workspace)
         .filter(entry__refund_of=debit)
@@ -166,7 +206,7 @@ def lead_credits_refund(*, workspace, debit, description, amount=None, reference
 
 
 @transaction.atomic
-def credit_pack_purchase(*, workspace, pack_code, actor=None):
+def credit_pack_purchase(*, workspace: Workspace, pack_code: str, actor: User | None = None) -> CreditGrant:
     """Charges for a credit pack and grants its credits, which never expire."""
     pack = CreditPack.objects.filter(code=pack_code).first()
     if pack is None:

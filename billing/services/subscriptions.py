@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Workspace
+from accounts.models import User, Workspace
 from billing import payments
 from billing.models import AddOn, CreditGrant, Payment, Plan, Quota, Subscription, SubscriptionAddOn
 from billing.periods import period_end
@@ -26,7 +26,7 @@ DEFAULT_PLAN_CODE = "trial"
 MAX_ADDON_QUANTITY = 100
 
 
-def _plan(code):
+def _plan(code: str) -> Plan:
     plan = Plan.objects.filter(code=code).first()
     if plan is None:
         codes = ", ".join(Plan.objects.order_by("price_cents").values_list("code", flat=True))
@@ -37,7 +37,9 @@ def _plan(code):
 
 
 @transaction.atomic
-def subscription_create(*, workspace, plan_code=DEFAULT_PLAN_CODE, actor=None):
+def subscription_create(
+    *, workspace: Workspace, plan_code: str = DEFAULT_PLAN_CODE, actor: User | None = None
+) -> Subscription:
     """The subscription and quota row of a new workspace; its first period starts now."""
     plan = _plan(plan_code)
     now = timezone.now()
@@ -55,7 +57,7 @@ def subscription_create(*, workspace, plan_code=DEFAULT_PLAN_CODE, actor=None):
 
 
 @transaction.atomic
-def subscription_set_plan(*, workspace, plan_code, actor=None):
+def subscription_set_plan(*, workspace: Workspace, plan_code: str, actor: User | None = None) -> Subscription:
     """Moves to ``plan_code`` now, up or down: a new period starts (the operator's ``set_plan``)."""
     plan = _plan(plan_code)
     quota = quota_lock(workspace=workspace)
@@ -68,7 +70,9 @@ def subscription_set_plan(*, workspace, plan_code, actor=None):
 
 
 @transaction.atomic
-def subscription_change_plan(*, workspace, plan_code, actor=None):
+def subscription_change_plan(
+    *, workspace: Workspace, plan_code: str, actor: User | None = None
+) -> Subscription:
     """The customer's plan change: an upgrade applies now (a new period starts); a downgrade, a cheaper
     plan, waits for the end of the paid period as ``scheduled_plan``. The current plan cancels that.
 
@@ -91,7 +95,7 @@ def subscription_change_plan(*, workspace, plan_code, actor=None):
 
 
 @transaction.atomic
-def subscription_renew(*, workspace):
+def subscription_renew(*, workspace: Workspace) -> bool:
     """Renews a subscription whose period has ended; returns whether it did. Safe to repeat.
 
     Taking the lock is what renews (``quota_lock`` catches up, as before any change): the new period
@@ -101,7 +105,7 @@ def subscription_renew(*, workspace):
     return quota_lock(workspace=workspace).period_renewed
 
 
-def subscriptions_renew_due():
+def subscriptions_renew_due() -> int:
     """Renews every subscription whose period has ended and writes every due expiry; returns how many
     subscriptions were renewed. Each workspace is its own transaction; one failing does not stop the rest.
     """
@@ -125,7 +129,9 @@ def subscriptions_renew_due():
 
 
 @transaction.atomic
-def subscription_addon_set(*, workspace, addon_code, quantity, actor=None):
+def subscription_addon_set(
+    *, workspace: Workspace, addon_code: str, quantity: int, actor: User | None = None
+) -> int:
     """Sets how many units of an add-on the workspace has (0 removes it); returns the quantity.
 
     Added units are charged for the current period at once and renew with the plan. Removing units is
