@@ -26,6 +26,17 @@ UNIQUE_EMAIL = "lead_email_unique_per_workspace"
 COPY_BUFFER = 1 << 20
 
 
+def _lead_of_staged_row(leads, workspace):
+    """SQL: the id of the workspace's contact with the staged row ``s``'s email, looked up in the (workspace,
+    email) index. The workspace is a value the planner does not see (an InitPlan): a workspace its
+    statistics do not know (created since the last ANALYZE, when those it knows have every contact) is
+    estimated at one row, and the planner would read all its contacts by id for every staged row."""
+    return (
+        f"(SELECT l.id FROM {leads} l "  # noqa: S608 - the table's name from the model, a placeholder
+        f"WHERE l.workspace_id = (SELECT {workspace}::bigint) AND l.email = s.email)"
+    )
+
+
 class Written(NamedTuple):
     """What one chunk's rows came to, each list in file order: the rows that made new contacts
     (``created_rows``, their contacts' ids in ``created_ids``), the rows of contacts the workspace had
@@ -111,9 +122,7 @@ class ContactWriter:
                 f"""
                 INSERT INTO {self.seen} (lead_id, row_number)
                 SELECT found.lead_id, found.row_number FROM (
-                    SELECT s.row_number,
-                           (SELECT l.id FROM {leads} l WHERE l.workspace_id = %s AND l.email = s.email)
-                               AS lead_id
+                    SELECT s.row_number, {_lead_of_staged_row(leads, "%s")} AS lead_id
                     FROM {STAGE} s
                 ) AS found
                 WHERE found.lead_id IS NOT NULL
@@ -160,8 +169,7 @@ class ContactWriter:
                 FROM {STAGE} s
                 -- A scalar subquery probes the index for each row: the planner's guess of the staged rows
                 -- can make a NOT EXISTS scan all the workspace's contacts for every chunk.
-                WHERE (SELECT l.id FROM {leads} l WHERE l.workspace_id = %(workspace)s AND l.email = s.email)
-                      IS NULL
+                WHERE {_lead_of_staged_row(leads, "%(workspace)s")} IS NULL
                 ORDER BY s.row_number
                 {on_conflict}
                 RETURNING id, email
@@ -185,8 +193,7 @@ class ContactWriter:
         cursor.execute(
             f"""
             SELECT found.row_number, found.lead_id, first.row_number FROM (
-                SELECT s.row_number,
-                       (SELECT l.id FROM {leads} l WHERE l.workspace_id = %s AND l.email = s.email) AS lead_id
+                SELECT s.row_number, {_lead_of_staged_row(leads, "%s")} AS lead_id
                 FROM unnest(%s::integer[]) AS wanted (row_number)
                 JOIN {STAGE} s ON s.row_number = wanted.row_number
             ) AS found
