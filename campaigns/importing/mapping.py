@@ -26,37 +26,63 @@ FIELD_LABELS = {
     "city": "City",
     "country": "Country",
 }
-# Header names (lower case, letters and digits only) that say which field a column holds.
+# Header names (the header's words in lower case, joined) that say which field a column holds, the
+# better name first: when several columns could take a field, the one with the earliest name here wins
+# (a direct or mobile line over a switchboard, "Job Title" over Outlook's "Title" salutation), and
+# between equal names the leftmost column. A company's own LinkedIn page, phone, city or email status is
+# not the person's, so those headers are not names of a lead field.
 _ALIASES = {
-    "email": "email emailaddress emailaddr mail email1 workemail businessemail emailid primaryemail",
-    "first_name": "firstname first givenname forename fname",
-    "last_name": "lastname last surname familyname lname",
-    "company_name": "company companyname organization organisation organizationname account accountname "
-    "employer business",
-    "job_title": "title jobtitle position role designation jobrole",
-    "phone": "phone phonenumber telephone tel mobile mobilephone mobilenumber cell cellphone workphone "
-    "directphone",
-    "website": "website web url companywebsite companyurl domain companydomain site homepage",
-    "linkedin_url": "linkedin linkedinurl linkedinprofile linkedinprofileurl personlinkedinurl linkedinlink",
-    "city": "city town locality",
-    "country": "country countryname nation",
+    "email": "email emailaddress workemail businessemail emailwork primaryemail email1 email1value emailaddr "
+    "emailid mail emailhome emailother",
+    "first_name": "firstname givenname first forename fname",
+    "last_name": "lastname familyname surname last lname",
+    "company_name": "companynameforemails companyname company organizationname organisationname "
+    "organization organisation organization1name companyaccount accountname account employer business",
+    "job_title": "jobtitle title position role designation jobrole organizationtitle organization1title",
+    "phone": "workdirectphone directphone mobilephone mobile mobilephonenumber mobilenumber phonemobile "
+    "cellphone cell phone phonenumber phonework workphone businessphone telephone tel phone1value",
+    "website": "website companywebsite websiteurl webpage web url site homepage website1value domain "
+    "companydomain companyurl",
+    "linkedin_url": "linkedinurl personlinkedinurl linkedinprofileurl linkedinprofile linkedin linkedinlink "
+    "profileurl",
+    "city": "city mailingcity businesscity address1city town locality",
+    "country": "country countryregion mailingcountry businesscountryregion businesscountry address1country "
+    "countryname nation",
 }
-ALIASES = {alias: name for name, aliases in _ALIASES.items() for alias in aliases.split()}
-_NOT_LETTERS = re.compile(r"[^a-z0-9]")
+# Header name → (lead field, rank): a lower rank is a better name for the field.
+ALIASES = {
+    alias: (name, rank) for name, aliases in _ALIASES.items() for rank, alias in enumerate(aliases.split())
+}
+# Words that only say whose the column is ("Person - Email - Work", "contactEmail").
+_OWNER_WORDS = {"person", "contact", "lead", "prospect"}
+_CASE_CHANGE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD = re.compile(r"[a-z0-9]+")
 
 
-def _key(header):
-    return _NOT_LETTERS.sub("", header.lower())
+def _words(header):
+    """camelCase, separators (" - ", "/", "_", ".", spaces) and parentheses all split words."""
+    return _WORD.findall(_CASE_CHANGE.sub(" ", header).lower())
+
+
+def _alias(header):
+    """(lead field, rank) the header names, or None."""
+    words = _words(header)
+    found = ALIASES.get("".join(words))
+    if found is None and len(words) > 1 and words[0] in _OWNER_WORDS:
+        found = ALIASES.get("".join(words[1:]))
+    return found
 
 
 def automatic_mapping(headers, samples):
-    """Maps each column whose header is a common name of a lead field (the first such column per field).
-    Without an email header, a column whose sample values are mostly email addresses is the email."""
-    mapping = {}
-    for header in headers:
-        name = ALIASES.get(_key(header))
-        if name and name not in mapping.values():
-            mapping[header] = name
+    """Maps each column whose header is a common name of a lead field; of the columns naming the same
+    field, the best name wins, then the leftmost column. Without an email header, a column whose sample
+    values are mostly email addresses is the email."""
+    best = {}
+    for place, header in enumerate(headers):
+        found = _alias(header)
+        if found and (found[0] not in best or (found[1], place) < best[found[0]][0]):
+            best[found[0]] = ((found[1], place), header)
+    mapping = {header: name for name, (_, header) in sorted(best.items(), key=lambda item: item[1][0][1])}
     if "email" not in mapping.values():
         for place, header in enumerate(headers):
             values = [row[place] for row in samples if row[place].strip()]
