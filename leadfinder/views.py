@@ -6,7 +6,6 @@ an unowned prospect's email, phone or LinkedIn.
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
@@ -93,7 +92,7 @@ def _render_preview(request, form, *, error=None, status=200):
         except DomainError as exc:
             context["error"] = exc.message
         else:
-            context["plan"] = selectors.download_plan(
+            plan = selectors.download_plan(
                 workspace=workspace,
                 prospects=prospects,
                 campaign=campaign,
@@ -101,6 +100,16 @@ def _render_preview(request, form, *, error=None, status=200):
                 slots_available=usage["active_leads"]["available"] if campaign else None,
                 allow_partial=True,
             )
+            context["plan"] = plan
+            if campaign is not None and not plan.taken and plan.not_added_over_limit:
+                # No slot free in the campaign: they can still be saved to contacts, which needs none.
+                context["contacts_plan"] = selectors.download_plan(
+                    workspace=workspace,
+                    prospects=prospects,
+                    credits_balance=usage["lead_credits"]["balance"],
+                    slots_available=None,
+                    allow_partial=True,
+                )
         context.update(campaign=campaign, usage=usage, take_params=form.take_params())
     return render(request, "leadfinder/preview.html", context, status=status)
 
@@ -152,14 +161,13 @@ def download_take(request):
         )
     except DomainError as exc:
         return _render_preview(request, form, error=exc.message, status=exc.status_code)
+    if action == TakeForm.CSV:
+        # Charged and downloaded in one click; the downloads list keeps the file to fetch again.
+        return download_file_response(download)
     messages.success(request, _taken_message(download, campaign))
     if action == TakeForm.CONTACTS:
         return redirect("contacts")
-    if action == TakeForm.CAMPAIGN:
-        return redirect("campaign_detail", campaign_id=campaign.pk)
-    return redirect(
-        f"{reverse('leadfinder_downloads')}?{urlencode({'new': download.pk})}#download-{download.pk}"
-    )
+    return redirect("campaign_detail", campaign_id=campaign.pk)
 
 
 @require_GET

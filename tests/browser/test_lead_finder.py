@@ -49,15 +49,15 @@ def test_search_with_two_filters_preview_the_cost_download_and_find_the_file_and
     expect(summary).to_contain_text("3 prospects: uses 2 credits, you have 99; 1 already owned is free.")
     screenshot("lead-finder-2-preview")
 
-    page.get_by_role("button", name="Download CSV").click()
-    expect(page).to_have_url(re.compile(r"/lead-finder/downloads/"))
-    expect(page.get_by_text("Took 3 prospects: 2 new for 2 credits, 1 already owned (free).")).to_be_visible()
-    screenshot("lead-finder-3-downloads")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="CSV of 3").click()
+        page.get_by_role("button", name="Download CSV of 3 for 2 credits").click()
     content = download_info.value.path().read_text()
     emails = [row["email"] for row in csv.DictReader(io.StringIO(content))]
     assert sorted(emails) == sorted(prospect.email for prospect in chosen)
+
+    page.get_by_role("navigation", name="Lead Finder").get_by_role("link", name="Downloads").click()
+    screenshot("lead-finder-3-downloads")
+    expect(page.get_by_role("link", name="CSV of 3")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
     for prospect in chosen:

@@ -71,7 +71,9 @@ def test_the_preview_says_what_it_costs_and_what_is_free(client, workspace):
     text = " ".join(response.text.split())
     assert "6 prospects: uses <strong>4 credits</strong>, you have 99; 1 already owned is free." in text
     assert "1 without an email is skipped and never charged." in text
-    assert 'value="csv">Download CSV</button>' in text
+    assert "Take 5 for 4 credits:" in text
+    assert 'value="csv">Download CSV of 5 for 4 credits</button>' in text
+    assert 'value="contacts" class="secondary">Save 5 to contacts for 4 credits</button>' in text
     assert balance(workspace) == 99
 
 
@@ -88,7 +90,7 @@ def test_the_preview_of_a_campaign_says_how_many_active_lead_slots_it_needs_and_
         "Adding them to Q3 outreach needs <strong>up to 3 active-lead slots</strong> (fewer if some are "
         "contacts already in a campaign); 250 are available."
     ) in text
-    assert "Add 3 to Q3 outreach" in text
+    assert 'value="campaign">Add 3 to Q3 outreach for 3 credits</button>' in text
 
 
 def test_the_free_preview_does_not_tell_whether_a_guessed_email_is_a_masked_prospects(client, workspace):
@@ -177,23 +179,47 @@ def test_a_refused_filter_shows_nothing_rather_than_every_prospect(client):
     assert 'name="first_n"' not in response.text  # nothing to take "the first N" of
 
 
-def test_download_csv_takes_the_prospects_and_lists_the_file(client, workspace):
+def test_download_csv_charges_and_answers_the_file_in_the_same_click(client, workspace):
     prospects = make_prospects(3, country="DE")
 
     response = client.post(
-        reverse("leadfinder_take"),
-        {"scope": "first", "first_n": 2, "country": "DE", "action": "csv"},
-        follow=True,
+        reverse("leadfinder_take"), {"scope": "first", "first_n": 2, "country": "DE", "action": "csv"}
     )
 
     download = Download.objects.for_workspace(workspace).get()
-    assert "Took 2 prospects: 2 new for 2 credits, 0 already owned (free)." in response.text
-    assert f'id="download-{download.pk}" class="highlight"' in response.text
-    file_url = reverse("leadfinder_download_file", args=[download.pk])
-    assert file_url in response.text
-    content = b"".join(client.get(file_url).streaming_content).decode()
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="leadfinder-download-{download.pk}.csv"'
+    content = b"".join(response.streaming_content).decode()
     assert prospects[2].email in content and prospects[1].email in content
     assert prospects[0].email not in content
+    assert balance(workspace) == 98
+    listed = client.get(reverse("leadfinder_downloads")).text  # the place to fetch it again, free
+    file_url = reverse("leadfinder_download_file", args=[download.pk])
+    assert file_url in listed
+    assert b"".join(client.get(file_url).streaming_content).decode() == content
+    assert balance(workspace) == 98
+
+
+def test_with_no_slot_free_in_the_campaign_the_preview_offers_to_save_to_contacts(client, workspace):
+    campaign = CampaignFactory(workspace=workspace, name="Full")
+    enroll(campaign, LeadFactory.create_batch(250, workspace=workspace))  # every trial slot used
+    prospects = make_prospects(2)
+    query = {"scope": "selected", "prospect_ids": [p.pk for p in prospects], "campaign": campaign.pk}
+
+    text = " ".join(client.get(reverse("leadfinder_preview"), query).text.split())
+
+    assert 'value="campaign"' not in text
+    assert "Full has no active-lead slot free. Save them to contacts instead" in text
+    assert 'value="contacts">Save 2 to contacts for 2 credits</button>' in text
+    max_charge = int(re.search(r'name="max_charge" value="(\d+)"', text).group(1))
+    response = client.post(
+        reverse("leadfinder_take"), {**query, "action": "contacts", "max_charge": max_charge}
+    )
+    assert response.url == reverse("contacts")
+    assert Lead.objects.for_workspace(workspace).filter(source=Lead.Source.LEADFINDER).count() == 2
+    assert (
+        not Enrollment.objects.for_workspace(workspace).filter(lead__source=Lead.Source.LEADFINDER).exists()
+    )
     assert balance(workspace) == 98
 
 
