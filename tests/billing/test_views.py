@@ -241,3 +241,12 @@ def test_the_ledger_is_paged_and_page_two_links_back(owner_client, workspace):
     assert oldest.description in second
     assert entries[0].description not in second
     assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_the_credits_card_says_one_credit_and_that_it_expires(owner_client, workspace):
+    debit_credits(workspace, 99)
+
+    text = " ".join(page_text(owner_client.get("/")).split())
+
+    assert 'data-testid="lead-credits-balance">1</strong> credit</p>' in text
+    assert "; 1 expires on" in text

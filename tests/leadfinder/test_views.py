@@ -348,7 +348,9 @@ def test_a_dashboard_take_says_nothing_free_about_whether_a_masked_email_is_a_kn
         == said[1]
         == [
             "Took 0 prospects: 0 new for 0 credits, 0 already owned (free). "
-            "0 added to " + target.name + ". 1 did not fit and were not taken or charged."
+            "0 added to " + target.name + ". 1 did not fit and was not taken or charged."
         ]
     )
+    # Nothing taken of what was asked: a warning, not a success.
+    assert [message.level_tag for message in answers[0].context["messages"]] == ["warning"]
     assert not Ownership.objects.for_workspace(workspace).exists()
