@@ -91,8 +91,21 @@ def plan_change_preview(*, workspace, plan, usage):
     return preview
 
 
-def credit_chart(*, workspace):
-    """Balance after each of the latest ledger entries, oldest first, for the chart on Billing."""
-    entries = LedgerEntry.objects.for_workspace(workspace).order_by("-created_at", "-id")[:CHART_POINTS]
-    points = [{"t": entry.created_at.isoformat(), "balance": entry.balance_after} for entry in entries]
-    return points[::-1]
+def credit_chart(*, workspace, now=None):
+    """The balance over time for the chart on Billing: ``{"t": epoch milliseconds, "balance": n}`` per
+    movement of the latest ``CHART_POINTS``, oldest first, from the balance before the first of them
+    (zero when the whole ledger fits) to the balance now."""
+    entries = list(LedgerEntry.objects.for_workspace(workspace).order_by("-id")[:CHART_POINTS])[::-1]
+    now = now or timezone.now()
+    if not entries:
+        return [{"t": _epoch_ms(now), "balance": 0}]
+    first = entries[0]
+    points = [{"t": _epoch_ms(first.created_at), "balance": first.balance_after - first.amount}]
+    points += [{"t": _epoch_ms(entry.created_at), "balance": entry.balance_after} for entry in entries]
+    # Carries the last step to today, so a quiet month shows as flat rather than missing.
+    points.append({"t": max(_epoch_ms(now), points[-1]["t"]), "balance": entries[-1].balance_after})
+    return points
+
+
+def _epoch_ms(moment):
+    return int(moment.timestamp() * 1000)

@@ -1,6 +1,7 @@
 """The quota refusals of rules 3 and 9 (HTTP 402), raised by billing.services for every caller."""
 
 from core.errors import DomainError
+from core.pages import plural
 
 
 class ActiveLeadsLimitReached(DomainError):
@@ -22,6 +23,6 @@ class InsufficientLeadCredits(DomainError):
 
     def __init__(self, *, needed, balance):
         super().__init__(
-            f"This needs {needed} lead credits and the balance is {balance}.",
+            f"This needs {plural(needed, 'lead credit')} and the balance is {balance:,}.",
             details={"needed": needed, "balance": balance},
         )

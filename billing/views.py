@@ -6,6 +6,7 @@ from accounts.decorators import role_required, workspace_required
 from accounts.models import Role
 from billing import services
 from billing.dashboard import credit_chart, plan_change_preview
+from billing.forms import LedgerPageForm
 from billing.models import Plan
 from billing.selectors import (
     addons_for_workspace,
@@ -16,6 +17,7 @@ from billing.selectors import (
     usage_for_workspace,
 )
 from core.errors import DomainError
+from core.pages import keyset_page, page_links
 
 LEDGER_ROWS = 50
 
@@ -27,15 +29,24 @@ def settings_uploaded_contacts(request):
 
 @workspace_required
 def settings_billing(request):
+    form = LedgerPageForm(request.GET)
+    form.is_valid()  # a malformed position means the first page
+    # By id: the order the running balance was written in (rule 6).
+    ledger = keyset_page(
+        ledger_for_workspace(workspace=request.workspace),
+        key="id",
+        after=form.cleaned_data.get("after"),
+        before=form.cleaned_data.get("before"),
+        size=LEDGER_ROWS,
+    )
     context = {
         "subscription": subscription_for_workspace(workspace=request.workspace),
         "plans": plans(),
         "credit_packs": credit_packs(),
         "addons": addons_for_workspace(workspace=request.workspace),
         "max_addon_quantity": services.MAX_ADDON_QUANTITY,
-        "ledger": ledger_for_workspace(workspace=request.workspace).order_by("-created_at", "-id")[
-            :LEDGER_ROWS
-        ],
+        "ledger": ledger.items,
+        **page_links(request, ledger),
         "chart_points": credit_chart(workspace=request.workspace),
         "can_manage_billing": request.membership.can_manage_billing,
     }

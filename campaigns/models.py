@@ -250,7 +250,7 @@ class ImportJob(TenantModel):
             (self.created, "created"),
             (self.updated, "updated"),
             (self.already_in_campaign, "already in the campaign"),
-            (self.duplicates, "duplicates"),
+            (self.duplicates, "duplicate" if self.duplicates == 1 else "duplicates"),
             (self.invalid, "invalid"),
             (self.over_limit, "over the active-leads limit"),
         ]

@@ -22,6 +22,7 @@ from campaigns.forms import (
 )
 from campaigns.importing.selectors import imports_for_workspace
 from campaigns.models import Campaign, ImportJob
+from campaigns.reasons import reason_in_words
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
 from leads.models import Lead
@@ -171,7 +172,7 @@ def _added_message(result):
         )
     if result.invalid:
         shown = "; ".join(
-            f"{item.get('email') or item.get('lead_id')}: {item['reason']}"
+            f"{item.get('email') or item.get('lead_id')}: {reason_in_words(item['reason']).rstrip('.')}"
             for item in result.invalid_items[:5]
         )
         more = f" and {result.invalid - 5:,} more" if result.invalid > 5 else ""
@@ -205,7 +206,9 @@ def campaign_leads_add(request, campaign_id):
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            level = messages.SUCCESS if result.added else messages.WARNING
+            # Some left out (over the limit or invalid) is a partial result: a warning, not a success.
+            partial = result.not_added_over_limit or result.invalid
+            level = messages.SUCCESS if result.added and not partial else messages.WARNING
             messages.add_message(request, level, _added_message(result))
             return redirect("campaign_detail", campaign_id=campaign.pk)
     context = _campaign_detail_context(request, campaign, add_form=form)

@@ -129,14 +129,25 @@ def _taken_message(download, campaign):
         f"{plural(download.charged, 'credit')}, {download.already_owned:,} already owned (free)."
     ]
     if download.skipped_no_email:
-        parts.append(f"{download.skipped_no_email:,} without an email were skipped (not charged).")
+        parts.append(
+            f"{download.skipped_no_email:,} without an email {_was(download.skipped_no_email)} skipped "
+            "(not charged)."
+        )
     if campaign is not None:
         parts.append(f"{download.added_to_campaign:,} added to {campaign.name}.")
         if download.already_in_campaign:
-            parts.append(f"{download.already_in_campaign:,} were in it already.")
+            already = download.already_in_campaign
+            parts.append(f"{already:,} {_was(already)} in it already.")
     if download.not_added_over_limit:
-        parts.append(f"{download.not_added_over_limit:,} did not fit and were not taken or charged.")
+        parts.append(
+            f"{download.not_added_over_limit:,} did not fit and {_was(download.not_added_over_limit)} "
+            "not taken or charged."
+        )
     return " ".join(parts)
+
+
+def _was(count):
+    return "was" if count == 1 else "were"
 
 
 @require_POST
@@ -164,7 +175,10 @@ def download_take(request):
     if action == TakeForm.CSV:
         # Charged and downloaded in one click; the downloads list keeps the file to fetch again.
         return download_file_response(download)
-    messages.success(request, _taken_message(download, campaign))
+    # Prospects left out (no email, or over the active-leads limit) make it a partial result: a warning.
+    partial = download.skipped_no_email or download.not_added_over_limit
+    level = messages.WARNING if partial else messages.SUCCESS
+    messages.add_message(request, level, _taken_message(download, campaign))
     if action == TakeForm.CONTACTS:
         return redirect("contacts")
     return redirect("campaign_detail", campaign_id=campaign.pk)

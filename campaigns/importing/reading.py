@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from campaigns.importing.records import BrokenRow, Records
 from campaigns.models import ImportSkippedRow
+from core.pages import plural
 from leads.normalization import InvalidLead
 
 INVALID = ImportSkippedRow.Bucket.INVALID
@@ -74,7 +75,7 @@ def read_chunks(raw, *, encoding, delimiter, width, cleaner, chunk_rows, resume_
                 if record.__class__ is BrokenRow:
                     reason = record.reason
                 else:
-                    reason = f"{len(record)} columns where the header has {width}."
+                    reason = f"{plural(len(record), 'column')} where the header has {width}."
                 chunk.skipped.append((number, INVALID, reason))
             else:
                 try:

@@ -2,6 +2,7 @@
 
 from django import template
 
+from campaigns import reasons
 from campaigns.importing import selectors
 
 register = template.Library()
@@ -26,3 +27,9 @@ def campaign_import(context, campaign):
         "imports": imports[:CAMPAIGN_IMPORTS_SHOWN],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def reason_in_words(reason):
+    """A skipped row's reason with its code in words (the error report keeps the code)."""
+    return reasons.reason_in_words(reason)

@@ -101,7 +101,7 @@ def test_audit_of_consistent_quotas_exits_0_and_says_when_no_counter_is_register
 
     out = output(capsys)
     assert "no active-leads counter is registered" in out
-    assert "2 workspace(s) audited, no differences" in out
+    assert "2 workspaces audited, no differences" in out
 
 
 def test_audit_finds_a_corrupted_counter_exits_1_and_fix_repairs_it(workspace, active_leads_counter, capsys):
@@ -113,6 +113,7 @@ def test_audit_finds_a_corrupted_counter_exits_1_and_fix_repairs_it(workspace, a
     with pytest.raises(CommandError) as failure:
         call_command("audit_quotas")
     assert failure.value.returncode == 1
+    assert str(failure.value).startswith("1 workspace audited, 2 differences found;")
     out = output(capsys)
     assert f"{workspace.slug}: active_leads_used is 40; enrollments count 12" in out
     assert f"{workspace.slug}: active_leads_limit is 9; plan and add-ons give 250" in out

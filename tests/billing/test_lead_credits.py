@@ -309,3 +309,11 @@ def test_expiry_entries_are_written_before_any_other_change(trial_workspace, clo
         ("expiry", -10),
         ("debit", -5),
     ]
+
+
+def test_the_refusal_for_want_of_one_credit_says_one_credit():
+    refusal = InsufficientLeadCredits(needed=1, balance=0)
+    assert refusal.message == "This needs 1 lead credit and the balance is 0."
+    assert InsufficientLeadCredits(needed=1200, balance=3).message == (
+        "This needs 1,200 lead credits and the balance is 3."
+    )

@@ -1,12 +1,14 @@
 """Settings → Uploaded Contacts, Settings → Billing, the Home usage cards and the quota banners."""
 
 import html
+import json
+import re
 
 import pytest
 from django.test import Client
 
 from accounts.models import Role
-from billing import services
+from billing import services, views
 from billing.models import CreditGrant, LedgerEntry, Payment
 from billing.selectors import lead_credits_balance, subscription_for_workspace, usage_for_workspace
 from tests.billing.factories import debit_credits, take_slots
@@ -204,3 +206,47 @@ def test_an_unknown_plan_or_pack_changes_nothing(owner_client, workspace):
         response = owner_client.post("/settings/billing/credit-packs/credits_9/buy/", follow=True)
     assert "There is no credit pack" in response.content.decode()
     assert lead_credits_balance(workspace=workspace) == 100
+
+
+def embedded_chart_points(text):
+    start = text.index('<script id="credit-chart-data" type="application/json">') + len(
+        '<script id="credit-chart-data" type="application/json">'
+    )
+    return json.loads(text[start : text.index("</script>", start)])
+
+
+def test_the_credit_chart_is_the_balance_over_real_time_from_zero(owner_client, workspace):
+    debit_credits(workspace, 30)
+    debit_credits(workspace, 5)
+
+    points = embedded_chart_points(page_text(owner_client.get("/settings/billing/")))
+
+    times = [point["t"] for point in points]
+    assert times == sorted(times)
+    assert all(isinstance(t, int) and t > 1_600_000_000_000 for t in times)  # epoch milliseconds
+    assert [point["balance"] for point in points] == [0, 100, 70, 65, 65]
+
+
+def test_the_ledger_is_paged_and_page_two_links_back(owner_client, workspace):
+    for number in range(views.LEDGER_ROWS):
+        debit_credits(workspace, 1, description=f"Lookup number {number}.")
+    entries = list(LedgerEntry.objects.for_workspace(workspace).order_by("-id"))
+    oldest = entries[-1]
+
+    first = page_text(owner_client.get("/settings/billing/"))
+    assert oldest.description not in first
+    next_url = re.search(r'href="([^"]+)" rel="next"', first).group(1)
+
+    second = page_text(owner_client.get(next_url))
+    assert oldest.description in second
+    assert entries[0].description not in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_the_credits_card_says_one_credit_and_that_it_expires(owner_client, workspace):
+    debit_credits(workspace, 99)
+
+    text = " ".join(page_text(owner_client.get("/")).split())
+
+    assert 'data-testid="lead-credits-balance">1</strong> credit</p>' in text
+    assert "; 1 expires on" in text

@@ -77,12 +77,16 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_stored(workspace, se
 def test_rows_with_too_many_or_too_few_columns_are_invalid_and_the_rest_imported(workspace):
     content = (
         "Email,First Name,Company\nann@example.com,Ann,Acme\nbob@example.com,Bob\n"
-        "cid@example.com,Cid,C,extra\n"
+        "cid@example.com,Cid,C,extra\ndan@example.com\n"
     )
     job = run_import(workspace, content)
 
-    assert buckets(job) == {**dict.fromkeys(buckets(job), 0), "created": 1, "invalid": 2}
-    assert reasons(job) == {3: "2 columns where the header has 3.", 4: "4 columns where the header has 3."}
+    assert buckets(job) == {**dict.fromkeys(buckets(job), 0), "created": 1, "invalid": 3}
+    assert reasons(job) == {
+        3: "2 columns where the header has 3.",
+        4: "4 columns where the header has 3.",
+        5: "1 column where the header has 3.",
+    }
     assert emails(workspace) == ["ann@example.com"]
 
 

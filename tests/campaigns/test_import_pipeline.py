@@ -489,7 +489,7 @@ def test_the_error_report_lists_every_row_not_imported_with_its_original_columns
     assert [row[:2] for row in report[1:]] == [
         ["3", report[1][1]],
         ["4", "Same email as row 2 of this file."],
-        ["5", "1 columns where the header has 3."],
+        ["5", "1 column where the header has 3."],
     ]
     assert report[1][1].startswith("email: '=hyperlink")
     assert report[1][2:] == ['\'=HYPERLINK("http://evil")', "'+1", "'@SUM(A1)"]

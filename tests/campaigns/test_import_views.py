@@ -11,7 +11,7 @@ from campaigns.importing.pipeline import run_import_job
 from campaigns.models import ImportJob
 from core.errors import Conflict
 from leads.models import Lead
-from tests.campaigns.import_helpers import start_import, upload
+from tests.campaigns.import_helpers import run_import, start_import, upload, with_active_leads_limit
 from tests.factories import CampaignFactory, MembershipFactory, owner_of
 from tests.unchanged import nothing_changes
 
@@ -83,7 +83,7 @@ def test_upload_check_the_mapping_confirm_and_follow_it_to_the_summary(
     assert 'data-testid="import-percent">100%' in summary
     assert 'data-testid="bucket-created">2<' in summary
     assert 'data-testid="bucket-invalid">1<' in summary
-    assert "Row 4: email: &#x27;nope&#x27; is not a valid email address" in summary
+    assert "Row 4: Email: &#x27;nope&#x27; is not a valid email address" in summary
     assert f'href="/imports/{job.pk}/errors.csv"' in summary
     assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").custom_fields == {
         "Colour": "teal"
@@ -277,3 +277,29 @@ def test_a_file_of_100000_columns_without_an_email_says_so_briefly_on_the_page(c
     assert "its headers are Column 0, Column 1, Column 2, Column 3, Column 4 and 99,995 more columns." in page
     assert "Column 5," not in page
     assert not ImportJob.objects.for_workspace(workspace).exists()
+
+
+def test_the_summary_says_why_rows_were_left_out_in_words_and_the_report_keeps_the_codes(client, workspace):
+    campaign = CampaignFactory(workspace=with_active_leads_limit(workspace, 1))
+    job = run_import(workspace, "email\nann@example.com\nbob@example.com\n", campaign=campaign)
+
+    summary = client.get(f"/imports/{job.pk}/").content.decode()
+
+    assert "Row 3: Over the active-leads limit: not enrolled" in summary
+    assert "over_active_leads_limit" not in summary
+    assert "· 2 rows" in summary
+    report = b"".join(client.get(f"/imports/{job.pk}/errors.csv").streaming_content).decode()
+    assert report.splitlines()[1].startswith('3,"over_active_leads_limit:')
+
+
+def test_an_import_of_one_row_says_one_row(client, workspace):
+    job = run_import(workspace, "email\nann@example.com\n")
+
+    summary = client.get(f"/imports/{job.pk}/").content.decode()
+
+    assert "· 1 row" in summary and "1 rows" not in summary
+
+
+def test_an_import_summary_counts_one_duplicate_in_the_singular():
+    assert ImportJob(created=3, duplicates=1).summary == "3 created, 1 duplicate"
+    assert ImportJob(created=3, duplicates=2).summary == "3 created, 2 duplicates"

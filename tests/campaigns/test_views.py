@@ -160,6 +160,25 @@ def test_ticked_contacts_and_pasted_emails_are_added_and_new_emails_become_conta
     assert Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).count() == 3
 
 
+def test_an_addition_with_some_left_out_is_a_warning_giving_each_reason_in_words(client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    lead = LeadFactory(workspace=workspace)
+
+    response = client.post(
+        reverse("campaign_leads_add", args=[campaign.pk]),
+        {"lead_ids": [lead.pk, lead.pk], "emails": "new@example.com not-an-email"},
+        follow=True,
+    )
+
+    [message] = response.context["messages"]
+    assert message.level_tag == "warning"
+    text = str(message)
+    assert text.startswith("Added 2 contacts. 2 not added: ")
+    assert "not-an-email: Email: " in text
+    assert f"{lead.pk}: Listed more than once in this request" in text
+    assert ".." not in text and text.endswith(".")
+
+
 def test_an_empty_addition_says_what_to_do(client, workspace):
     campaign = CampaignFactory(workspace=workspace)
 

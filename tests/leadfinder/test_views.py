@@ -374,7 +374,36 @@ def test_a_dashboard_take_says_nothing_free_about_whether_a_masked_email_is_a_kn
         == said[1]
         == [
             "Took 0 prospects: 0 new for 0 credits, 0 already owned (free). "
-            "0 added to " + target.name + ". 1 did not fit and were not taken or charged."
+            "0 added to " + target.name + ". 1 did not fit and was not taken or charged."
         ]
     )
+    # Nothing taken of what was asked: a warning, not a success.
+    assert [message.level_tag for message in answers[0].context["messages"]] == ["warning"]
     assert not Ownership.objects.for_workspace(workspace).exists()
+
+
+def test_a_take_that_skips_a_prospect_without_an_email_is_a_warning_in_the_singular(client, workspace):
+    [prospect] = make_prospects(1)
+    [no_email] = make_prospects(1, email="")
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {"scope": "selected", "prospect_ids": [prospect.pk, no_email.pk], "action": "contacts"},
+        follow=True,
+    )
+
+    [message] = response.context["messages"]
+    assert message.level_tag == "warning"
+    assert str(message) == (
+        "Took 1 prospect: 1 new for 1 credit, 0 already owned (free). "
+        "1 without an email was skipped (not charged)."
+    )
+
+
+def test_the_preview_short_of_one_credit_says_one_credit(client, workspace):
+    [prospect] = make_prospects(1)
+    debit_credits(workspace, 100)
+
+    response = client.get(reverse("leadfinder_preview"), {"scope": "selected", "prospect_ids": [prospect.pk]})
+
+    assert "Taking them all needs 1 credit and you have 0." in " ".join(response.text.split())

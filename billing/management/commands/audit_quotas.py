@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Workspace
 from billing import quota_sources, services
+from core.pages import plural
 
 
 class Command(BaseCommand):
@@ -25,12 +26,12 @@ class Command(BaseCommand):
             for difference in services.quota_audit(workspace=workspace, fix=fix):
                 found += 1
                 self.stdout.write(f"{workspace.slug}: {difference}")
-        audited = f"{workspaces.count()} workspace(s) audited"
+        audited = f"{plural(workspaces.count(), 'workspace')} audited"
         if found:
             outcome = (
                 "counters and grants repaired (the ledger is never rewritten)"
                 if fix
                 else "--fix repairs counters"
             )
-            raise CommandError(f"{audited}, {found} difference(s) found; {outcome}.", returncode=1)
+            raise CommandError(f"{audited}, {plural(found, 'difference')} found; {outcome}.", returncode=1)
         self.stdout.write(f"{audited}, no differences.")

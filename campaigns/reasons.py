@@ -1,0 +1,25 @@
+"""Why a row or a contact was not taken, in the words a page shows. The stored reason starts with a code a
+program can match (a field name, or ``over_active_leads_limit``); the CSV error report keeps it as stored."""
+
+import re
+
+CODE_WORDS = {
+    "over_active_leads_limit": "Over the active-leads limit",
+    "email": "Email",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "company_name": "Company name",
+    "job_title": "Job title",
+    "phone": "Phone",
+    "website": "Website",
+    "linkedin_url": "LinkedIn URL",
+    "city": "City",
+    "country": "Country",
+    "custom_fields": "Custom fields",
+}
+# A code opens the reason, or each of the "; "-joined errors of one contact.
+_CODE = re.compile(r"(^|; )(" + "|".join(CODE_WORDS) + r"): ")
+
+
+def reason_in_words(reason):
+    return _CODE.sub(lambda match: f"{match[1]}{CODE_WORDS[match[2]]}: ", reason)
