@@ -277,3 +277,15 @@ def test_a_file_of_100000_columns_without_an_email_says_so_briefly_on_the_page(c
     assert "its headers are Column 0, Column 1, Column 2, Column 3, Column 4 and 99,995 more columns." in page
     assert "Column 5," not in page
     assert not ImportJob.objects.for_workspace(workspace).exists()
+
+
+def test_the_finished_import_page_names_the_values_dropped_from_imported_rows(workspace):
+    job = start_import(workspace, "Email,Website\nann@example.com,not a url\nnope,x.example\n")
+    run_import_job(job_id=job.pk)
+    client = Client()
+    client.force_login(owner_of(workspace))
+
+    summary = client.get(f"/imports/{job.pk}/").content.decode()
+
+    assert "Row 2: imported without website: &#x27;not a url&#x27; is not a web address." in summary
+    assert "Row 3: email: &#x27;nope&#x27; is not a valid email address" in summary
