@@ -118,6 +118,10 @@ class CampaignLeadsView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
             "already_in_campaign_lead_ids": result.already_in_campaign_lead_ids,
             "invalid_items": result.invalid_items,
             "not_added_lead_ids": result.not_added_lead_ids,
+            "warnings": [
+                {**item, "warnings": {name: [message] for name, message in item["warnings"].items()}}
+                for item in result.warnings
+            ],
             "usage": usage_for_workspace(workspace=self.workspace),
         }
         return Response(EnrollmentResultSerializer(answer).data)

@@ -267,18 +267,23 @@ class ImportJob(TenantModel):
 
 
 class ImportSkippedRow(TenantModel):
-    """A row of an import that was not imported as asked, with why: the lines of its error report."""
+    """A row of an import that was not imported as asked, with why, or that was imported without some of
+    its optional values (``warnings``): the lines of its error report. ``IMPORTED`` is not a bucket of
+    rule 11: such a row is counted in the bucket it landed in (created, updated, already in campaign)."""
 
     class Bucket(models.TextChoices):
         INVALID = "invalid", "Invalid"
         DUPLICATES = "duplicates", "Duplicate"
         OVER_LIMIT = "over_limit", "Over the active-leads limit"
+        IMPORTED = "imported", "Imported, with warnings"
 
     # The unique constraint's index (job, row_number) serves the report; no second index on job.
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="skipped_rows", db_index=False)
     row_number = models.PositiveIntegerField()
     bucket = models.CharField(max_length=10, choices=Bucket.choices)
     reason = models.TextField()
+    # The optional values left out of a row that was imported (empty for a row that was not).
+    warnings = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -70,6 +70,15 @@ class InvalidItemSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class LeadWarningSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="The item's position in ``leads``, from 0.")
+    email = serializers.CharField()
+    warnings = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Each optional field whose malformed value was dropped, with why.",
+    )
+
+
 class EnrollmentResultSerializer(serializers.Serializer):
     added = serializers.IntegerField()
     already_in_campaign = serializers.IntegerField()
@@ -81,6 +90,9 @@ class EnrollmentResultSerializer(serializers.Serializer):
     not_added_lead_ids = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="Did not fit under the active-leads limit; new contacts among them were kept.",
+    )
+    warnings = LeadWarningSerializer(
+        many=True, help_text="New contacts of ``leads`` created without their malformed optional values."
     )
     usage = UsageSerializer()
 

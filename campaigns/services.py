@@ -50,6 +50,8 @@ class EnrollmentResult:
     invalid_items: list = field(default_factory=list)
     # Did not fit under the active-leads limit (allow_partial); new contacts among them are kept.
     not_added_lead_ids: list = field(default_factory=list)
+    # New contacts of ``leads`` created without malformed optional values: {"index", "email", "warnings"}.
+    warnings: list = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -241,7 +243,7 @@ def enrollments_add(
     email_of_id = dict(
         Lead.objects.for_workspace(workspace).filter(pk__in=lead_ids).values_list("pk", "email")
     )
-    wanted, seen, new_data = [], set(), {}
+    wanted, seen, new_data, index_of_email = [], set(), {}, {}
     for index, lead_id in enumerate(lead_ids):
         email = email_of_id.get(lead_id)
         reason = NO_SUCH_LEAD if email is None else LISTED_TWICE if email in seen else ""
@@ -264,6 +266,7 @@ def enrollments_add(
             wanted.append(clean.email)
             seen.add(clean.email)
             new_data[clean.email] = clean
+            index_of_email[clean.email] = index
     if not wanted:
         return EnrollmentResult(invalid_items=invalid_items)
 
@@ -293,6 +296,11 @@ def enrollments_add(
         quota=quota,
     )
     result.invalid_items[:0] = invalid_items
+    result.warnings = [
+        {"index": index_of_email[email], "email": email, "warnings": new_data[email].warnings}
+        for email in to_create
+        if new_data[email].warnings
+    ]
     return result
 
 

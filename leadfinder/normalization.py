@@ -54,6 +54,9 @@ def clean_prospect(data):
     except InvalidLead as exc:
         errors.update(exc.errors)
         clean = None
+    else:
+        # The vendor's file is checked strictly: a bad value is a row to fix, not one to drop.
+        errors.update(clean.warnings)
 
     values = {}
     for name, enum in ENUM_FIELDS.items():

@@ -19,6 +19,9 @@ class Lead(TenantModel):
     workspace = models.ForeignKey(
         "accounts.Workspace", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
+    # Not a column: leads.services sets it on a contact it wrote, naming the optional values it dropped.
+    warnings: dict[str, str]
+
     email = models.CharField(max_length=254)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)

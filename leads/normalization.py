@@ -1,8 +1,10 @@
 """One way to clean a contact, shared by the API, the CSV import and the Lead Finder.
 
 ``normalize_lead(data)`` returns a ``CleanLead`` or raises ``InvalidLead`` whose ``errors`` map each bad
-field to a sentence a person can act on. Nothing is truncated silently: a value over its length limit
-is an error, not a shorter value.
+field to a sentence a person can act on. Only the email can make a contact invalid: a malformed optional
+value (a web address, a phone number, a name over its length, …) is left out of the ``CleanLead`` and
+named in its ``warnings``, so that it never costs a contact. Nothing is truncated silently: a value over
+its length limit is dropped with a warning, not kept shorter.
 """
 
 import re
@@ -43,13 +45,21 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 
 class InvalidLead(ValueError):
-    def __init__(self, errors):
+    """``errors``: why the contact is refused; ``warnings``: the optional values that were bad too."""
+
+    def __init__(self, errors, warnings=None):
         super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
         self.errors = errors
+        self.warnings = warnings or {}
 
     @property
     def reason(self):
         return str(self)
+
+
+def warnings_text(warnings):
+    """A ``CleanLead``'s warnings on one line, as ``InvalidLead.reason`` puts errors."""
+    return "; ".join(f"{name}: {message}" for name, message in warnings.items())
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class CleanLead:
     city: str = ""
     country: str = ""
     custom_fields: dict = field(default_factory=dict)
+    # Optional values left out, each field's with why; not a field of the contact.
+    warnings: dict = field(default_factory=dict, compare=False)
 
     def as_dict(self):
         return {name: getattr(self, name) for name in (*LEAD_FIELDS, "custom_fields")}
@@ -143,24 +155,27 @@ def _clean_custom_fields(value, errors):
 
 
 def normalize_lead(data):
-    """Validates and cleans one contact given as a mapping of lead field names to raw values."""
-    errors = {}
+    """Validates and cleans one contact given as a mapping of lead field names to raw values. A bad email
+    raises ``InvalidLead``; a bad optional value is dropped and named in the answer's ``warnings``."""
     try:
         email = normalize_email(data.get("email"))
     except InvalidLead as exc:
-        errors.update(exc.errors)
-        email = ""
-
+        refusal, email = exc, ""
+    else:
+        refusal = None
+    errors = {}
     cleaned = {}
     for name, max_length in TEXT_FIELDS.items():
         value = clean_text(data.get(name))
         if len(value) > max_length:
             errors[name] = f"Longer than {max_length} characters."
+            value = ""
         cleaned[name] = value
 
     phone = clean_text(data.get("phone"))
     if phone and (len(phone) > PHONE_MAX_LENGTH or not PHONE_PATTERN.match(phone)):
         errors["phone"] = f"{phone[:40]!r} is not a phone number."
+        phone = ""
     cleaned["phone"] = phone
 
     for name, max_length in URL_FIELDS.items():
@@ -171,9 +186,10 @@ def normalize_lead(data):
             value = ""
         if len(value) > max_length:
             errors[name] = f"Longer than {max_length} characters."
+            value = ""
         cleaned[name] = value
 
     custom_fields = _clean_custom_fields(data.get("custom_fields"), errors)
-    if errors:
-        raise InvalidLead(errors)
-    return CleanLead(email=email, custom_fields=custom_fields, **cleaned)
+    if refusal is not None:
+        raise InvalidLead(refusal.errors, errors) from refusal
+    return CleanLead(email=email, custom_fields=custom_fields, warnings=errors, **cleaned)

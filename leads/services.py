@@ -27,47 +27,67 @@ def _email_taken(workspace: Workspace, email: str) -> Conflict:
     return Conflict(f"A contact with the email {email} already exists.", details={"lead_id": lead_id})
 
 
-def _clean(data: Mapping[str, object]) -> CleanLead:
+def _clean(data: Mapping[str, object], *, drop_invalid: bool) -> CleanLead:
     try:
-        return normalize_lead(data)
+        clean = normalize_lead(data)
     except InvalidLead as exc:
-        raise invalid_lead_error(exc) from exc
+        raise invalid_lead_error(
+            exc if drop_invalid else InvalidLead({**exc.errors, **exc.warnings})
+        ) from exc
+    # A person at a form can fix a value; an integration gets the contact and the warnings.
+    if clean.warnings and not drop_invalid:
+        raise invalid_lead_error(InvalidLead(clean.warnings))
+    return clean
 
 
 @transaction.atomic
 def lead_create(
-    *, workspace: Workspace, data: Mapping[str, object], source: Lead.Source = Lead.Source.MANUAL
+    *,
+    workspace: Workspace,
+    data: Mapping[str, object],
+    source: Lead.Source = Lead.Source.MANUAL,
+    drop_invalid: bool = False,
 ) -> Lead:
-    """A new contact from raw field values; an email the workspace already has is a 409 naming its lead."""
-    clean = _clean(data)
+    """A new contact from raw field values; an email the workspace already has is a 409 naming its lead.
+
+    A malformed optional value is refused, or with ``drop_invalid`` left out and named in the answer's
+    ``warnings`` (field to reasons); only a missing or invalid email refuses the contact then."""
+    clean = _clean(data, drop_invalid=drop_invalid)
     if Lead.objects.for_workspace(workspace).filter(email=clean.email).exists():
         raise _email_taken(workspace, clean.email)
     try:
         with transaction.atomic():
-            return Lead.objects.create(workspace=workspace, source=source, **clean.as_dict())
+            lead = Lead.objects.create(workspace=workspace, source=source, **clean.as_dict())
     except IntegrityError as exc:
         # Another request created the same email between the check and the insert.
         raise _email_taken(workspace, clean.email) from exc
+    lead.warnings = clean.warnings
+    return lead
 
 
 @transaction.atomic
-def lead_update(*, workspace: Workspace, lead: Lead, data: Mapping[str, object]) -> Lead:
-    """Changes the fields named in ``data`` (``custom_fields`` is replaced whole); the rest stay.
+def lead_update(
+    *, workspace: Workspace, lead: Lead, data: Mapping[str, object], drop_invalid: bool = False
+) -> Lead:
+    """Changes the fields named in ``data`` (``custom_fields`` is replaced whole); the rest stay. With
+    ``drop_invalid``, a malformed optional value leaves its field as it was and is named in ``warnings``.
 
     Under the workspace's quota row lock, like every write that an import chunk or an enrolment must not
     see half way: a chunk finds the contacts of its rows by email in more than one statement, and an
     email changed in between would leave a row without its contact."""
     billing_services.quota_lock(workspace=workspace)
     current = {name: getattr(lead, name) for name in (*LEAD_FIELDS, "custom_fields")}
-    clean = _clean({**current, **data})
+    clean = _clean({**current, **data}, drop_invalid=drop_invalid)
     others = Lead.objects.for_workspace(workspace).exclude(pk=lead.pk)
     if clean.email != lead.email and others.filter(email=clean.email).exists():
         raise _email_taken(workspace, clean.email)
     for name, value in clean.as_dict().items():
-        setattr(lead, name, value)
+        if name not in clean.warnings:
+            setattr(lead, name, value)
     try:
         with transaction.atomic():
             lead.save()
     except IntegrityError as exc:
         raise _email_taken(workspace, clean.email) from exc
+    lead.warnings = clean.warnings
     return lead

@@ -5,7 +5,12 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from campaigns import selectors, services
-from campaigns.contacts.serializers import LeadInputSerializer, LeadListQuerySerializer, LeadSerializer
+from campaigns.contacts.serializers import (
+    LeadInputSerializer,
+    LeadListQuerySerializer,
+    LeadSerializer,
+    LeadWrittenSerializer,
+)
 from campaigns.models import Campaign
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
@@ -60,17 +65,21 @@ class LeadListView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
 
     @extend_schema(
         request=LeadInputSerializer,
-        responses={201: LeadSerializer, 409: EMAIL_TAKEN},
+        responses={201: LeadWrittenSerializer, 409: EMAIL_TAKEN},
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request):
         serializer = LeadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        lead = lead_services.lead_create(
-            workspace=self.workspace, data=serializer.validated_data, source=Lead.Source.API
+        created = lead_services.lead_create(
+            workspace=self.workspace,
+            data=serializer.validated_data,
+            source=Lead.Source.API,
+            drop_invalid=True,
         )
-        lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead.pk)
-        return Response(LeadSerializer(lead).data, status=status.HTTP_201_CREATED)
+        lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=created.pk)
+        answer = LeadWrittenSerializer(lead, context={"warnings": created.warnings})
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
 class LeadDetailView(WorkspaceAPIView):
@@ -82,15 +91,18 @@ class LeadDetailView(WorkspaceAPIView):
         return Response(LeadSerializer(lead).data)
 
     @extend_schema(
-        request=LeadInputSerializer, responses={200: LeadSerializer, 404: NOT_FOUND, 409: EMAIL_TAKEN}
+        request=LeadInputSerializer,
+        responses={200: LeadWrittenSerializer, 404: NOT_FOUND, 409: EMAIL_TAKEN},
     )
     def patch(self, request, lead_id):
         lead = Lead.objects.get_for_workspace_or_404(self.workspace, lead_id)
         serializer = LeadInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        lead_services.lead_update(workspace=self.workspace, lead=lead, data=serializer.validated_data)
+        updated = lead_services.lead_update(
+            workspace=self.workspace, lead=lead, data=serializer.validated_data, drop_invalid=True
+        )
         lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead_id)
-        return Response(LeadSerializer(lead).data)
+        return Response(LeadWrittenSerializer(lead, context={"warnings": updated.warnings}).data)
 
     @extend_schema(responses={204: None, 404: NOT_FOUND})
     def delete(self, request, lead_id):

@@ -5,6 +5,8 @@ from core.api.serializers import QueryIntegerField, StrictSerializer
 from core.ids import ID_MAX
 from leads.models import Lead
 
+# Named for the schema (ENUM_NAME_OVERRIDES): a contact's answer and a written contact's share it.
+LEAD_SOURCES = Lead.Source
 LEAD_OUTPUT_FIELDS = [
     "id",
     "email",
@@ -36,6 +38,22 @@ class LeadSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_campaign_ids(self, lead):
         return [enrollment.campaign_id for enrollment in lead.enrollment_list]
+
+
+class LeadWrittenSerializer(LeadSerializer):
+    """A contact just created or changed, with the optional values that were left out of it."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text="Each optional field whose value was malformed and dropped (not stored), with why; "
+        "empty when every value was kept. Only a missing or invalid email refuses a contact."
+    )
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LEAD_OUTPUT_FIELDS, "warnings"]
+
+    @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField())))
+    def get_warnings(self, lead):
+        return {name: [message] for name, message in self.context["warnings"].items()}
 
 
 def _optional_text(**kwargs):

@@ -47,10 +47,17 @@ _MAX_LENGTH = {
 }
 
 
+class WarnedRow(tuple):
+    """A cleaned row that lost optional values: ``warnings`` names each dropped field with why."""
+
+    warnings: dict
+
+
 class RowCleaner:
     """Cleans the records of one file: ``clean(row_number, record)`` returns
-    ``(row_number, email, <each mapped lead field but email>, custom_fields as JSON)`` or raises
-    ``InvalidLead``. ``fields`` names the mapped lead fields, email first."""
+    ``(row_number, email, <each mapped lead field but email>, custom_fields as JSON)`` (a ``WarnedRow``
+    when optional values were dropped) or raises ``InvalidLead`` (the email is missing or invalid).
+    ``fields`` names the mapped lead fields, email first."""
 
     def __init__(self, mapping, headers, *, encoding_label=""):
         column = {header: index for index, header in enumerate(headers)}
@@ -119,13 +126,26 @@ class RowCleaner:
         """The same answer through ``normalize_lead`` itself: the authority, for any record."""
         data = {name: record[index] for name, index in zip(self.fields, self._field_columns, strict=True)}
         custom = {name: record[index] for name, index in self.custom if record[index] != ""}
-        garbled = [name for name, value in (*data.items(), *custom.items()) if REPLACEMENT_CHARACTER in value]
-        if garbled:
-            message = f"Has bytes that are not valid {self.encoding_label or 'text'} (the file's encoding)."
-            raise InvalidLead(dict.fromkeys(garbled, message))
+        message = f"Has bytes that are not valid {self.encoding_label or 'text'} (the file's encoding)."
+        if REPLACEMENT_CHARACTER in data["email"]:
+            raise InvalidLead({"email": message})
+        warnings = {}
+        for name, value in data.items():
+            if REPLACEMENT_CHARACTER in value:
+                warnings[name], data[name] = message, ""
+        for name, value in list(custom.items()):
+            if REPLACEMENT_CHARACTER in value:
+                warnings[f"{CUSTOM_PREFIX}{name}"] = message
+                del custom[name]
         clean = normalize_lead({**data, "custom_fields": custom})
         values = [getattr(clean, name) for name in self.fields]
-        return (row_number, *values, json.dumps(clean.custom_fields, ensure_ascii=False))
+        row = (row_number, *values, json.dumps(clean.custom_fields, ensure_ascii=False))
+        warnings.update(clean.warnings)
+        if not warnings:
+            return row
+        row = WarnedRow(row)
+        row.warnings = warnings
+        return row
 
     def _custom_json(self, values):
         if not self.custom:

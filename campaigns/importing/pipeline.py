@@ -21,6 +21,8 @@ Buckets, one per data row (rule 11):
   created              a new contact, enrolled if a campaign was given
   updated              an existing contact that was updated (on_duplicate=update) and/or newly enrolled
 ``enrolled`` counts the rows newly enrolled (created or updated ones); it is not a bucket.
+A row with a valid email never costs a contact for an optional value: a malformed one (a web address, a
+phone number, …) is dropped, the row lands in its bucket, and the report lists it with its ``warnings``.
 """
 
 import logging
@@ -52,6 +54,7 @@ Status = ImportJob.Status
 OVER_LIMIT_REASON = "over_active_leads_limit: not enrolled, no active-lead slot was left (kept as a contact)."
 DUPLICATES = ImportSkippedRow.Bucket.DUPLICATES
 OVER_LIMIT = ImportSkippedRow.Bucket.OVER_LIMIT
+IMPORTED = ImportSkippedRow.Bucket.IMPORTED
 EXISTS_REASON = "A contact with this email exists; left unchanged (on_duplicate=skip)."
 # While the reading thread parses, each answer of the database to this one waits for the GIL: a short
 # switch interval (the default is 5 ms) keeps those waits from adding up to seconds.
@@ -200,8 +203,9 @@ class ImportRun:
         skipped = list(chunk.skipped)
         if chunk.payload is not None:
             self._sort(job, self.writer.write(chunk.payload), counts, skipped, quota)
+        warnings = self._warnings(chunk.warned, skipped) if chunk.warned else {}
         if skipped:
-            self.writer.write_skipped(skipped)
+            self.writer.write_skipped(skipped, warnings)
         for name, value in vars(counts).items():
             setattr(job, name, getattr(job, name) + value)
         job.rows_processed += chunk.rows_read
@@ -218,6 +222,21 @@ class ImportRun:
         )
         self.position, self.beaten = job.last_row_number, time.monotonic()
         return True
+
+    def _warnings(self, warned, skipped):
+        """The dropped values of the rows that were imported, by row; such a row that is not listed yet
+        joins the report (``IMPORTED``, not a bucket: it was counted where it landed)."""
+        listed = {row: bucket for row, bucket, _ in skipped}
+        warnings = {}
+        for row, text in warned:
+            bucket = listed.get(row)
+            # A duplicate (or a contact left unchanged) was not imported: its values went nowhere.
+            if bucket == DUPLICATES:
+                continue
+            if bucket is None:
+                skipped.append((row, IMPORTED, ""))
+            warnings[row] = text
+        return warnings
 
     def _sort(self, job, written, counts, skipped, quota):
         """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""

@@ -14,10 +14,11 @@ import queue
 import threading
 from dataclasses import dataclass, field
 
+from campaigns.importing.cleaning import WarnedRow
 from campaigns.importing.records import BrokenRow, Records
 from campaigns.models import ImportSkippedRow
 from core.pages import plural
-from leads.normalization import InvalidLead
+from leads.normalization import InvalidLead, warnings_text
 
 INVALID = ImportSkippedRow.Bucket.INVALID
 DUPLICATES = ImportSkippedRow.Bucket.DUPLICATES
@@ -45,6 +46,7 @@ class Chunk:
     rows: list = field(default_factory=list)
     payload: object = None
     skipped: list = field(default_factory=list)  # (row_number, bucket, reason)
+    warned: list = field(default_factory=list)  # (row_number, the optional values dropped, with why)
     rows_read: int = 0
     invalid: int = 0
     duplicates: int = 0
@@ -87,6 +89,8 @@ def read_chunks(raw, *, encoding, delimiter, width, cleaner, chunk_rows, resume_
                     first = first_row.setdefault(row[1], number)
                     if first == number:
                         chunk.rows.append(row)
+                        if row.__class__ is WarnedRow:
+                            chunk.warned.append((number, warnings_text(row.warnings)))
                     else:
                         chunk.duplicates += 1
                         chunk.skipped.append((number, DUPLICATES, same_email_as(first)))

@@ -1,5 +1,6 @@
 """The error report of an import: every row not imported (invalid, duplicate, over the active-leads
-limit), with ``row_number``, ``reason`` and then the row's original columns, read again from the stored
+limit) and every row imported without some of its optional values, with ``row_number``, ``reason``,
+``warnings`` (the values dropped, with why) and then the row's original columns, read again from the stored
 file. Once that file is deleted (``IMPORT_FILE_RETENTION_DAYS`` after the import), the row numbers and
 reasons alone. A cell a spreadsheet would run as a formula is prefixed with ``'`` (rule 17)."""
 
@@ -34,15 +35,18 @@ def _stored_file(job):
 def error_report_lines(*, workspace, job):
     """Yields the report's CSV lines; memory holds one row of the file and one batch of reasons."""
     writer = csv.writer(_Line())
-    reasons = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason").iterator(2_000)
+    reasons = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason", "warnings")
+    reasons = reasons.iterator(2_000)
     stored = _stored_file(job)
     if stored is None:
-        yield writer.writerow(["row_number", "reason"])
-        for number, reason in reasons:
-            yield writer.writerow([number, formula_safe(reason)])
+        yield writer.writerow(["row_number", "reason", "warnings"])
+        for number, reason, warnings in reasons:
+            yield writer.writerow([number, formula_safe(reason), formula_safe(warnings)])
         return
     with stored as raw:
-        yield writer.writerow([formula_safe(cell) for cell in ["row_number", "reason", *job.headers]])
+        yield writer.writerow(
+            [formula_safe(cell) for cell in ["row_number", "reason", "warnings", *job.headers]]
+        )
         wanted = next(reasons, None)
         if wanted is None:
             return
@@ -53,7 +57,9 @@ def error_report_lines(*, workspace, job):
             for record in Records(text, delimiter=job.delimiter):
                 number += 1
                 if wanted[0] == number:
-                    yield writer.writerow([formula_safe(cell) for cell in [number, wanted[1], *record]])
+                    yield writer.writerow(
+                        [formula_safe(cell) for cell in [number, wanted[1], wanted[2], *record]]
+                    )
                     wanted = next(reasons, None)
                     if wanted is None:
                         return

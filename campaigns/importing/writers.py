@@ -231,12 +231,13 @@ class ContactWriter:
             [now, lead_ids],
         )
 
-    def write_skipped(self, skipped):
+    def write_skipped(self, skipped, warnings):
+        """``skipped``: (row_number, bucket, reason); ``warnings``: each listed row's dropped values."""
         table = connection.ops.quote_name(ImportSkippedRow._meta.db_table)
-        rows = ((self.workspace_id, self.job.pk, *row) for row in skipped)
+        rows = ((self.workspace_id, self.job.pk, *row, warnings.get(row[0], "")) for row in skipped)
         with connection.cursor() as cursor:
             cursor.copy_expert(
-                f"COPY {table} (workspace_id, job_id, row_number, bucket, reason) "
-                "FROM STDIN WITH (FORMAT csv)",
+                f"COPY {table} (workspace_id, job_id, row_number, bucket, reason, warnings) "
+                "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (reason, warnings))",
                 _csv_text(rows),
             )

@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ImportJobStatusEnum": "campaigns.importing.serializers.API_STATUSES",
+        "LeadSourceEnum": "campaigns.contacts.serializers.LEAD_SOURCES",
     },
 }
 

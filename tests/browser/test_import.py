@@ -72,7 +72,7 @@ def test_upload_a_csv_on_a_campaign_adjust_the_mapping_watch_it_finish_and_get_t
         page.get_by_role("button", name="Download the error report (CSV)").click()
     with open(download.value.path(), encoding="utf-8", newline="") as report:
         rows = list(csv.reader(report))
-    assert rows[0] == ["row_number", "reason", "Email", "Vorname", "Firma", "Colour"]
+    assert rows[0] == ["row_number", "reason", "warnings", "Email", "Vorname", "Firma", "Colour"]
     assert [row[0] for row in rows[1:]] == ["4", "5"]
-    assert rows[1][2:] == ['\'=HYPERLINK("http://evil.example")', "Eve", "Evil", "black"]
+    assert rows[1][3:] == ['\'=HYPERLINK("http://evil.example")', "Eve", "Evil", "black"]
     assert rows[2][1] == "Same email as row 2 of this file."

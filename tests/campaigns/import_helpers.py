@@ -60,7 +60,18 @@ def reasons(job):
     return dict(
         ImportSkippedRow.objects.for_workspace(job.workspace)
         .filter(job=job)
+        .exclude(bucket=ImportSkippedRow.Bucket.IMPORTED)
         .values_list("row_number", "reason")
+    )
+
+
+def warnings(job):
+    """Row number → the optional values dropped, of every row the report lists with warnings."""
+    return dict(
+        ImportSkippedRow.objects.for_workspace(job.workspace)
+        .filter(job=job)
+        .exclude(warnings="")
+        .values_list("row_number", "warnings")
     )
 
 

@@ -17,6 +17,7 @@ RESULT_KEYS = {
     "already_in_campaign_lead_ids",
     "invalid_items",
     "not_added_lead_ids",
+    "warnings",
     "usage",
 }
 
@@ -294,3 +295,29 @@ def test_an_id_past_the_largest_key_is_400_not_a_crash(api_client, workspace, pa
 
     assert response.status_code == 400
     assert "lead_ids" in response.json()["error"]["details"]
+
+
+def test_a_new_contact_with_a_malformed_optional_value_is_added_without_it_and_named(api_client, workspace):
+    campaign = CampaignFactory(workspace=workspace)
+    leads = [
+        {"email": "ann@example.com", "website": "ann.example"},
+        {"email": "bob@example.com", "website": "not a url", "city": "Oslo"},
+        {"email": "nope", "website": "not a url"},
+    ]
+
+    response = add(api_client, campaign, leads=leads)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["added"], body["invalid"]) == (2, 1)
+    assert [item["index"] for item in body["invalid_items"]] == [2]
+    assert body["warnings"] == [
+        {
+            "index": 1,
+            "email": "bob@example.com",
+            "warnings": {"website": ["'not a url' is not a web address."]},
+        }
+    ]
+    bob = Lead.objects.for_workspace(workspace).get(email="bob@example.com")
+    assert (bob.website, bob.city) == ("", "Oslo")
+    assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").website == "https://ann.example"

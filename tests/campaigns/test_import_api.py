@@ -246,8 +246,8 @@ def test_the_error_report_is_csv_whatever_accept_says(api_client, workspace):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="import-{job.pk}-errors.csv"'
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["row_number", "reason", "Email", "Note"]
-    assert rows[1][0] == "3" and rows[1][2:] == ["'=1+1", "'@cmd"]
+    assert rows[0] == ["row_number", "reason", "warnings", "Email", "Note"]
+    assert rows[1][0] == "3" and rows[1][2:] == ["", "'=1+1", "'@cmd"]
 
 
 def test_a_draft_is_not_an_api_job(api_client, workspace):
@@ -394,6 +394,7 @@ def test_a_quote_never_closed_is_an_invalid_row_in_the_report_and_the_rows_under
         "2",
         "unbalanced quote: the quote opened on line 2 of the file is not closed before the rows under it; "
         "they are read as rows of their own.",
+        "",
         "ann@example.com",
         "Ann",
     ]

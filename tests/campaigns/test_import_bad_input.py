@@ -19,6 +19,7 @@ from tests.campaigns.import_helpers import (
     reasons,
     run_import,
     start_import,
+    warnings,
 )
 from tests.factories import CampaignFactory, LeadFactory, enroll
 from tests.unchanged import nothing_changes
@@ -101,29 +102,31 @@ def test_quoted_line_breaks_and_delimiters_stay_inside_their_field(workspace):
     assert Lead.objects.for_workspace(workspace).get(email="bob@example.com").first_name == 'Bob "B"'
 
 
-def test_a_20_kb_field_is_invalid_where_it_is_imported_and_harmless_where_it_is_not(workspace):
+def test_a_20_kb_field_is_dropped_where_it_is_imported_and_harmless_where_it_is_not(workspace):
     big = "x" * 20_000
     content = csv_text(
         [["Email", "Company", "Notes"], ["ann@example.com", big, "a"], ["bob@example.com", "B", big]]
     )
     job = run_import(workspace, content)
 
-    assert (job.created, job.invalid) == (1, 1)
-    assert reasons(job) == {2: "company_name: Longer than 200 characters."}
-    assert emails(workspace) == ["bob@example.com"]
+    assert (job.created, job.invalid) == (2, 0)
+    assert reasons(job) == {}
+    assert warnings(job) == {2: "company_name: Longer than 200 characters."}
+    assert emails(workspace) == ["ann@example.com", "bob@example.com"]
+    assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").company_name == ""
 
 
 def test_a_cell_past_the_csv_modules_128_kb_does_not_stop_the_import_or_its_report(workspace):
     huge = "y" * 200_000
     rows = [["Email", "Company", "Notes"], *[[f"n{number}@example.com", "Co", "x"] for number in range(30)]]
     rows[10] = ["notes@example.com", "Co", huge]  # unmapped: harmless
-    rows[20] = ["company@example.com", huge, "x"]  # mapped: the row is invalid, the rest goes on
+    rows[20] = ["company@example.com", huge, "x"]  # mapped: the value is dropped, the rest goes on
     job = run_import(workspace, csv_text(rows))
 
-    assert (job.status, job.created, job.invalid) == (ImportJob.Status.SUCCEEDED, 29, 1)
-    assert reasons(job) == {21: "company_name: Longer than 200 characters."}
+    assert (job.status, job.created, job.invalid) == (ImportJob.Status.SUCCEEDED, 30, 0)
+    assert warnings(job) == {21: "company_name: Longer than 200 characters."}
     report = "".join(error_report_lines(workspace=workspace, job=job)).splitlines()
-    assert report[1] == f"21,company_name: Longer than 200 characters.,company@example.com,{huge},x"
+    assert report[1] == f"21,,company_name: Longer than 200 characters.,company@example.com,{huge},x"
 
 
 @pytest.mark.parametrize(

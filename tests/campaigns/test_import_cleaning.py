@@ -146,11 +146,16 @@ def test_a_plain_row_takes_the_fast_path_and_gives_the_same_contact(cleaner):
     assert row[-1] == '{"plan": "pro"}'
 
 
-def test_undecodable_bytes_make_a_row_invalid_and_say_where(cleaner):
-    record = ["ann@example.com", "Jos\ufffd", *[""] * 10]
+def test_undecodable_bytes_in_an_optional_value_drop_it_and_say_where(cleaner):
+    row = cleaner.clean(2, ["ann@example.com", "Jos\ufffd", *[""] * 10])
+    assert row[:3] == (2, "ann@example.com", "")
+    assert row.warnings == {"first_name": "Has bytes that are not valid UTF-8 (the file's encoding)."}
+
+
+def test_undecodable_bytes_in_the_email_make_a_row_invalid(cleaner):
     with pytest.raises(InvalidLead) as caught:
-        cleaner.clean(2, record)
-    assert caught.value.errors == {"first_name": "Has bytes that are not valid UTF-8 (the file's encoding)."}
+        cleaner.clean(2, ["ann\ufffd@example.com", "Jos\ufffd", *[""] * 10])
+    assert caught.value.errors == {"email": "Has bytes that are not valid UTF-8 (the file's encoding)."}
 
 
 def test_every_white_space_character_but_the_space_is_not_printable():

@@ -67,7 +67,7 @@ def test_a_file_with_cr_line_endings_imports_every_row(workspace):
     assert_every_row_in_one_bucket(job)
     assert job.rows_total == 3
     assert reasons(job) == {4: reasons(job)[4]} and reasons(job)[4].startswith("email: ")
-    assert report(job)[1] == ["4", reasons(job)[4], "nope", "X", "Y"]
+    assert report(job)[1] == ["4", reasons(job)[4], "", "nope", "X", "Y"]
     assert emails(workspace) == ["ann@example.com", "bob@example.com"]
 
 
@@ -212,7 +212,7 @@ def test_a_quote_never_closed_makes_its_row_invalid_and_the_rows_under_it_are_im
     assert_every_row_in_one_bucket(job)
     assert job.rows_total == 4
     assert reasons(job)[3].startswith(UNBALANCED.format(3))
-    assert report(job)[1] == ["3", reasons(job)[3], "bob@example.com", "Bob,Globex"]
+    assert report(job)[1] == ["3", reasons(job)[3], "", "bob@example.com", "Bob,Globex"]
     assert emails(workspace) == ["ann@example.com", "cid@example.com", "dee@example.com"]
 
 
@@ -234,7 +234,7 @@ def test_each_quote_never_closed_is_reported_on_its_line_after_a_multi_line_cell
     ]
     assert list(reasons(job)) == [3, 4]
     assert Lead.objects.for_workspace(workspace).get(email="ann@example.com").first_name == "Ann of two lines"
-    assert [row[:1] + row[2:] for row in report(job)[1:]] == [
+    assert [row[:1] + row[3:] for row in report(job)[1:]] == [
         ["3", "bob@example.com", "Bob"],
         ["4", "cid@example.com", "Cid"],
     ]

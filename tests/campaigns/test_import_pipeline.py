@@ -27,10 +27,12 @@ from tests.campaigns.import_helpers import (
     kill_after,
     known_contacts,
     mixed_file,
+    reasons,
     run_after_its_worker_died,
     run_import,
     start_import,
     uninterrupted_and_started,
+    warnings,
     with_active_leads_limit,
 )
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll, owner_of
@@ -130,9 +132,9 @@ def test_rows_over_the_active_leads_limit_are_kept_as_contacts_and_reported(work
     assert Quota.objects.for_workspace(workspace).get().active_leads_used == 3
     report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
     assert report == [
-        ["row_number", "reason", "Email"],
-        ["4", OVER_LIMIT, "n2@example.com"],
-        ["5", OVER_LIMIT, "n3@example.com"],
+        ["row_number", "reason", "warnings", "Email"],
+        ["4", OVER_LIMIT, "", "n2@example.com"],
+        ["5", OVER_LIMIT, "", "n3@example.com"],
     ]
     assert_audit_clean()
 
@@ -317,8 +319,8 @@ def test_a_repeat_in_a_later_chunk_names_the_first_row_whether_the_contact_was_n
     }
     report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
     assert report[1:] == [
-        ["6", "Same email as row 3 of this file.", "KNOWN@example.com "],
-        ["7", "Same email as row 2 of this file.", "New@Example.com"],
+        ["6", "Same email as row 3 of this file.", "", "KNOWN@example.com "],
+        ["7", "Same email as row 2 of this file.", "", "New@Example.com"],
     ]
     assert Lead.objects.for_workspace(workspace).count() == 5
     assert_audit_clean()
@@ -485,16 +487,16 @@ def test_the_error_report_lists_every_row_not_imported_with_its_original_columns
     job = run_import(workspace, content)
     report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
 
-    assert report[0] == ["row_number", "reason", "Email", "'=Formula", "Notes"]
+    assert report[0] == ["row_number", "reason", "warnings", "Email", "'=Formula", "Notes"]
     assert [row[:2] for row in report[1:]] == [
         ["3", report[1][1]],
         ["4", "Same email as row 2 of this file."],
         ["5", "1 column where the header has 3."],
     ]
     assert report[1][1].startswith("email: '=hyperlink")
-    assert report[1][2:] == ['\'=HYPERLINK("http://evil")', "'+1", "'@SUM(A1)"]
-    assert report[2][2:] == ["ANN@example.com", "'-2", "'\tx"]
-    assert report[3][2:] == ["short"]
+    assert report[1][2:] == ["", '\'=HYPERLINK("http://evil")', "'+1", "'@SUM(A1)"]
+    assert report[2][2:] == ["", "ANN@example.com", "'-2", "'\tx"]
+    assert report[3][2:] == ["", "short"]
 
 
 def test_the_person_who_started_an_import_is_emailed_when_it_finishes(
@@ -543,3 +545,55 @@ def test_the_report_lists_each_row_not_imported_once_with_its_bucket_on_a_mixed_
     assert numbers == sorted(set(numbers))
     assert sum(row[1].startswith("over_active_leads_limit:") for row in report) == job.over_limit
     assert sum(row[1].startswith("Same email as row") for row in report) == job.duplicates
+
+
+def test_a_malformed_optional_value_is_dropped_and_reported_as_a_warning_not_a_lost_contact(workspace):
+    content = csv_text(
+        [
+            ["Email", "First Name", "Website", "Phone"],
+            ["ann@example.com", "Ann", "not a url", "+1 555 0100"],
+            ["bob@example.com", "Bob", "bob.example", "call me"],
+            ["nope", "Nobody", "not a url", ""],
+            ["ann@example.com", "Ann again", "also bad", ""],
+            ["cid@example.com", "Cid", "cid.example", ""],
+        ]
+    )
+    job = run_import(workspace, content)
+
+    assert buckets(job) == {**dict.fromkeys(buckets(job), 0), "created": 3, "invalid": 1, "duplicates": 1}
+    assert_every_row_in_one_bucket(job)
+    contacts = Lead.objects.for_workspace(workspace).order_by("email")
+    assert list(contacts.values_list("email", "first_name", "website", "phone")) == [
+        ("ann@example.com", "Ann", "", "+1 555 0100"),
+        ("bob@example.com", "Bob", "https://bob.example", ""),
+        ("cid@example.com", "Cid", "https://cid.example", ""),
+    ]
+    # Only the email refuses a row; the duplicate's values went nowhere, so it has no warning.
+    assert warnings(job) == {
+        2: "website: 'not a url' is not a web address.",
+        3: "phone: 'call me' is not a phone number.",
+    }
+    report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
+    assert report[0] == ["row_number", "reason", "warnings", "Email", "First Name", "Website", "Phone"]
+    assert [row[:3] for row in report[1:]] == [
+        ["2", "", "website: 'not a url' is not a web address."],
+        ["3", "", "phone: 'call me' is not a phone number."],
+        ["4", reasons(job)[4], ""],
+        ["5", "Same email as row 2 of this file.", ""],
+    ]
+    assert reasons(job)[4].startswith("email: 'nope' is not a valid email address")
+
+
+def test_a_row_over_the_limit_keeps_its_reason_and_gains_its_warnings(workspace):
+    with_active_leads_limit(workspace, 1)
+    campaign = CampaignFactory(workspace=workspace)
+    content = csv_text(
+        [["Email", "Website"], ["ann@example.com", "ann.example"], ["bob@example.com", "bad url"]]
+    )
+    job = run_import(workspace, content, campaign=campaign)
+
+    assert (job.created, job.over_limit) == (1, 1)
+    assert_every_row_in_one_bucket(job)
+    assert reasons(job) == {3: OVER_LIMIT}
+    assert warnings(job) == {3: "website: 'bad url' is not a web address."}
+    assert Lead.objects.for_workspace(workspace).get(email="bob@example.com").website == ""

@@ -66,9 +66,9 @@ def test_an_old_finished_import_keeps_its_counts_and_report_reasons_but_not_its_
     client.force_login(owner_of(workspace))
     report = client.get(f"/imports/{old.pk}/errors.csv")
     assert b"".join(report.streaming_content).decode().splitlines() == [
-        "row_number,reason",
-        "3,email: 'nope' is not a valid email address: An email address must have an @-sign.",
-        "4,email: '=cmd' is not a valid email address: An email address must have an @-sign.",
+        "row_number,reason,warnings",
+        "3,email: 'nope' is not a valid email address: An email address must have an @-sign.,",
+        "4,email: '=cmd' is not a valid email address: An email address must have an @-sign.,",
     ]
     page = client.get(f"/imports/{old.pk}/").content.decode()
     assert f"the uploaded file was deleted {days} days after the import" in page
@@ -89,7 +89,7 @@ def test_a_report_asked_for_just_before_the_purge_deleted_its_file_has_the_reaso
 
     lines = list(error_report_lines(workspace=workspace, job=read_before_the_purge))
 
-    assert lines[0] == "row_number,reason\r\n"
+    assert lines[0] == "row_number,reason,warnings\r\n"
     assert [line.split(",")[0] for line in lines[1:]] == ["3", "4"]
 
 

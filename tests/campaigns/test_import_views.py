@@ -303,3 +303,15 @@ def test_an_import_of_one_row_says_one_row(client, workspace):
 def test_an_import_summary_counts_one_duplicate_in_the_singular():
     assert ImportJob(created=3, duplicates=1).summary == "3 created, 1 duplicate"
     assert ImportJob(created=3, duplicates=2).summary == "3 created, 2 duplicates"
+
+
+def test_the_finished_import_page_names_the_values_dropped_from_imported_rows(workspace):
+    job = start_import(workspace, "Email,Website\nann@example.com,not a url\nnope,x.example\n")
+    run_import_job(job_id=job.pk)
+    client = Client()
+    client.force_login(owner_of(workspace))
+
+    summary = client.get(f"/imports/{job.pk}/").content.decode()
+
+    assert "Row 2: imported without website: &#x27;not a url&#x27; is not a web address." in summary
+    assert "Row 3: Email: &#x27;nope&#x27; is not a valid email address" in summary

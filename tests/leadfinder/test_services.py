@@ -67,6 +67,18 @@ def test_a_new_prospect_costs_one_credit_and_becomes_an_owned_contact(workspace)
     )
 
 
+def test_a_prospect_with_a_malformed_optional_value_still_becomes_a_contact_without_it(workspace):
+    [prospect] = make_prospects(1)
+    type(prospect).objects.filter(pk=prospect.pk).update(phone="call me")
+
+    download = take(workspace, [prospect])
+
+    assert (download.requested, download.charged) == (1, 1)
+    lead = Lead.objects.for_workspace(workspace).get(email=prospect.email)
+    assert (lead.phone, lead.website) == ("", f"https://{prospect.company_domain}")
+    assert Ownership.objects.for_workspace(workspace).get().lead_id == lead.pk
+
+
 def test_taking_an_owned_prospect_again_is_free_forever(workspace):
     prospects = make_prospects(3)
     take(workspace, prospects[:2])

@@ -54,31 +54,34 @@ def test_text_fields_lose_control_characters_and_extra_spaces():
     assert lead.company_name == "Acme Inc"
 
 
-def test_web_addresses_get_a_scheme_and_bad_ones_are_refused():
+def test_web_addresses_get_a_scheme_and_bad_ones_are_dropped_with_a_warning():
     assert normalize_lead({"email": "a@b.co", "website": "acme.com"}).website == "https://acme.com"
-    with pytest.raises(InvalidLead) as caught:
-        normalize_lead({"email": "a@b.co", "linkedin_url": "not a url"})
-    assert set(caught.value.errors) == {"linkedin_url"}
+    lead = normalize_lead({"email": "a@b.co", "website": "acme.com", "linkedin_url": "not a url"})
+    assert (lead.email, lead.website, lead.linkedin_url) == ("a@b.co", "https://acme.com", "")
+    assert lead.warnings == {"linkedin_url": "'not a url' is not a web address."}
 
 
-def test_overlong_values_are_errors_not_silently_truncated():
-    with pytest.raises(InvalidLead) as caught:
-        normalize_lead({"email": "a@b.co", "job_title": "x" * 20_000})
-    assert caught.value.errors == {"job_title": "Longer than 200 characters."}
+def test_overlong_values_are_dropped_with_a_warning_not_silently_truncated():
+    lead = normalize_lead({"email": "a@b.co", "job_title": "x" * 20_000, "city": "Oslo"})
+    assert (lead.job_title, lead.city) == ("", "Oslo")
+    assert lead.warnings == {"job_title": "Longer than 200 characters."}
 
 
-def test_every_bad_field_is_reported_at_once():
+def test_only_the_email_makes_a_contact_invalid():
     with pytest.raises(InvalidLead) as caught:
         normalize_lead({"email": "nope", "phone": "call me", "custom_fields": ["a"]})
-    assert set(caught.value.errors) == {"email", "phone", "custom_fields"}
-    assert "email" in caught.value.reason
+    assert set(caught.value.errors) == {"email"}
+    lead = normalize_lead({"email": "a@b.co", "phone": "call me", "custom_fields": ["a"]})
+    assert (lead.phone, lead.custom_fields) == ("", {})
+    assert set(lead.warnings) == {"phone", "custom_fields"}
+    assert normalize_lead({"email": "a@b.co", "phone": "+1 555 0100"}).warnings == {}
 
 
-def test_custom_fields_keep_scalars_and_refuse_nesting():
+def test_custom_fields_keep_scalars_and_drop_nesting():
     lead = normalize_lead({"email": "a@b.co", "custom_fields": {" Plan ": " pro ", "seats": 5, "vip": True}})
     assert lead.custom_fields == {"Plan": "pro", "seats": 5, "vip": True}
-    with pytest.raises(InvalidLead):
-        normalize_lead({"email": "a@b.co", "custom_fields": {"nested": {"x": 1}}})
+    lead = normalize_lead({"email": "a@b.co", "custom_fields": {"nested": {"x": 1}}})
+    assert (lead.custom_fields, set(lead.warnings)) == ({}, {"custom_fields"})
 
 
 def test_the_database_keeps_one_lead_per_email_per_workspace(workspace, other_workspace):
