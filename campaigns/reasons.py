@@ -3,18 +3,12 @@ program can match (a field name, or ``over_active_leads_limit``); the CSV error 
 
 import re
 
+from campaigns.importing.mapping import FIELD_LABELS
+
 CODE_WORDS = {
     "over_active_leads_limit": "Over the active-leads limit",
-    "email": "Email",
-    "first_name": "First name",
-    "last_name": "Last name",
+    **FIELD_LABELS,
     "company_name": "Company name",
-    "job_title": "Job title",
-    "phone": "Phone",
-    "website": "Website",
-    "linkedin_url": "LinkedIn URL",
-    "city": "City",
-    "country": "Country",
     "custom_fields": "Custom fields",
 }
 # A code opens the reason, or each of the "; "-joined errors of one contact.
