@@ -1,10 +1,12 @@
-from django.db.models import F, Model, QuerySet, Value
+from collections.abc import Iterable
+
+from django.db.models import F, Model, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat, Lower
 
 from accounts.models import Workspace
 from core.tenancy import TenantQuerySet
-from leads.models import Lead
+from leads.models import Lead, Suppression
 from leads.normalization import clean_text
 
 SEARCHED_FIELDS = ("email", "first_name", "last_name", "company_name")
@@ -30,3 +32,22 @@ def matching[Rows: QuerySet[Model]](queryset: Rows, search: str, path: str = "")
 def leads_for_workspace(*, workspace: Workspace, search: str = "") -> TenantQuerySet[Lead]:
     """The workspace's contacts, newest first; ``search`` matches email, name or company, any case."""
     return matching(Lead.objects.for_workspace(workspace), search).order_by("-id")
+
+
+def suppressed_emails(*, workspace: Workspace, emails: Iterable[str]) -> set[str]:
+    """Those of ``emails`` (normalised, lower case) on the workspace's suppression list, as an address or
+    by their domain (rule 20). One query, served by the list's unique index."""
+    emails = {email for email in emails if email}
+    if not emails:
+        return set()
+    domains = {email.rpartition("@")[2] for email in emails}
+    listed = Suppression.objects.for_workspace(workspace).filter(
+        Q(kind=Suppression.Kind.EMAIL, value__in=emails) | Q(kind=Suppression.Kind.DOMAIN, value__in=domains)
+    )
+    found = set(listed.values_list("kind", "value"))
+    return {
+        email
+        for email in emails
+        if (Suppression.Kind.EMAIL, email) in found
+        or (Suppression.Kind.DOMAIN, email.rpartition("@")[2]) in found
+    }
