@@ -441,3 +441,32 @@ def _insert_enrollments(workspace: Workspace, campaign: Campaign, lead_ids: list
             "SELECT %s, %s, unnest(%s::bigint[]), %s",
             [workspace.pk, campaign.pk, lead_ids, timezone.now()],
         )
+
+
+FINISHED_STATUSES = (
+    Enrollment.Status.COMPLETED,
+    Enrollment.Status.REPLIED,
+    Enrollment.Status.BOUNCED,
+    Enrollment.Status.UNSUBSCRIBED,
+)
+
+
+@transaction.atomic
+def enrollments_finish(
+    *, workspace: Workspace, lead_ids: Iterable[int], status: str, campaign: Campaign | None = None
+) -> int:
+    """Ends the sequences of these contacts' live enrollments (in ``campaign``, or in every campaign of the
+    workspace) as ``status`` (completed, replied, bounced, unsubscribed): nothing more is sent to them
+    there. Returns how many enrollments it ended. Enrollments already finished keep their status.
+
+    The quota row is locked first, as every change to enrollments does: once finished enrollments free
+    their slots (rule 22, ``release_finished_leads``), the counter moves here, in this transaction."""
+    if status not in FINISHED_STATUSES:
+        raise ValueError(f"{status!r} does not finish an enrollment.")
+    billing_services.quota_lock(workspace=workspace)
+    enrollments = Enrollment.objects.for_workspace(workspace).filter(
+        lead_id__in=list(lead_ids), status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.PAUSED]
+    )
+    if campaign is not None:
+        enrollments = enrollments.filter(campaign=campaign)
+    return enrollments.update(status=status, next_send_at=None)
