@@ -36,14 +36,14 @@ class Received:
 class _Handler:
     server: "SmtpServer"
 
-    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         reply = self.server.replies.get(address.lower())
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, smtp, session, envelope):  # noqa: N802 - aiosmtpd's hook
+    async def handle_DATA(self, smtp, session, envelope):
         with self.server.lock:
             self.server.received.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
