@@ -327,3 +327,6 @@ SITE_URL = env("LEADPOOL_SITE_URL", default="http://127.0.0.1:8000")
 SECRET_ENCRYPTION_KEYS = env.list("LEADPOOL_SECRET_KEYS", default=[])
 # Hosts a workspace configures (SMTP, IMAP, webhooks) may reach loopback and private networks only if true.
 ALLOW_PRIVATE_HOSTS = env.bool("LEADPOOL_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+# The local SMTP sink of `make run` (manage.py smtp_sink): the demo mailbox sends here.
+SMTP_SINK_PORT = env.int("LEADPOOL_SMTP_SINK_PORT", default=1025)
+SMTP_SINK_DIR = env.path("LEADPOOL_SMTP_SINK_DIR", default=VAR_DIR / "mail")
