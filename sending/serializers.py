@@ -5,7 +5,7 @@ from sending.models import Mailbox
 from sending.services import host_problem
 
 PORT = {"min_value": 1, "max_value": 65535}
-SECURITY = Mailbox.Security.values
+SECURITY = Mailbox.Security.choices
 
 
 def _host(value):

@@ -121,7 +121,9 @@ def _save(workspace: Workspace, mailbox: Mailbox) -> None:
             mailbox.save()
     except IntegrityError as exc:
         # The same address saved by a concurrent request between the check and the insert.
-        raise taken from exc
+        if "mailbox_email_unique_per_workspace" in str(exc):
+            raise taken from exc
+        raise
 
 
 def _set_passwords(mailbox: Mailbox, passwords: dict[str, str | None]) -> bool:

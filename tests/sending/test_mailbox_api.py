@@ -8,10 +8,12 @@ from django.urls import reverse
 
 from campaigns.models import Enrollment
 from core import secrets
+from core.errors import DomainError
 from sending import services
 from sending.models import CampaignMailbox, Mailbox, Message
 from tests import unchanged
-from tests.factories import CampaignFactory, LeadFactory, enroll
+from tests.concurrency.threads import run_together
+from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
 LIST = reverse("api:mailboxes")
 SMTP_PASSWORD = "smtp-pass-Zq81"
@@ -354,3 +356,15 @@ def test_the_schema_describes_the_mailbox_endpoints_without_readable_passwords(a
     answer = schema["components"]["schemas"]["Mailbox"]["properties"]
     assert not any("password" in name for name in answer)
     assert "smtp_password" in schema["components"]["schemas"]["MailboxWriteRequest"]["properties"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_connecting_the_same_email_at_once_make_one_mailbox_and_one_400():
+    workspace = WorkspaceFactory()
+
+    outcomes = run_together([lambda: make_mailbox(workspace), lambda: make_mailbox(workspace)])
+
+    assert Mailbox.objects.for_workspace(workspace).count() == 1
+    refused = [outcome for outcome in outcomes if isinstance(outcome, DomainError)]
+    assert len(refused) == 1
+    assert "email" in refused[0].details
