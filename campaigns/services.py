@@ -470,3 +470,11 @@ def enrollments_finish(
     if campaign is not None:
         enrollments = enrollments.filter(campaign=campaign)
     return enrollments.update(status=status, next_send_at=None)
+
+
+@transaction.atomic
+def enrollments_forget_mailbox(*, workspace: Workspace, mailbox_id: int) -> int:
+    """Clears the mailbox of the enrollments it was sending for (sending deletes a mailbox; campaigns does
+    not import sending, hence the id). They get another of their campaign's mailboxes at their next
+    message. Returns how many changed."""
+    return Enrollment.objects.for_workspace(workspace).filter(mailbox_id=mailbox_id).update(mailbox=None)

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("campaigns.api_urls")),
     path("", include("campaigns.importing.api_urls")),
     path("", include("leadfinder.api_urls")),
+    path("", include("sending.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     re_path(r"^api(?:/|$)", api_not_found),
     path("", include("campaigns.urls")),
     path("", include("leadfinder.urls")),
+    path("", include("sending.urls")),
     path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]

@@ -40,6 +40,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# Tests run with DEBUG off, where core.secrets derives no key: mailbox passwords use this one (rule 25).
+TEST_SECRET_ENCRYPTION_KEY = "FNw4yc6V0g1kP920YCEXQi-TVmhu-Iqi1RMTtQQo-KA="
+
+
+@pytest.fixture(autouse=True)
+def _secret_encryption_keys(settings):
+    settings.SECRET_ENCRYPTION_KEYS = [TEST_SECRET_ENCRYPTION_KEY]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

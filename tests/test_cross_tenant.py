@@ -27,6 +27,8 @@ from accounts import services as account_services
 from accounts.models import Membership, Role
 from campaigns.models import Enrollment
 from leadfinder import services as leadfinder_services
+from sending import services as sending_services
+from sending.models import Mailbox
 from tests import unchanged
 from tests.campaigns.import_helpers import run_import, start_import
 from tests.conftest import api_client_for
@@ -39,6 +41,7 @@ from tests.factories import (
     make_prospects,
     owner_of,
 )
+from tests.sending.smtp_server import SmtpServer
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -162,6 +165,65 @@ def _leads_of(campaign):
     )
 
 
+# The mailbox test routes log in for real: their mailboxes point at this module's SMTP server.
+SMTP_SERVERS: list[SmtpServer] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _smtp_server():
+    server = SmtpServer().start()
+    SMTP_SERVERS.append(server)
+    yield
+    SMTP_SERVERS.remove(server)
+    server.stop()
+
+
+def _mailbox(workspace):
+    return sending_services.mailbox_create(
+        workspace=workspace,
+        email=f"{workspace.slug}-{next(NUMBERS)}@example.com",
+        smtp_host="smtp.example.com",
+    )
+
+
+def _mailbox_in_error(workspace):
+    """A mailbox whose login works again: testing it brings it back to active (the control acts)."""
+    (server,) = SMTP_SERVERS
+    mailbox = sending_services.mailbox_create(
+        workspace=workspace,
+        email=f"{workspace.slug}-{next(NUMBERS)}@example.com",
+        smtp_host="127.0.0.1",
+        smtp_port=server.port,
+        smtp_security="none",
+        smtp_username=server.username,
+        smtp_password=server.password,
+    )
+    Mailbox.objects.for_workspace(workspace).filter(pk=mailbox.pk).update(status=Mailbox.Status.ERROR)
+    return mailbox
+
+
+def _mailbox_form(mailbox):
+    return {
+        "email": mailbox.email,
+        "smtp_host": "smtp.example.com",
+        "smtp_port": "587",
+        "smtp_security": "starttls",
+        "imap_port": "993",
+        "imap_security": "ssl",
+        "daily_limit": "7",
+        "min_interval_seconds": "60",
+    }
+
+
+def _campaign_and_a_mailbox(workspace):
+    _mailbox(workspace)
+    return CampaignFactory(workspace=workspace, name=f"{workspace.slug} campaign")
+
+
+def _the_workspaces_mailboxes(campaign):
+    return {"mailboxes": [mailbox.pk for mailbox in Mailbox.objects.for_workspace(campaign.workspace)]}
+
+
 def _a_csv_upload(_):
     return {"file": SimpleUploadedFile("more.csv", b"Email\nsomeone@example.com\n", content_type="text/csv")}
 
@@ -192,6 +254,8 @@ CASES = {
     "api:import-cancel": Case(_import, {"post": {}}),
     "api:leadfinder-download-detail": Case(_leadfinder_download, shows_the_object=False),
     "api:leadfinder-download-file": Case(_leadfinder_download),
+    "api:mailbox-detail": Case(_mailbox, {"get": {}, "patch": {"daily_limit": 7}, "delete": {}}),
+    "api:mailbox-test": Case(_mailbox_in_error, {"post": {}}),
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),
@@ -210,6 +274,11 @@ CASES = {
     "import_cancel": Case(_import, {"post": {}}),
     "import_errors": Case(_finished_import),
     "leadfinder_download_file": Case(_leadfinder_download),
+    "mailbox_edit": Case(_mailbox, {"get": {}, "post": _mailbox_form}),
+    "mailbox_status": Case(_mailbox, {"post": {"status": "paused"}}),
+    "mailbox_test": Case(_mailbox_in_error, {"post": {}}),
+    "mailbox_delete": Case(_mailbox, {"get": {}, "post": {}}),
+    "campaign_mailboxes": Case(_campaign_and_a_mailbox, {"get": {}, "post": _the_workspaces_mailboxes}),
     "member_change_role": Case(_member, {"post": {"role": "admin"}}),
     "member_remove": Case(_member, {"post": {}}),
     "invitation_revoke": Case(_invitation, {"post": {}}),

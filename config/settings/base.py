@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ImportJobStatusEnum": "campaigns.importing.serializers.API_STATUSES",
         "LeadSourceEnum": "campaigns.contacts.serializers.LEAD_SOURCES",
+        "MailboxSecurityEnum": "sending.models.Security",
     },
 }
 

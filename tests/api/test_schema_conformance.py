@@ -25,7 +25,9 @@ from core.ids import ID_MAX
 from leadfinder import loading
 from leadfinder import services as leadfinder_services
 from leadfinder.models import Prospect
+from sending import services as sending_services
 from tests.factories import CampaignFactory, LeadFactory, ProspectFactory, WorkspaceFactory, enroll, owner_of
+from tests.sending.smtp_server import free_port
 
 pytestmark = pytest.mark.schemathesis
 
@@ -74,6 +76,10 @@ def api_data(settings, tmp_path):
     job = import_services.import_create(
         workspace=workspace, user=owner, upload=SimpleUploadedFile("leads.csv", csv), campaign=campaign
     )
+    # Its test connects to a closed loopback port: refused at once, no waiting on a network.
+    mailbox = sending_services.mailbox_create(
+        workspace=workspace, email="sender@example.com", smtp_host="127.0.0.1", smtp_port=free_port()
+    )
     return {
         "raw_key": raw_key,
         "ids": {
@@ -81,6 +87,7 @@ def api_data(settings, tmp_path):
             "campaign_id": [str(campaign.pk), str(other_campaign.pk)],
             "download_id": [str(download.pk)],
             "job_id": [str(job.pk)],
+            "mailbox_id": [str(mailbox.pk)],
         },
     }
 
