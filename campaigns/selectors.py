@@ -121,6 +121,16 @@ def steps_of(*, workspace: Workspace, campaign: Campaign) -> TenantQuerySet[Step
     return Step.objects.for_workspace(workspace).filter(campaign=campaign).order_by("position")
 
 
+def newest_leads_of(*, workspace: Workspace, campaign: Campaign, limit: int) -> TenantQuerySet[Lead]:
+    """The campaign's ``limit`` newest contacts, walked back on its enrollments' key (see lead_keys)."""
+    lead_ids = list(lead_keys(workspace=workspace, campaign=campaign).order_by("-lead_id")[:limit])
+    return (
+        Lead.objects.for_workspace(workspace)
+        .filter(pk__in=[key["lead_id"] for key in lead_ids])
+        .order_by("-id")
+    )
+
+
 def step_of(*, workspace: Workspace, campaign: Campaign, step_id: int) -> Step:
     """One step of the campaign; another campaign's or workspace's step id is a 404."""
     step = steps_of(workspace=workspace, campaign=campaign).filter(pk=step_id).first()
