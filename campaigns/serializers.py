@@ -16,7 +16,14 @@ from core.ids import ID_MAX
 
 # Positions are small integers in the database; the service says which of them the sequence has.
 STEP_POSITION_MAX = 32_767
-CLOCK = {"format": "%H:%M", "input_formats": ["%H:%M"]}
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"})
+class ClockField(serializers.TimeField):
+    """A time of day as HH:MM (OpenAPI's "time" format wants seconds and an offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
 def _registered_fields(*, for_output):
@@ -41,8 +48,8 @@ class ScheduleSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=7),
         help_text="ISO weekdays it sends on: 1 is Monday, 7 Sunday.",
     )
-    start = serializers.TimeField(source="schedule_start", help_text="HH:MM, in its time zone.", **CLOCK)
-    end = serializers.TimeField(source="schedule_end", help_text="HH:MM, after start.", **CLOCK)
+    start = ClockField(source="schedule_start", help_text="HH:MM, in its time zone.")
+    end = ClockField(source="schedule_end", help_text="HH:MM, after start.")
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -74,8 +81,8 @@ class ScheduleInputSerializer(StrictSerializer):
         max_length=7,
         help_text="ISO weekdays it sends on: 1 is Monday, 7 Sunday.",
     )
-    start = serializers.TimeField(required=False, help_text="HH:MM, in its time zone.", **CLOCK)
-    end = serializers.TimeField(required=False, help_text="HH:MM, after start.", **CLOCK)
+    start = ClockField(required=False, help_text="HH:MM, in its time zone.")
+    end = ClockField(required=False, help_text="HH:MM, after start.")
 
 
 class CampaignUpdateSerializer(StrictSerializer):
