@@ -117,7 +117,8 @@ def main():
             rows.append((what, timed(lambda run, url=url: browser.get(url), runs)))
         for what, status in [
             ("PATCH archive the 900,000 campaign", "archived"),
-            ("PATCH unarchive it", "active"),
+            # To draft: starting (active) would also need a sequence and a mailbox; the slots cost the same.
+            ("PATCH unarchive it", "draft"),
         ]:
             rows.append(
                 (

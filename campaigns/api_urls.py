@@ -11,4 +11,11 @@ urlpatterns = [
         api.CampaignLeadsRemoveView.as_view(),
         name="campaign-leads-remove",
     ),
+    path("campaigns/<id:campaign_id>/steps", api.StepListView.as_view(), name="campaign-steps"),
+    path(
+        "campaigns/<id:campaign_id>/steps/<id:step_id>",
+        api.StepDetailView.as_view(),
+        name="campaign-step-detail",
+    ),
+    path("campaigns/<id:campaign_id>/preview", api.PreviewView.as_view(), name="campaign-preview"),
 ]

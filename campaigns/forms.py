@@ -3,7 +3,13 @@ import re
 from django import forms
 
 from campaigns.models import Campaign
-from campaigns.services import CAMPAIGN_NAME_MAX_LENGTH, MAX_LEADS_PER_REQUEST
+from campaigns.services import (
+    CAMPAIGN_NAME_MAX_LENGTH,
+    MAX_LEADS_PER_REQUEST,
+    STEP_DELAY_MAX_DAYS,
+    STEP_SUBJECT_MAX_LENGTH,
+    timezone_names,
+)
 from core.ids import ID_MAX
 
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
@@ -83,3 +89,51 @@ class EnrollmentRemoveForm(forms.Form):
         if len(lead_ids) > MAX_LEADS_PER_REQUEST:
             raise forms.ValidationError(f"Remove at most {MAX_LEADS_PER_REQUEST:,} contacts at once.")
         return lead_ids
+
+
+class StepForm(forms.Form):
+    subject = forms.CharField(
+        required=False,
+        max_length=STEP_SUBJECT_MAX_LENGTH,
+        strip=False,
+        help_text='Empty on a later step: "Re: " and the first subject, in the same thread.',
+    )
+    body = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 8}))
+    delay_days = forms.IntegerField(
+        min_value=0,
+        max_value=STEP_DELAY_MAX_DAYS,
+        initial=0,
+        label="Wait (days)",
+        help_text="Days after the step before it; 0 sends at the next chance.",
+    )
+
+
+class StepMoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+WEEKDAYS = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
+
+
+class ScheduleForm(forms.Form):
+    timezone = forms.ChoiceField(label="Time zone")
+    days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, label="Days it sends on"
+    )
+    start = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="From")
+    end = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), label="Until")
+    stop_on_reply = forms.BooleanField(required=False, label="Stop a lead's sequence when it replies")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [(name, name) for name in sorted(timezone_names())]
+
+
+class PreviewForm(forms.Form):
+    lead = forms.TypedChoiceField(coerce=int, label="Contact")
+    step = forms.TypedChoiceField(coerce=int, label="Step")
+
+    def __init__(self, *args, leads, positions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].choices = [(lead.pk, lead.email) for lead in leads]
+        self.fields["step"].choices = [(position, f"Step {position}") for position in positions]

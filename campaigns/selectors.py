@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from typing import TypedDict
 
+from django.db import connection
 from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import Workspace
-from campaigns.models import Campaign, Enrollment
+from campaigns.models import Campaign, Enrollment, ImportJob, Step
 from core.tenancy import TenantQuerySet
 from leads.models import Lead
 from leads.selectors import leads_for_workspace, matching
@@ -15,6 +16,13 @@ from leads.selectors import leads_for_workspace, matching
 
 class LeadKey(TypedDict):
     lead_id: int
+
+
+# An enrollment's place in its sequence, as lists of a campaign's contacts show it.
+ENROLLMENT_STATE = ("status", "step", "mailbox_id", "next_send_at", "last_sent_at")
+# Custom field names are read from this many of the newest contacts (and every import's column mapping):
+# a sample bounded whatever the workspace's size, since no index covers the keys of custom_fields.
+CUSTOM_FIELD_SAMPLE = 20_000
 
 
 def active_leads_used_by_enrollments(workspace: Workspace) -> int:
@@ -55,7 +63,11 @@ def campaigns_of_lead(*, workspace: Workspace, lead: Lead) -> TenantQuerySet[Cam
 
 
 def lead_keys(
-    *, workspace: Workspace, search: str = "", campaign: Campaign | None = None
+    *,
+    workspace: Workspace,
+    search: str = "",
+    campaign: Campaign | None = None,
+    enrollment_status: str = "",
 ) -> QuerySet[Model, LeadKey]:
     """What a page of contacts is cut from: rows ``{"lead_id"}``, to be ordered by ``-lead_id``.
 
@@ -67,14 +79,19 @@ def lead_keys(
     if campaign is None:
         return leads_for_workspace(workspace=workspace, search=search).values(lead_id=F("id"))
     enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
+    if enrollment_status:
+        enrollments = enrollments.filter(status=enrollment_status)
     return matching(enrollments, search, path="lead__").values("lead_id")
 
 
 def leads_with_campaign_ids(*, workspace: Workspace, lead_ids: Sequence[int]) -> list[Lead]:
     """The contacts of ``lead_ids`` in that order, each with ``enrollment_list`` (every campaign it is
-    in, archived ones too); an id deleted meanwhile is left out."""
+    in, archived ones too, with its place in that campaign's sequence); an id deleted meanwhile is left
+    out."""
     enrollments = (
-        Enrollment.objects.for_workspace(workspace).only("lead_id", "campaign_id").order_by("campaign_id")
+        Enrollment.objects.for_workspace(workspace)
+        .only("lead_id", "campaign_id", *ENROLLMENT_STATE)
+        .order_by("campaign_id")
     )
     leads = (
         Lead.objects.for_workspace(workspace)
@@ -97,3 +114,50 @@ def leads_not_in_campaign(*, workspace: Workspace, campaign: Campaign, search: s
     """Contacts matching ``search`` that ``campaign`` does not have yet, newest first."""
     enrolled = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id=OuterRef("pk"))
     return leads_for_workspace(workspace=workspace, search=search).filter(~Exists(enrolled))
+
+
+def steps_of(*, workspace: Workspace, campaign: Campaign) -> TenantQuerySet[Step]:
+    """The campaign's sequence, first step first."""
+    return Step.objects.for_workspace(workspace).filter(campaign=campaign).order_by("position")
+
+
+def newest_leads_of(*, workspace: Workspace, campaign: Campaign, limit: int) -> TenantQuerySet[Lead]:
+    """The campaign's ``limit`` newest contacts, walked back on its enrollments' key (see lead_keys)."""
+    lead_ids = list(lead_keys(workspace=workspace, campaign=campaign).order_by("-lead_id")[:limit])
+    return (
+        Lead.objects.for_workspace(workspace)
+        .filter(pk__in=[key["lead_id"] for key in lead_ids])
+        .order_by("-id")
+    )
+
+
+def step_of(*, workspace: Workspace, campaign: Campaign, step_id: int) -> Step:
+    """One step of the campaign; another campaign's or workspace's step id is a 404."""
+    step = steps_of(workspace=workspace, campaign=campaign).filter(pk=step_id).first()
+    if step is None:
+        raise Http404("No step with that id in this campaign.")
+    return step
+
+
+def custom_field_names(*, workspace: Workspace) -> set[str]:
+    """The custom field names the workspace's contacts have, as far as a bounded read can tell: the keys of
+    its newest ``CUSTOM_FIELD_SAMPLE`` contacts and every custom field an import of it mapped a column to.
+    Milliseconds on a million contacts (docs/campaigns.md, "Sequences")."""
+    table = connection.ops.quote_name(Lead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT DISTINCT jsonb_object_keys(custom_fields) FROM (
+                SELECT custom_fields FROM {table} WHERE workspace_id = %s ORDER BY id DESC LIMIT %s
+            ) AS newest WHERE jsonb_typeof(custom_fields) = 'object'
+            """,  # noqa: S608 - the table name from the model
+            [workspace.pk, CUSTOM_FIELD_SAMPLE],
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    for mapping in ImportJob.objects.for_workspace(workspace).values_list("mapping", flat=True):
+        names.update(
+            target.removeprefix("custom_fields.")
+            for target in (mapping or {}).values()
+            if isinstance(target, str) and target.startswith("custom_fields.")
+        )
+    return names

@@ -11,7 +11,10 @@ three campaigns uses one slot (rule 1).
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import cast
+from datetime import time
+from functools import cache
+from typing import Any, cast
+from zoneinfo import available_timezones
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -22,9 +25,11 @@ from accounts.models import Workspace
 from billing import services as billing_services
 from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
+from campaigns import extensions
 from campaigns.importing.files import delete_stored_files
-from campaigns.models import Campaign, Enrollment, ImportJob
-from campaigns.selectors import enrollments_only_in, slots_freed_by_removing
+from campaigns.models import Campaign, Enrollment, ImportJob, Step
+from campaigns.selectors import enrollments_only_in, slots_freed_by_removing, step_of, steps_of
+from campaigns.sequences import unknown_variable_errors
 from core.errors import Conflict, DomainError
 from leads.models import Lead
 from leads.normalization import InvalidLead, clean_text, normalize_lead
@@ -37,6 +42,10 @@ MAX_LEADS_PER_REQUEST = 1_000
 CAMPAIGN_NAME_MAX_LENGTH = cast(int, Campaign._meta.get_field("name").max_length)
 CAMPAIGN_DELETED = "Cancelled: its campaign was deleted."
 NO_SUCH_LEAD = "No lead with this id."
+STEP_SUBJECT_MAX_LENGTH = cast(int, Step._meta.get_field("subject").max_length)
+STEP_DELAY_MAX_DAYS = 365
+NO_STEP = "Add a step to the sequence before starting the campaign."
+FIRST_SUBJECT = "The first step needs a subject: a later step without one replies under it."
 LISTED_TWICE = "Listed more than once in this request."
 
 
@@ -106,18 +115,71 @@ def campaign_rename(*, workspace: Workspace, campaign: Campaign, name: str | Non
 
 @transaction.atomic
 def campaign_update(
-    *, workspace: Workspace, campaign: Campaign, name: str | None = None, status: str | None = None
+    *,
+    workspace: Workspace,
+    campaign: Campaign,
+    name: str | None = None,
+    status: str | None = None,
+    schedule: Mapping[str, Any] | None = None,
+    stop_on_reply: bool | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> Campaign:
-    """A new name and/or status, both or neither: a refused name (400) or status (402) changes nothing.
-    The quota row is locked before the rename writes the campaign's row (quota row first, always: an
-    enrolment holding the quota row also updates the campaign's lead count)."""
+    """Changes what is given, all or nothing: a refused name or schedule (400), a status that does not fit
+    (402) or a campaign that cannot start (409) changes nothing. ``schedule`` takes any of timezone, days,
+    start and end (the others stay); ``fields`` are those registered in ``campaigns.extensions``, written
+    here, before the status moves, so one request may give a campaign its mailboxes and start it.
+    The quota row is locked before the campaign's row is written (quota row first, always: an enrolment
+    holding the quota row also updates the campaign's lead count)."""
     if status is not None:
         _require_status(status)
         quota = billing_services.quota_lock(workspace=workspace)
     if name is not None:
         campaign = campaign_rename(workspace=workspace, campaign=campaign, name=name)
+    if schedule is not None or stop_on_reply is not None:
+        campaign = _set_schedule(campaign, schedule or {}, stop_on_reply)
+    registered = extensions.campaign_fields()
+    for field_name, value in (fields or {}).items():
+        registered[field_name].write(workspace=workspace, campaign=campaign, value=value)
     if status is not None:
         campaign, _ = _set_status(workspace=workspace, quota=quota, campaign=campaign, status=status)
+    return campaign
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _set_schedule(campaign: Campaign, schedule: Mapping[str, Any], stop_on_reply: bool | None) -> Campaign:
+    errors: dict[str, list[str]] = {}
+    timezone_name = schedule.get("timezone", campaign.schedule_timezone)
+    if timezone_name not in timezone_names():
+        errors["timezone"] = [f"{timezone_name!r} is not a time zone: use a name like Europe/Berlin."]
+    days = schedule.get("days", campaign.schedule_days)
+    if not days or any(not isinstance(day, int) or not 1 <= day <= 7 for day in days):
+        errors["days"] = ["Choose at least one day, as ISO weekdays from 1 (Monday) to 7 (Sunday)."]
+    start: time = schedule.get("start", campaign.schedule_start)
+    end: time = schedule.get("end", campaign.schedule_end)
+    if start >= end:
+        errors["end"] = ["The sending window ends after it starts, on the same day."]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first, details={"schedule": errors})
+    campaign.schedule_timezone = timezone_name
+    campaign.schedule_days = sorted(set(days))
+    campaign.schedule_start, campaign.schedule_end = start, end
+    if stop_on_reply is not None:
+        campaign.stop_on_reply = stop_on_reply
+    campaign.save(
+        update_fields=[
+            "schedule_timezone",
+            "schedule_days",
+            "schedule_start",
+            "schedule_end",
+            "stop_on_reply",
+            "updated_at",
+        ]
+    )
     return campaign
 
 
@@ -150,9 +212,26 @@ def _set_status(
             change = -billing_services.active_leads_release(quota=quota, count=count)
         else:
             change = billing_services.active_leads_reserve(quota=quota, count=count)
+    if status == Campaign.Status.ACTIVE and campaign.status != status:
+        reasons = campaign_start_refusals(workspace=workspace, campaign=campaign)
+        if reasons:
+            message = (
+                reasons[0] if len(reasons) == 1 else f"{campaign.name} cannot start: " + " ".join(reasons)
+            )
+            raise Conflict(message, details={"reasons": reasons})
     campaign.status = status
     campaign.save(update_fields=["status", "updated_at"])
     return campaign, change
+
+
+def campaign_start_refusals(*, workspace: Workspace, campaign: Campaign) -> list[str]:
+    """Why the campaign cannot start sending, a sentence each; empty when it can."""
+    reasons = [] if steps_of(workspace=workspace, campaign=campaign).exists() else [NO_STEP]
+    for check in extensions.start_checks():
+        reason = check(workspace=workspace, campaign=campaign)
+        if reason:
+            reasons.append(reason)
+    return reasons
 
 
 @transaction.atomic
@@ -183,6 +262,134 @@ def campaign_delete(*, workspace: Workspace, campaign: Campaign) -> int:
     imports.update(campaign=None, campaign_name=campaign.name)
     campaign.delete()
     return freed
+
+
+def _lock_campaign(workspace: Workspace, campaign: Campaign) -> Campaign:
+    """The campaign's row, locked: its steps change one writer at a time, so positions stay 1..n."""
+    locked = Campaign.objects.for_workspace(workspace).select_for_update().filter(pk=campaign.pk).first()
+    if locked is None:
+        raise Http404("No campaign with that id.")
+    return locked
+
+
+def _check_step(
+    *, workspace: Workspace, subject: str, body: str, delay_days: int, position: int, last: int
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not 1 <= position <= last:
+        errors["position"] = [f"Between 1 and {last}."]
+    if not 0 <= delay_days <= STEP_DELAY_MAX_DAYS:
+        errors["delay_days"] = [f"From 0 to {STEP_DELAY_MAX_DAYS} days."]
+    if len(subject) > STEP_SUBJECT_MAX_LENGTH:
+        errors["subject"] = [f"At most {STEP_SUBJECT_MAX_LENGTH} characters."]
+    if not body.strip():
+        errors["body"] = ["A step needs a body."]
+    for field_name, messages in unknown_variable_errors(
+        workspace=workspace, texts={"subject": subject, "body": body}
+    ).items():
+        errors.setdefault(field_name, messages)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise DomainError(first, details=errors)
+
+
+def _require_first_subject(workspace: Workspace, campaign: Campaign, *, field_name: str) -> None:
+    """Held after every change: the step at position 1 has a subject for the others to reply under."""
+    first = steps_of(workspace=workspace, campaign=campaign).filter(position=1).first()
+    if first is not None and not first.subject.strip():
+        raise DomainError(FIRST_SUBJECT, details={field_name: [FIRST_SUBJECT]})
+
+
+def _shift(workspace: Workspace, campaign: Campaign, *, low: int, high: int | None, by: int) -> None:
+    """Moves the steps at positions low..high (high None: to the end) by ``by`` places."""
+    steps = steps_of(workspace=workspace, campaign=campaign).filter(position__gte=low)
+    if high is not None:
+        steps = steps.filter(position__lte=high)
+    steps.update(position=F("position") + by)
+
+
+@transaction.atomic
+def step_create(
+    *,
+    workspace: Workspace,
+    campaign: Campaign,
+    subject: str = "",
+    body: str,
+    delay_days: int = 0,
+    position: int | None = None,
+) -> Step:
+    """Adds a step at ``position`` (default: last); the steps from there on move one place down."""
+    campaign = _lock_campaign(workspace, campaign)
+    count = steps_of(workspace=workspace, campaign=campaign).count()
+    position = count + 1 if position is None else position
+    _check_step(
+        workspace=workspace,
+        subject=subject,
+        body=body,
+        delay_days=delay_days,
+        position=position,
+        last=count + 1,
+    )
+    _shift(workspace, campaign, low=position, high=None, by=1)
+    step = Step.objects.create(
+        workspace=workspace,
+        campaign=campaign,
+        position=position,
+        subject=subject,
+        body=body,
+        delay_days=delay_days,
+    )
+    _require_first_subject(workspace, campaign, field_name="subject" if position == 1 else "position")
+    return step
+
+
+@transaction.atomic
+def step_update(
+    *,
+    workspace: Workspace,
+    campaign: Campaign,
+    step: Step,
+    subject: str | None = None,
+    body: str | None = None,
+    delay_days: int | None = None,
+    position: int | None = None,
+) -> Step:
+    """Changes what is given. A new ``position`` moves the step there and the steps between one place
+    towards where it was, so positions stay 1..n."""
+    campaign = _lock_campaign(workspace, campaign)
+    step = step_of(workspace=workspace, campaign=campaign, step_id=step.pk)
+    count = steps_of(workspace=workspace, campaign=campaign).count()
+    old = step.position
+    step.subject = step.subject if subject is None else subject
+    step.body = step.body if body is None else body
+    step.delay_days = step.delay_days if delay_days is None else delay_days
+    new = old if position is None else position
+    _check_step(
+        workspace=workspace,
+        subject=step.subject,
+        body=step.body,
+        delay_days=step.delay_days,
+        position=new,
+        last=count,
+    )
+    if new < old:
+        _shift(workspace, campaign, low=new, high=old - 1, by=1)
+    elif new > old:
+        _shift(workspace, campaign, low=old + 1, high=new, by=-1)
+    step.position = new
+    step.save()
+    _require_first_subject(workspace, campaign, field_name="subject" if new == 1 else "position")
+    return step
+
+
+@transaction.atomic
+def step_delete(*, workspace: Workspace, campaign: Campaign, step: Step) -> None:
+    """Deletes the step; the steps after it move one place up."""
+    campaign = _lock_campaign(workspace, campaign)
+    step = step_of(workspace=workspace, campaign=campaign, step_id=step.pk)
+    step.delete()
+    _shift(workspace, campaign, low=step.position + 1, high=None, by=-1)
+    _require_first_subject(workspace, campaign, field_name="non_field_errors")
 
 
 @transaction.atomic

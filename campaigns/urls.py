@@ -14,6 +14,19 @@ urlpatterns = [
     path(
         "campaigns/<id:campaign_id>/leads/remove/", views.campaign_leads_remove, name="campaign_leads_remove"
     ),
+    path("campaigns/<id:campaign_id>/sequence/", views.campaign_sequence, name="campaign_sequence"),
+    path("campaigns/<id:campaign_id>/sequence/<id:step_id>/", views.campaign_step, name="campaign_step"),
+    path(
+        "campaigns/<id:campaign_id>/sequence/<id:step_id>/move/",
+        views.campaign_step_move,
+        name="campaign_step_move",
+    ),
+    path(
+        "campaigns/<id:campaign_id>/sequence/<id:step_id>/delete/",
+        views.campaign_step_delete,
+        name="campaign_step_delete",
+    ),
+    path("campaigns/<id:campaign_id>/schedule/", views.campaign_schedule, name="campaign_schedule"),
     path("campaigns/<id:campaign_id>/import/", import_views.campaign_import, name="campaign_import"),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/<id:job_id>/", import_views.import_detail, name="import_detail"),

@@ -11,24 +11,32 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import workspace_required
 from accounts.forms import add_domain_error
 from billing.errors import ActiveLeadsLimitReached
-from campaigns import selectors, services
+from campaigns import selectors, sequences, services
 from campaigns.forms import (
+    WEEKDAYS,
     CampaignForm,
     CampaignStatusForm,
     EnrollmentAddForm,
     EnrollmentRemoveForm,
     ListForm,
+    PreviewForm,
+    ScheduleForm,
+    StepForm,
+    StepMoveForm,
     list_query,
 )
 from campaigns.importing.selectors import imports_for_workspace
 from campaigns.models import Campaign, ImportJob
 from campaigns.reasons import reason_in_words
+from campaigns.templating import LEAD_VARIABLES, MESSAGE_VARIABLES
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
 from leads.models import Lead
 
 PAGE_SIZE = 50
 SEARCH_RESULTS = 20
+# The contacts a preview may be shown for: the campaign's newest.
+PREVIEW_LEADS = 50
 
 
 def _campaign(request, campaign_id):
@@ -73,9 +81,15 @@ def _campaign_detail_context(request, campaign, *, add_form=None, over_limit=Non
         if search
         else []
     )
+    leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items)
     return {
         "campaign": campaign,
-        "leads": selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items),
+        "leads": leads,
+        # Each contact with its place in this campaign's sequence (None if it left since the page was cut).
+        "rows": [
+            (lead, next((e for e in lead.enrollment_list if e.campaign_id == campaign.pk), None))
+            for lead in leads
+        ],
         "find": search,
         "found": found,
         "search_results_limit": SEARCH_RESULTS,
@@ -132,6 +146,9 @@ def campaign_status(request, campaign_id):
             f"{details['limit']:,} are free. "
             "Remove contacts from campaigns or upgrade your plan.",
         )
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
         return redirect("campaign_detail", campaign_id=campaign.pk)
     if change < 0:
         slots = f" {plural(-change, 'active-lead slot')} freed."
@@ -228,3 +245,137 @@ def campaign_leads_remove(request, campaign_id):
         )
         messages.success(request, f"Removed {plural(removed, 'contact')} from {campaign.name}.")
     return redirect(reverse("campaign_detail", kwargs={"campaign_id": campaign.pk}) + "#leads")
+
+
+def _sequence_context(request, campaign, *, form=None, editing=None):
+    steps = list(selectors.steps_of(workspace=request.workspace, campaign=campaign))
+    leads = selectors.newest_leads_of(workspace=request.workspace, campaign=campaign, limit=PREVIEW_LEADS)
+    preview_form = PreviewForm(
+        request.GET if "lead" in request.GET else None, leads=leads, positions=[s.position for s in steps]
+    )
+    preview = None
+    if preview_form.is_bound and preview_form.is_valid():
+        preview = sequences.preview(
+            workspace=request.workspace,
+            campaign=campaign,
+            lead=leads.get(pk=preview_form.cleaned_data["lead"]),
+            position=preview_form.cleaned_data["step"],
+        )
+    return {
+        "campaign": campaign,
+        "steps": steps,
+        "form": form or StepForm(),
+        "editing": editing,
+        "preview_form": preview_form,
+        "preview": preview,
+        "lead_variables": LEAD_VARIABLES,
+        "message_variables": MESSAGE_VARIABLES,
+        "custom_fields": sorted(selectors.custom_field_names(workspace=request.workspace)),
+    }
+
+
+@workspace_required
+def campaign_sequence(request, campaign_id):
+    """The campaign's steps, a form that adds one, the variables they may use and a preview."""
+    campaign = _campaign(request, campaign_id)
+    form = StepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = services.step_create(workspace=request.workspace, campaign=campaign, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Step {step.position} is added.")
+            return redirect("campaign_sequence", campaign_id=campaign.pk)
+    return render(
+        request, "campaigns/campaign_sequence.html", _sequence_context(request, campaign, form=form)
+    )
+
+
+@workspace_required
+def campaign_step(request, campaign_id, step_id):
+    """One step's form: it changes the step."""
+    campaign = _campaign(request, campaign_id)
+    step = selectors.step_of(workspace=request.workspace, campaign=campaign, step_id=step_id)
+    initial = {"subject": step.subject, "body": step.body, "delay_days": step.delay_days}
+    form = StepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = services.step_update(
+                workspace=request.workspace, campaign=campaign, step=step, **form.cleaned_data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Step {step.position} is saved.")
+            return redirect("campaign_sequence", campaign_id=campaign.pk)
+    context = _sequence_context(request, campaign, form=form, editing=step)
+    return render(request, "campaigns/campaign_sequence.html", context)
+
+
+@require_POST
+@workspace_required
+def campaign_step_move(request, campaign_id, step_id):
+    campaign = _campaign(request, campaign_id)
+    step = selectors.step_of(workspace=request.workspace, campaign=campaign, step_id=step_id)
+    form = StepMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Move a step up or down.")
+        return redirect("campaign_sequence", campaign_id=campaign.pk)
+    position = step.position + (-1 if form.cleaned_data["direction"] == "up" else 1)
+    try:
+        step = services.step_update(
+            workspace=request.workspace, campaign=campaign, step=step, position=position
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The step is now step {step.position}.")
+    return redirect("campaign_sequence", campaign_id=campaign.pk)
+
+
+@require_POST
+@workspace_required
+def campaign_step_delete(request, campaign_id, step_id):
+    campaign = _campaign(request, campaign_id)
+    step = selectors.step_of(workspace=request.workspace, campaign=campaign, step_id=step_id)
+    try:
+        services.step_delete(workspace=request.workspace, campaign=campaign, step=step)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Step {step.position} is deleted.")
+    return redirect("campaign_sequence", campaign_id=campaign.pk)
+
+
+@workspace_required
+def campaign_schedule(request, campaign_id):
+    """When the campaign may send, and whether a reply ends a lead's sequence."""
+    campaign = _campaign(request, campaign_id)
+    initial = {
+        "timezone": campaign.schedule_timezone,
+        "days": campaign.schedule_days,
+        "start": campaign.schedule_start,
+        "end": campaign.schedule_end,
+        "stop_on_reply": campaign.stop_on_reply,
+    }
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        stop_on_reply = data.pop("stop_on_reply")
+        try:
+            services.campaign_update(
+                workspace=request.workspace, campaign=campaign, schedule=data, stop_on_reply=stop_on_reply
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            for name, errors in dict(exc.details.get("schedule", {})).items():
+                form.add_error(name, errors)
+        else:
+            messages.success(request, f"{campaign.name}'s schedule is saved.")
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    return render(
+        request,
+        "campaigns/campaign_schedule.html",
+        {"campaign": campaign, "form": form, "weekdays": WEEKDAYS},
+    )

@@ -95,11 +95,22 @@ class CampaignFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, workspace, name, status):
         campaign = campaign_services.campaign_create(workspace=workspace, name=name)
+        if status == Campaign.Status.ACTIVE:
+            add_step(campaign)  # a campaign starts only with a sequence
         if status != campaign.status:
             campaign, _ = campaign_services.campaign_set_status(
                 workspace=workspace, campaign=campaign, status=status
             )
         return campaign
+
+
+def add_step(
+    campaign, *, subject="Hello {{first_name|there}}", body="Hi {{first_name|there}},\n\nA word.", **fields
+):
+    """Adds a step to the campaign's sequence (last, unless ``position``) through campaigns.services."""
+    return campaign_services.step_create(
+        workspace=campaign.workspace, campaign=campaign, subject=subject, body=body, **fields
+    )
 
 
 def enroll(campaign, leads, *, allow_partial=False):

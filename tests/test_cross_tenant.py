@@ -37,6 +37,7 @@ from tests.factories import (
     LeadFactory,
     MembershipFactory,
     UserFactory,
+    add_step,
     enroll,
     make_prospects,
     owner_of,
@@ -109,6 +110,30 @@ def _campaign_with_a_lead(workspace):
     campaign = CampaignFactory(workspace=workspace, name=f"{workspace.slug} campaign")
     enroll(campaign, [_lead(workspace)])
     return campaign
+
+
+def _campaign_with_a_step(workspace):
+    campaign = _campaign_with_a_lead(workspace)
+    add_step(campaign, subject=f"{workspace.slug} hello", body="Hi {{email}}")
+    return campaign
+
+
+def _step(workspace):
+    return _campaign_with_a_step(workspace).steps.get()
+
+
+def _first_of_two_steps(workspace):
+    step = _step(workspace)
+    add_step(step.campaign, subject="Following up", body="Still there?")
+    return step
+
+
+def _step_route(step):
+    return {"campaign_id": step.campaign_id, "step_id": step.pk}
+
+
+def _preview_of_its_lead(campaign):
+    return {"lead": _leads_of(campaign)[0], "step": 1}
 
 
 def _member(workspace):
@@ -235,6 +260,8 @@ class Case:
     # that object giving one). Every other method is tried too, with no body: it must answer 404 or 405.
     methods: dict = field(default_factory=lambda: {"get": {}})
     shows_the_object: bool = True  # its GET answer shows the object's data (else the leak check is blind)
+    # The route's parameters from the object, for a route that names more than one (a step of a campaign).
+    url_kwargs: Callable | None = None
 
 
 CASES = {
@@ -249,6 +276,13 @@ CASES = {
     "api:campaign-leads-remove": Case(
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
+    "api:campaign-steps": Case(
+        _campaign_with_a_step, {"get": {}, "post": {"subject": "Hi", "body": "Mallory"}}
+    ),
+    "api:campaign-step-detail": Case(
+        _step, {"patch": {"subject": "Mallory"}, "delete": {}}, url_kwargs=_step_route
+    ),
+    "api:campaign-preview": Case(_campaign_with_a_step, {"get": _preview_of_its_lead}),
     "api:import-detail": Case(_finished_import),
     "api:import-errors": Case(_finished_import),
     "api:import-cancel": Case(_import, {"post": {}}),
@@ -268,6 +302,20 @@ CASES = {
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
     "campaign_import": Case(_campaign_with_a_lead, {"post": _a_csv_upload}),
+    "campaign_sequence": Case(
+        _campaign_with_a_step, {"get": {}, "post": {"subject": "Hi", "body": "Mallory", "delay_days": 1}}
+    ),
+    "campaign_step": Case(
+        _step,
+        {"get": {}, "post": {"subject": "Hi", "body": "Mallory", "delay_days": 2}},
+        url_kwargs=_step_route,
+    ),
+    "campaign_step_move": Case(_first_of_two_steps, {"post": {"direction": "down"}}, url_kwargs=_step_route),
+    "campaign_step_delete": Case(_step, {"post": {}}, url_kwargs=_step_route),
+    "campaign_schedule": Case(
+        _campaign_with_a_lead,
+        {"get": {}, "post": {"timezone": "Europe/Berlin", "days": [1, 2], "start": "08:00", "end": "16:00"}},
+    ),
     "import_detail": Case(_finished_import),
     "import_mapping": Case(_import_draft, {"get": {}, "post": {"column_0": "email", "on_duplicate": "skip"}}),
     "import_progress": Case(_finished_import),
@@ -301,8 +349,9 @@ def body_for(case, method, obj):
 class Caller:
     """Calls a route as an owner of ``workspace``: with its API key under /api/, signed in otherwise."""
 
-    def __init__(self, workspace, route):
+    def __init__(self, workspace, route, url_kwargs=None):
         self.route = route
+        self.url_kwargs = url_kwargs
         if route.api:
             self.client = api_client_for(workspace)
         else:
@@ -310,9 +359,12 @@ class Caller:
             self.client.force_login(owner_of(workspace))
 
     def __call__(self, method, obj, body):
-        assert len(self.route.parameters) == 1, f"{self.route}: Case builds one object; this route names more"
-        (parameter,) = self.route.parameters
-        url = reverse(self.route.name, kwargs={parameter: obj.pk})
+        if self.url_kwargs:
+            url = reverse(self.route.name, kwargs=self.url_kwargs(obj))
+        else:
+            assert len(self.route.parameters) == 1, f"{self.route}: this route names more: give url_kwargs"
+            (parameter,) = self.route.parameters
+            url = reverse(self.route.name, kwargs={parameter: obj.pk})
         call = getattr(self.client, method)
         if self.route.api:
             return call(url, body, format="json")
@@ -341,7 +393,7 @@ def test_another_workspaces_id_answers_404_shows_nothing_and_changes_nothing(
     route, workspace, other_workspace
 ):
     case = CASES[route.name]
-    call = Caller(workspace, route)
+    call = Caller(workspace, route, case.url_kwargs)
     theirs = case.make(other_workspace)
     before = snapshot(theirs)
 

@@ -26,7 +26,15 @@ from leadfinder import loading
 from leadfinder import services as leadfinder_services
 from leadfinder.models import Prospect
 from sending import services as sending_services
-from tests.factories import CampaignFactory, LeadFactory, ProspectFactory, WorkspaceFactory, enroll, owner_of
+from tests.factories import (
+    CampaignFactory,
+    LeadFactory,
+    ProspectFactory,
+    WorkspaceFactory,
+    add_step,
+    enroll,
+    owner_of,
+)
 from tests.sending.smtp_server import free_port
 
 pytestmark = pytest.mark.schemathesis
@@ -63,6 +71,7 @@ def api_data(settings, tmp_path):
     other_campaign = CampaignFactory(workspace=workspace, name="Autumn follow-up")
     leads = LeadFactory.create_batch(5, workspace=workspace)
     enroll(campaign, leads[:3])
+    steps = [add_step(campaign, subject="Hello {{first_name|there}}"), add_step(campaign, subject="")]
 
     loading.prospects_seed(count=40, seed=7)
     blanks = {name: "" for name in ("seniority", "department", "industry", "company_size", "country")}
@@ -88,6 +97,7 @@ def api_data(settings, tmp_path):
             "download_id": [str(download.pk)],
             "job_id": [str(job.pk)],
             "mailbox_id": [str(mailbox.pk)],
+            "step_id": [str(step.pk) for step in steps],
         },
     }
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from campaigns.extensions import campaign_fields
 from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
 from tests.conftest import api_client_for
@@ -42,7 +43,8 @@ def test_creating_listing_and_reading_campaigns(member_api_client, workspace, ot
 
     assert created.status_code == 201
     body = created.json()
-    assert set(body) == {"id", "name", "status", "lead_count", "created_at"}
+    own = {"id", "name", "status", "lead_count", "schedule", "stop_on_reply", "created_at"}
+    assert set(body) == own | set(campaign_fields())
     assert (body["name"], body["status"], body["lead_count"]) == ("Spring launch", "draft", 0)
     assert [row["id"] for row in listed["results"]] == [body["id"]]
     assert member_api_client.get(f"/api/v1/campaigns/{body['id']}").json() == body
