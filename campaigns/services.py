@@ -470,3 +470,18 @@ def enrollments_finish(
     if campaign is not None:
         enrollments = enrollments.filter(campaign=campaign)
     return enrollments.update(status=status, next_send_at=None)
+
+
+# Sequence state (the sender)
+
+
+@transaction.atomic
+def enrollment_pause(*, workspace: Workspace, campaign: Campaign, lead_id: int) -> int:
+    """Pauses one active enrollment (the sender gave up retrying its step): nothing is sent to it until it
+    is resumed. Returns 1 if it was paused, 0 if it was not active."""
+    billing_services.quota_lock(workspace=workspace)
+    return (
+        Enrollment.objects.for_workspace(workspace)
+        .filter(campaign=campaign, lead_id=lead_id, status=Enrollment.Status.ACTIVE)
+        .update(status=Enrollment.Status.PAUSED, next_send_at=None)
+    )
