@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("campaigns.api_urls")),
     path("", include("campaigns.importing.api_urls")),
     path("", include("leadfinder.api_urls")),
+    path("", include("sending.messages_api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     # Every other path under /api is a JSON 404; "/api" too, which APPEND_SLASH would redirect otherwise.
     re_path(r"^api(?:/|$)", api_not_found),
     path("", include("campaigns.urls")),
+    path("", include("sending.sent_urls")),
     path("", include("leadfinder.urls")),
     path("", include("billing.urls")),
     path("", include("accounts.urls")),

@@ -22,11 +22,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Membership, Role
 from campaigns.models import Enrollment
 from leadfinder import services as leadfinder_services
+from sending.models import Message
 from tests import unchanged
 from tests.campaigns.import_helpers import run_import, start_import
 from tests.conftest import api_client_for
@@ -104,6 +106,23 @@ def _enrolled_lead(workspace):
 def _campaign_with_a_lead(workspace):
     campaign = CampaignFactory(workspace=workspace, name=f"{workspace.slug} campaign")
     enroll(campaign, [_lead(workspace)])
+    return campaign
+
+
+def _campaign_with_a_message(workspace):
+    campaign = _campaign_with_a_lead(workspace)
+    lead_id = _leads_of(campaign)[0]
+    Message.objects.create(
+        workspace=workspace,
+        campaign=campaign,
+        lead_id=lead_id,
+        step_number=1,
+        to_email=f"{workspace.slug}-{next(NUMBERS)}@example.com",
+        message_id=f"<{workspace.slug}-{next(NUMBERS)}@outreach.example>",
+        status=Message.Status.SENT,
+        claimed_at=timezone.now(),
+        sent_at=timezone.now(),
+    )
     return campaign
 
 
@@ -189,6 +208,7 @@ CASES = {
     "api:import-detail": Case(_finished_import),
     "api:import-errors": Case(_finished_import),
     "api:import-cancel": Case(_import, {"post": {}}),
+    "api:campaign-messages": Case(_campaign_with_a_message),
     "api:leadfinder-download-detail": Case(_leadfinder_download, shows_the_object=False),
     "api:leadfinder-download-file": Case(_leadfinder_download),
     # Dashboard
@@ -202,6 +222,7 @@ CASES = {
     "campaign_leads_remove": Case(
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
+    "campaign_sent": Case(_campaign_with_a_message),
     "campaign_import": Case(_campaign_with_a_lead, {"post": _a_csv_upload}),
     "import_detail": Case(_finished_import),
     "import_mapping": Case(_import_draft, {"get": {}, "post": {"column_0": "email", "on_duplicate": "skip"}}),
