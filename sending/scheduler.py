@@ -17,7 +17,6 @@ import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import policy
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,7 +30,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign, Enrollment, Step
 from leads.models import Lead, Suppression
 from leads.selectors import suppressed_emails
-from sending.composing import compose
+from sending.composing import compose, smtp_bytes
 from sending.connections import smtp_open
 from sending.models import CampaignMailbox, Mailbox, Message
 
@@ -39,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 # Due enrollments read per query; a pass reads as many batches as it can send.
 BATCH_SIZE = 200
+# Messages claimed together in one transaction (a worker that dies leaves at most these ``unknown``).
+CLAIM_BATCH = 25
 # SMTP 4xx: retried after 10 min, 20, 40, 80; the fifth refusal pauses the lead.
 RETRY_BASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -121,7 +122,7 @@ def claims_expire(*, now: datetime) -> int:
             )
             if message is None:
                 continue
-            _advance(message, now=now)
+            _advance(message.campaign, [message], now=now)
             message.status = Message.Status.UNKNOWN
             message.error = UNKNOWN_CLAIM
             message.save(update_fields=["status", "error"])
@@ -133,27 +134,31 @@ def _steps(campaign: Campaign) -> list[Step]:
     return list(Step.objects.unscoped().filter(campaign=campaign).order_by("position"))
 
 
-def _advance(message: Message, *, now: datetime, steps: Sequence[Step] | None = None) -> None:
-    """The enrollment of ``message`` has had its step: the next one is due after its delay, or, after the
-    last, the enrollment is completed. Call inside a transaction; the quota row is locked first when it
-    finishes (campaigns.services' order)."""
-    steps = _steps(message.campaign) if steps is None else steps
-    enrollment = Enrollment.objects.unscoped().filter(
-        campaign_id=message.campaign_id, lead_id=message.lead_id
-    )
-    if message.step_number >= len(steps):
+def _advance(
+    campaign: Campaign, messages: Sequence[Message], *, now: datetime, steps: Sequence[Step] | None = None
+) -> None:
+    """The enrollments of ``messages`` (of ``campaign``) have had their steps: each next step is due after
+    its delay, or, after the last, the enrollment is completed. Call inside a transaction; the quota row
+    is locked first when some finish (campaigns.services' order)."""
+    steps = _steps(campaign) if steps is None else steps
+    last = [m.lead_id for m in messages if m.step_number >= len(steps)]
+    if last:
         campaign_services.enrollments_finish(
-            workspace=message.workspace,
-            campaign=message.campaign,
-            lead_ids=[message.lead_id],
-            status=Enrollment.Status.COMPLETED,
+            workspace=campaign.workspace, campaign=campaign, lead_ids=last, status=Enrollment.Status.COMPLETED
         )
-    else:
-        next_at = now + timedelta(days=steps[message.step_number].delay_days)
-        enrollment.filter(status=Enrollment.Status.ACTIVE).update(next_send_at=next_at)
-    enrollment.filter(step__lt=message.step_number).update(
-        step=message.step_number, last_sent_at=now, attempts=0
-    )
+    enrollments = Enrollment.objects.unscoped().filter(campaign=campaign)
+    by_step: dict[int, list[int]] = {}
+    for message in messages:
+        by_step.setdefault(message.step_number, []).append(message.lead_id)
+    for step_number, lead_ids in sorted(by_step.items()):
+        if step_number < len(steps):
+            next_at = now + timedelta(days=steps[step_number].delay_days)
+            enrollments.filter(lead_id__in=lead_ids, status=Enrollment.Status.ACTIVE).update(
+                next_send_at=next_at
+            )
+        enrollments.filter(lead_id__in=lead_ids, step__lt=step_number).update(
+            step=step_number, last_sent_at=now, attempts=0
+        )
 
 
 @dataclass(eq=False)
@@ -173,6 +178,14 @@ class _Outbox:
             and (available_at is None or available_at <= now)
         )
 
+    def room(self, now: datetime) -> int:
+        """How many messages it may send in this pass: what is left of its day, or one if it must wait an
+        interval after each."""
+        if not self.can_send(now):
+            return 0
+        left = self.mailbox.daily_limit - self.sent_today
+        return left if not self.mailbox.min_interval_seconds else min(left, 1)
+
     def connection(self) -> smtplib.SMTP | None:
         """The pass's connection, opened at first use; None (and the mailbox in ``error``) if the server
         cannot be reached or refuses the login."""
@@ -186,6 +199,7 @@ class _Outbox:
     def fail(self, words: str) -> None:
         """The mailbox goes to ``error`` with the server's words: its sends wait until it is fixed."""
         self.broken = True
+        self.mailbox.last_error = words
         self.close()
         Mailbox.objects.unscoped().filter(pk=self.mailbox.pk).update(
             status=Mailbox.Status.ERROR, last_error=words, updated_at=timezone.now()
@@ -241,14 +255,14 @@ class _CampaignRun:
     # A lead gets at most one message per pass (a step due at once waits for the next pass).
     seen: set[int] = field(default_factory=set)
 
-    def outbox_for(self, mailbox_id: int | None, now: datetime) -> _Outbox | None:
-        """The lead's own mailbox if it may send now; for a lead without one, the next in turn that may."""
+    def outbox_for(self, mailbox_id: int | None, room: Callable[[_Outbox], bool]) -> _Outbox | None:
+        """The lead's own mailbox if it has room; for a lead without one, the next in turn that has."""
         if mailbox_id is not None:
             own = next((o for o in self.outboxes if o.mailbox.pk == mailbox_id), None)
-            return own if own is not None and own.can_send(now) else None
+            return own if own is not None and room(own) else None
         for offset in range(len(self.outboxes)):
             candidate = self.outboxes[(self.turn + offset) % len(self.outboxes)]
-            if candidate.can_send(now):
+            if room(candidate):
                 self.turn = (self.turn + offset + 1) % len(self.outboxes)
                 return candidate
         return None
@@ -335,141 +349,199 @@ class _Pass:
         ]
 
     def _send_campaign(self, run: _CampaignRun) -> int:
+        """Reads the campaign's due enrollments batch by batch, oldest first, gives each the mailbox it goes
+        from, and sends each mailbox's share; stops once none of its mailboxes may send more."""
         sent = 0
         after = None
         while any(outbox.can_send(self.clock()) for outbox in run.outboxes):
             rows = self._due(run, after)
             if not rows:
                 break
-            for row in rows:
-                after = (row.next_send_at, row.lead_id)
-                if row.lead_id in run.seen:
-                    continue
-                outbox = run.outbox_for(row.mailbox_id, self.clock())
-                if outbox is None or outbox.connection() is None:
-                    continue
-                run.seen.add(row.lead_id)
-                sent += self._send_one(run, row, outbox)
+            shares, capped = self._shares(run, rows)
+            # Rows that only lacked room in this batch's shares are read again once those went (a refused
+            # message leaves room); the rest of the batch is behind us.
+            after = None if capped else (rows[-1].next_send_at, rows[-1].lead_id)
+            for outbox, share in shares.items():
+                for start in range(0, len(share), CLAIM_BATCH):
+                    if outbox.connection() is None:
+                        break
+                    sent += self._send_share(run, outbox, share[start : start + CLAIM_BATCH])
         return sent
 
-    def _send_one(self, run: _CampaignRun, row: _Due, outbox: _Outbox) -> int:
-        claim = self._claim(run, row, outbox)
-        if claim is None:
-            return 0
-        message = claim.message
-        outcome, code, words = _hand_over(outbox, claim)
+    def _shares(self, run: _CampaignRun, rows: list[_Due]) -> tuple[dict[_Outbox, list[_Due]], bool]:
+        """The rows each mailbox sends now, within what it may send in this pass; the others wait. Also
+        whether some row waits only because the shares are full (its mailbox may send more after them)."""
         now = self.clock()
-        if outcome in (SENT, UNKNOWN):
-            outbox.sent_today += 1
-            with transaction.atomic():
-                _advance(message, now=now, steps=run.steps)
-                if outcome == SENT:
-                    self._mark(message, Message.Status.SENT, smtp_code=code, sent_at=now)
-                else:
-                    self._mark(message, Message.Status.UNKNOWN, error=UNKNOWN_DATA)
-                outbox.pace(now)
-            return 1 if outcome == SENT else 0
-        error = f"{code} {words}" if code else words
-        if outcome == TEMPORARY:
-            self._retry(run, claim, code, error)
-        elif outcome == RECIPIENT:
-            self._bounce(run, claim, code, error)
-        else:
-            self._mailbox_down(claim, outbox, error, code=code)
-            return 0
-        outbox.pace(now)
-        return 0
+        shares: dict[_Outbox, list[_Due]] = {}
+        capped = False
 
-    def _claim(self, run: _CampaignRun, row: _Due, outbox: _Outbox) -> _Claim | None:
-        """Claims the enrollment's next step in its own committed transaction, or None: taken by another
-        worker, no longer due, or the address is suppressed (then nothing more is sent to it)."""
-        campaign, steps = run.campaign, run.steps
-        now = self.clock()
-        enrollments = Enrollment.objects.unscoped().filter(campaign=campaign, lead_id=row.lead_id)
-        # Its mailbox is the one it was found with: given by this pass, or still its own.
-        same_mailbox = Q(mailbox__isnull=True) if row.mailbox_id is None else Q(mailbox_id=row.mailbox_id)
-        try:
-            with transaction.atomic():
-                enrollment = (
-                    enrollments.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("lead")
-                    .filter(
-                        same_mailbox,
-                        status=Enrollment.Status.ACTIVE,
-                        next_send_at__lte=self.start,
-                    )
-                    .first()
+        def room(outbox: _Outbox) -> bool:
+            return len(shares.get(outbox, [])) < outbox.room(now)
+
+        for row in rows:
+            if row.lead_id in run.seen:
+                continue
+            outbox = run.outbox_for(row.mailbox_id, room)
+            if outbox is not None:
+                run.seen.add(row.lead_id)
+                shares.setdefault(outbox, []).append(row)
+            elif shares:
+                capped = capped or any(
+                    o.room(now) > 0 for o in run.outboxes if row.mailbox_id in (None, o.mailbox.pk)
                 )
-                if enrollment is None:
-                    return None
-                past_last_step = enrollment.step >= len(steps)
-                lead = enrollment.lead
-                if past_last_step:
-                    pass
-                elif suppressed_emails(workspace=campaign.workspace, emails=[lead.email]):
-                    enrollments.update(next_send_at=None)
-                    return None
-                else:
-                    message, body = self._claim_step(run, enrollment, outbox, now)
+        return shares, capped
+
+    def _send_share(self, run: _CampaignRun, outbox: _Outbox, rows: list[_Due]) -> int:
+        """Claims these enrollments (one transaction), hands each message to the server over the mailbox's
+        connection, then records how each went (one transaction for those that went)."""
+        claims = self._claim(run, rows, outbox)
+        handed: list[tuple[_Claim, str]] = []
+        for index, claim in enumerate(claims):
+            if outbox.connection() is None:
+                for unsent in claims[index:]:
+                    self._mailbox_down(unsent, outbox.mailbox.last_error)
+                break
+            outcome, code, words = _hand_over(outbox, claim)
+            if outcome in (SENT, UNKNOWN):
+                handed.append((claim, outcome))
+                continue
+            error = f"{code} {words}" if code else words
+            if outcome == TEMPORARY:
+                self._retry(run, claim, code, error)
+            elif outcome == RECIPIENT:
+                self._bounce(run, claim, code, error)
+            else:
+                outbox.fail(error)
+                self._mailbox_down(claim, error, code=code)
+        now = self.clock()
+        self._record_handed(run, handed, now)
+        outbox.sent_today += len(handed)
+        if claims:
+            outbox.pace(now)
+        return sum(1 for _, outcome in handed if outcome == SENT)
+
+    def _claim(self, run: _CampaignRun, rows: list[_Due], outbox: _Outbox) -> list[_Claim]:
+        """Claims the next step of each enrollment still due (others took none of them meanwhile) in one
+        committed transaction. A suppressed address gets nothing: its enrollment is left with nothing due.
+        Should a step turn out claimed already (the database refuses a second claim), each is claimed
+        alone so the others still go."""
+        try:
+            return self._claim_together(run, rows, outbox)
         except IntegrityError:
-            logger.warning("step already claimed for lead %s in campaign %s", row.lead_id, campaign.pk)
-            return None
-        if past_last_step:
-            # Every step was sent already (steps were deleted since): its sequence is over.
+            if len(rows) == 1:
+                logger.warning(
+                    "step already claimed for lead %s in campaign %s", rows[0].lead_id, run.campaign.pk
+                )
+                return []
+            return [claim for row in rows for claim in self._claim(run, [row], outbox)]
+
+    def _claim_together(self, run: _CampaignRun, rows: list[_Due], outbox: _Outbox) -> list[_Claim]:
+        campaign, steps, now = run.campaign, run.steps, self.clock()
+        wanted = {row.lead_id: row.mailbox_id for row in rows}
+        finished: list[int] = []
+        with transaction.atomic():
+            locked = (
+                Enrollment.objects.unscoped()
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("lead")
+                .filter(
+                    campaign=campaign,
+                    lead_id__in=list(wanted),
+                    status=Enrollment.Status.ACTIVE,
+                    next_send_at__lte=self.start,
+                )
+                .order_by("lead_id")
+            )
+            # Still with the mailbox they were found with: given by this pass, or still their own.
+            enrollments = [e for e in locked if e.mailbox_id == wanted[e.lead_id]]
+            finished = [e.lead_id for e in enrollments if e.step >= len(steps)]
+            suppressed = suppressed_emails(
+                workspace=campaign.workspace, emails=[e.lead.email for e in enrollments]
+            )
+            skipped = [e.lead_id for e in enrollments if e.lead.email in suppressed]
+            going = [e for e in enrollments if e.step < len(steps) and e.lead.email not in suppressed]
+            earlier = self._earlier_message_ids(campaign, [e.lead_id for e in going if e.step])
+            claims = []
+            for enrollment in going:
+                step = steps[enrollment.step]
+                composed = compose(
+                    campaign=campaign,
+                    lead=enrollment.lead,
+                    mailbox=outbox.mailbox,
+                    steps=steps,
+                    step=step,
+                    earlier_message_ids=earlier.get(enrollment.lead_id, []),
+                    now=now,
+                )
+                message = Message(
+                    workspace=campaign.workspace,
+                    campaign=campaign,
+                    lead=enrollment.lead,
+                    step=step,
+                    step_number=enrollment.step + 1,
+                    mailbox=outbox.mailbox,
+                    to_email=enrollment.lead.email,
+                    subject=composed.subject[:998],
+                    message_id=composed.message_id,
+                    in_reply_to=composed.in_reply_to,
+                    claimed_at=now,
+                )
+                body = smtp_bytes(composed.message)
+                claims.append(_Claim(message, enrollment.lead, enrollment.attempts, body, not body.isascii()))
+            Message.objects.bulk_create([claim.message for claim in claims])
+            mine = Enrollment.objects.unscoped().filter(campaign=campaign)
+            if skipped:
+                mine.filter(lead_id__in=skipped).update(next_send_at=None)
+            if claims:
+                mine.filter(lead_id__in=[claim.lead.pk for claim in claims]).update(
+                    next_send_at=None, mailbox_id=outbox.mailbox.pk
+                )
+        if finished:
+            # Every step was sent already (steps were deleted since): their sequences are over.
             campaign_services.enrollments_finish(
                 workspace=campaign.workspace,
                 campaign=campaign,
-                lead_ids=[row.lead_id],
+                lead_ids=finished,
                 status=Enrollment.Status.COMPLETED,
             )
-            return None
-        return _Claim(message, lead, enrollment.attempts, body, eight_bit=not body.isascii())
+        return claims
 
-    def _claim_step(
-        self, run: _CampaignRun, enrollment: Enrollment, outbox: _Outbox, now: datetime
-    ) -> tuple[Message, bytes]:
-        campaign, lead = run.campaign, enrollment.lead
-        step = run.steps[enrollment.step]
-        earlier = (
-            list(
-                Message.objects.unscoped()
-                .filter(
-                    campaign=campaign,
-                    lead_id=lead.pk,
-                    status__in=[Message.Status.SENT, Message.Status.UNKNOWN],
-                )
-                .order_by("step_number", "pk")
-                .values_list("message_id", flat=True)
+    def _earlier_message_ids(self, campaign: Campaign, lead_ids: list[int]) -> dict[int, list[str]]:
+        """Each lead's messages of this campaign that went (or may have), oldest first: the thread."""
+        earlier: dict[int, list[str]] = {}
+        if not lead_ids:
+            return earlier
+        rows = (
+            Message.objects.unscoped()
+            .filter(
+                campaign=campaign,
+                lead_id__in=lead_ids,
+                status__in=[Message.Status.SENT, Message.Status.UNKNOWN],
             )
-            if enrollment.step
-            else []
+            .order_by("lead_id", "step_number", "pk")
+            .values_list("lead_id", "message_id")
         )
-        composed = compose(
-            campaign=campaign,
-            lead=lead,
-            mailbox=outbox.mailbox,
-            steps=run.steps,
-            step=step,
-            earlier_message_ids=earlier,
-            now=now,
-        )
-        message = Message.objects.create(
-            workspace=campaign.workspace,
-            campaign=campaign,
-            lead=lead,
-            step=step,
-            step_number=enrollment.step + 1,
-            mailbox=outbox.mailbox,
-            to_email=lead.email,
-            subject=composed.subject[:998],
-            message_id=composed.message_id,
-            in_reply_to=composed.in_reply_to,
-            claimed_at=now,
-        )
-        Enrollment.objects.unscoped().filter(campaign=campaign, lead_id=lead.pk).update(
-            next_send_at=None, mailbox_id=outbox.mailbox.pk
-        )
-        return message, composed.message.as_bytes(policy=policy.SMTP)
+        for lead_id, message_id in rows:
+            earlier.setdefault(lead_id, []).append(message_id)
+        return earlier
+
+    def _record_handed(self, run: _CampaignRun, handed: list[tuple[_Claim, str]], now: datetime) -> None:
+        """Marks the messages the server took ``sent`` (and those it may have taken ``unknown``) and moves
+        their enrollments on, in one transaction. Its commit need not wait for the disk: lost in a crash,
+        the claims stay open and become ``unknown``, never resent."""
+        if not handed:
+            return
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+            _advance(run.campaign, [claim.message for claim, _ in handed], now=now, steps=run.steps)
+            messages = Message.objects.unscoped()
+            sent = [claim.message.pk for claim, outcome in handed if outcome == SENT]
+            unknown = [claim.message.pk for claim, outcome in handed if outcome == UNKNOWN]
+            if sent:
+                messages.filter(pk__in=sent).update(status=Message.Status.SENT, smtp_code=250, sent_at=now)
+            if unknown:
+                messages.filter(pk__in=unknown).update(status=Message.Status.UNKNOWN, error=UNKNOWN_DATA)
 
     def _mark(self, message: Message, status: str, **fields: Any) -> None:
         message.status = status
@@ -513,10 +585,9 @@ class _Pass:
             _suppress_bounced(workspace, claim.message.to_email)
             self._mark(claim.message, Message.Status.FAILED, smtp_code=code, error=error)
 
-    def _mailbox_down(self, claim: _Claim, outbox: _Outbox, words: str, *, code: int | None = None) -> None:
-        """The mailbox itself failed before the message was handed over: not sent, not counted, and the
-        lead is due again to go once its mailbox works."""
-        outbox.fail(words)
+    def _mailbox_down(self, claim: _Claim, words: str, *, code: int | None = None) -> None:
+        """The mailbox failed before the message was handed over: not sent, not counted, and the lead is
+        due again, to go once its mailbox works."""
         message = claim.message
         with transaction.atomic():
             Enrollment.objects.unscoped().filter(

@@ -512,3 +512,25 @@ def test_a_pass_with_nothing_due_reads_no_enrollment_rows(
 
     with django_assert_max_num_queries(2):
         assert send_due() == 0
+
+
+def test_a_body_with_accents_and_a_long_line_reaches_the_reader_whole(clock, smtp_server, workspace, mailbox):
+    long_line = "https://example.com/" + "a" * 1000
+    campaign = sending_campaign(
+        workspace,
+        [mailbox],
+        steps=[
+            {"subject": "Café für {{first_name}}", "body": "Grüße, {{first_name}}!\n"},
+            {"body": long_line},
+        ],
+    )
+    (lead,) = enroll_due(campaign, first_name="Zoë")
+    send_due()
+    clock.shift(timedelta(days=1))
+    send_due()
+
+    first, second = smtp_server.messages_to(lead.email)
+    assert first["Subject"] == "Café für Zoë"
+    assert first.get_content().splitlines() == ["Grüße, Zoë!"]
+    assert first["Content-Transfer-Encoding"] == "8bit"
+    assert second.get_content().strip() == long_line
