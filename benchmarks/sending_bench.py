@@ -168,11 +168,13 @@ def main():
 
         with connection.cursor() as cursor:
             cursor.execute(
-                "EXPLAIN SELECT 1 FROM campaigns_enrollment WHERE campaign_id = %s AND status = 'active' "
-                "AND next_send_at IS NOT NULL AND next_send_at <= %s ORDER BY next_send_at, lead_id LIMIT 200",
+                "EXPLAIN SELECT lead_id FROM campaigns_enrollment WHERE campaign_id = %s "
+                "AND status = 'active' AND next_send_at IS NOT NULL AND next_send_at <= %s "
+                "ORDER BY next_send_at, lead_id LIMIT 200",
                 [campaigns[0].pk, now],
             )
             print("\nplan of the due query:\n" + "\n".join(row[0] for row in cursor.fetchall()))
+        print("\nplan of the campaigns-with-due query:\n" + scheduler.campaigns_with_due(now=now).explain())
 
         idle = []
         for _ in range(options.runs):
@@ -198,8 +200,8 @@ def main():
         taken = received.value - before_received
         recorded = Message.objects.for_workspace(workspace).filter(status="sent").count()
         print(
-            f"\n{END_TO_END:,} due, one process: sent {sent:,} in {elapsed:.1f} s = {sent / elapsed:.0f} messages/s "
-            f"(the sink took {taken:,}; {recorded:,} recorded sent in all)"
+            f"\n{END_TO_END:,} due, one process: sent {sent:,} in {elapsed:.1f} s = "
+            f"{sent / elapsed:.0f} messages/s (the sink took {taken:,}; {recorded:,} recorded sent in all)"
         )
         print(
             f"resident memory: {before:.0f} MB before the pass, {rss_mb():.0f} MB after; "

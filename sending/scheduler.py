@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Enrollment, Step
+from core.tenancy import TenantQuerySet
 from leads.models import Lead, Suppression
 from leads.selectors import suppressed_emails
 from sending.composing import compose, smtp_bytes
@@ -268,6 +269,17 @@ class _CampaignRun:
         return None
 
 
+def campaigns_with_due(*, now: datetime) -> TenantQuerySet[Campaign]:
+    """Active campaigns with an enrollment due at ``now``: one probe of the enrollment_due index each."""
+    due = Enrollment.objects.unscoped().filter(
+        campaign_id=OuterRef("pk"),
+        status=Enrollment.Status.ACTIVE,
+        next_send_at__isnull=False,
+        next_send_at__lte=now,
+    )
+    return Campaign.objects.unscoped().filter(Exists(due), status=Campaign.Status.ACTIVE).order_by("pk")
+
+
 class _Pass:
     def __init__(self, clock: Callable[[], datetime]):
         self.clock = clock
@@ -279,7 +291,8 @@ class _Pass:
             outbox.close()
 
     def send(self) -> int:
-        campaigns = [campaign for campaign in self._campaigns_with_due() if in_window(campaign, self.start)]
+        due = campaigns_with_due(now=self.start).select_related("workspace")
+        campaigns = [campaign for campaign in due if in_window(campaign, self.start)]
         if not campaigns:
             return 0
         links = self._load_outboxes(campaigns)
@@ -293,21 +306,6 @@ class _Pass:
             if outboxes and steps:
                 sent += self._send_campaign(_CampaignRun(campaign, steps, outboxes))
         return sent
-
-    def _campaigns_with_due(self) -> list[Campaign]:
-        """Active campaigns with an enrollment due: one probe of the enrollment_due index per campaign."""
-        due = Enrollment.objects.unscoped().filter(
-            campaign_id=OuterRef("pk"),
-            status=Enrollment.Status.ACTIVE,
-            next_send_at__isnull=False,
-            next_send_at__lte=self.start,
-        )
-        return list(
-            Campaign.objects.unscoped()
-            .filter(Exists(due), status=Campaign.Status.ACTIVE)
-            .select_related("workspace")
-            .order_by("pk")
-        )
 
     def _load_outboxes(self, campaigns: list[Campaign]) -> dict[int, list[int]]:
         """The campaigns' active mailboxes and what each sent since midnight UTC; campaign -> mailbox ids."""

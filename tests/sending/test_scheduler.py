@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from campaigns.models import Campaign, Enrollment
@@ -534,3 +535,39 @@ def test_a_body_with_accents_and_a_long_line_reaches_the_reader_whole(clock, smt
     assert first.get_content().splitlines() == ["Grüße, Zoë!"]
     assert first["Content-Transfer-Encoding"] == "8bit"
     assert second.get_content().strip() == long_line
+
+
+class _DropsTheLine:
+    """An SMTP server that takes the whole message, then hangs up instead of answering it."""
+
+    async def handle_DATA(self, server, session, envelope):
+        server.transport.close()
+        return "250 never heard"
+
+
+@pytest.fixture
+def server_that_hangs_up_after_data():
+    port = free_port()
+    controller = Controller(_DropsTheLine(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port
+    controller.stop()
+
+
+def test_a_connection_dropped_while_the_message_is_handed_over_leaves_it_unknown_never_resent(
+    clock, workspace, server_that_hangs_up_after_data
+):
+    mailbox = MailboxFactory(workspace=workspace, smtp_port=server_that_hangs_up_after_data)
+    campaign = sending_campaign(workspace, [mailbox], steps=TWO_STEPS)
+    (lead,) = enroll_due(campaign)
+
+    assert send_due() == 0
+
+    record = messages(campaign).get()
+    assert record.status == "unknown"
+    assert "may have been delivered" in record.error
+    moved_on = enrollment(campaign, lead)
+    assert (moved_on.step, moved_on.next_send_at) == (1, MONDAY_10 + timedelta(days=2))
+    clock.shift(timedelta(hours=1))
+    assert send_due() == 0
+    assert messages(campaign).count() == 1
