@@ -502,9 +502,7 @@ def test_a_suppressed_address_is_checked_right_before_sending_and_gets_nothing(
         assert not messages(campaign, lead=lead).exists()
 
 
-def test_a_pass_with_nothing_due_reads_no_enrollment_rows(
-    clock, workspace, mailbox, django_assert_max_num_queries
-):
+def test_a_pass_with_nothing_due_runs_two_queries(clock, workspace, mailbox, django_assert_max_num_queries):
     campaign = sending_campaign(workspace, [mailbox])
     (lead,) = enroll_due(campaign, count=1)
     Enrollment.objects.for_workspace(workspace).filter(lead=lead).update(
