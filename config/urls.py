@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.api.errors import api_not_found
 from core.api.health import healthz
+from sending import unsubscribe_views
 
 # Each app's own API URLs, in one "api" namespace: reverse("api:leads").
 api_v1 = [
@@ -19,6 +20,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Public, from every message sent (rule 21): no login, no cookie, no CSRF token.
+    path("u/<str:token>", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

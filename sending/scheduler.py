@@ -25,10 +25,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Workspace
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Enrollment, Step
 from core.tenancy import TenantQuerySet
+from leads import services as lead_services
 from leads.models import Lead, Suppression
 from leads.selectors import suppressed_emails
 from sending.composing import compose, smtp_bytes
@@ -580,7 +580,9 @@ class _Pass:
             campaign_services.enrollments_finish(
                 workspace=workspace, lead_ids=[claim.lead.pk], status=Enrollment.Status.BOUNCED
             )
-            _suppress_bounced(workspace, claim.message.to_email)
+            lead_services.suppression_add(
+                workspace=workspace, values=[claim.message.to_email], reason=Suppression.Reason.BOUNCED
+            )
             self._mark(claim.message, Message.Status.FAILED, smtp_code=code, error=error)
 
     def _mailbox_down(self, claim: _Claim, words: str, *, code: int | None = None) -> None:
@@ -592,15 +594,6 @@ class _Pass:
                 campaign_id=message.campaign_id, lead_id=message.lead_id, status=Enrollment.Status.ACTIVE
             ).update(next_send_at=self.clock())
             self._mark(message, Message.Status.FAILED, smtp_code=code, error=MAILBOX_DOWN.format(words))
-
-
-def _suppress_bounced(workspace: Workspace, email: str) -> None:
-    Suppression.objects.for_workspace(workspace).get_or_create(
-        workspace=workspace,
-        kind=Suppression.Kind.EMAIL,
-        value=email.lower(),
-        defaults={"reason": Suppression.Reason.BOUNCED},
-    )
 
 
 # How handing a message to the server went.

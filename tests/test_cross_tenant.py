@@ -51,6 +51,7 @@ NOT_TENANT_SCOPED = {
     "billing_change_plan": "a plan code names the shared catalogue, not a workspace's row",
     "billing_buy_credit_pack": "a credit pack code names the shared catalogue",
     "billing_set_addon": "an add-on code names the shared catalogue",
+    "unsubscribe": "the signed token names its workspace and contact: whoever holds the link may use it",
 }
 
 

@@ -27,7 +27,6 @@ from tests.sending.factories import (
 from tests.sending.smtp_server import free_port
 
 pytestmark = [
-    pytest.mark.urls("tests.sending.unsubscribe_urls"),
     pytest.mark.django_db,
     pytest.mark.usefixtures("sending_settings"),
 ]

@@ -22,7 +22,6 @@ from tests.sending.factories import (
 )
 
 pytestmark = [
-    pytest.mark.urls("tests.sending.unsubscribe_urls"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("sending_settings"),
 ]

@@ -19,7 +19,6 @@ from tests.sending.factories import (
 )
 
 pytestmark = [
-    pytest.mark.urls("tests.sending.unsubscribe_urls"),
     pytest.mark.django_db,
     pytest.mark.usefixtures("sending_settings"),
 ]
