@@ -685,3 +685,18 @@ def enrollments_forget_mailbox(*, workspace: Workspace, mailbox_id: int) -> int:
     not import sending, hence the id). They get another of their campaign's mailboxes at their next
     message. Returns how many changed."""
     return Enrollment.objects.for_workspace(workspace).filter(mailbox_id=mailbox_id).update(mailbox=None)
+
+
+# Sequence state (the sender)
+
+
+@transaction.atomic
+def enrollment_pause(*, workspace: Workspace, campaign: Campaign, lead_id: int) -> int:
+    """Pauses one active enrollment (the sender gave up retrying its step): nothing is sent to it until it
+    is resumed. Returns 1 if it was paused, 0 if it was not active."""
+    billing_services.quota_lock(workspace=workspace)
+    return (
+        Enrollment.objects.for_workspace(workspace)
+        .filter(campaign=campaign, lead_id=lead_id, status=Enrollment.Status.ACTIVE)
+        .update(status=Enrollment.Status.PAUSED, next_send_at=None)
+    )

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("campaigns.importing.api_urls")),
     path("", include("leadfinder.api_urls")),
     path("", include("sending.api_urls")),
+    path("", include("sending.messages_api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     # Every other path under /api is a JSON 404; "/api" too, which APPEND_SLASH would redirect otherwise.
     re_path(r"^api(?:/|$)", api_not_found),
     path("", include("campaigns.urls")),
+    path("", include("sending.sent_urls")),
     path("", include("leadfinder.urls")),
     path("", include("sending.urls")),
     path("", include("billing.urls")),

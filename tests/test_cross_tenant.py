@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Membership, Role
@@ -29,6 +30,7 @@ from campaigns.models import Enrollment
 from leadfinder import services as leadfinder_services
 from sending import services as sending_services
 from sending.models import Mailbox
+from sending.models import Message
 from tests import unchanged
 from tests.campaigns.import_helpers import run_import, start_import
 from tests.conftest import api_client_for
@@ -134,6 +136,23 @@ def _step_route(step):
 
 def _preview_of_its_lead(campaign):
     return {"lead": _leads_of(campaign)[0], "step": 1}
+
+
+def _campaign_with_a_message(workspace):
+    campaign = _campaign_with_a_lead(workspace)
+    lead_id = _leads_of(campaign)[0]
+    Message.objects.create(
+        workspace=workspace,
+        campaign=campaign,
+        lead_id=lead_id,
+        step_number=1,
+        to_email=f"{workspace.slug}-{next(NUMBERS)}@example.com",
+        message_id=f"<{workspace.slug}-{next(NUMBERS)}@outreach.example>",
+        status=Message.Status.SENT,
+        claimed_at=timezone.now(),
+        sent_at=timezone.now(),
+    )
+    return campaign
 
 
 def _member(workspace):
@@ -286,6 +305,7 @@ CASES = {
     "api:import-detail": Case(_finished_import),
     "api:import-errors": Case(_finished_import),
     "api:import-cancel": Case(_import, {"post": {}}),
+    "api:campaign-messages": Case(_campaign_with_a_message),
     "api:leadfinder-download-detail": Case(_leadfinder_download, shows_the_object=False),
     "api:leadfinder-download-file": Case(_leadfinder_download),
     "api:mailbox-detail": Case(_mailbox, {"get": {}, "patch": {"daily_limit": 7}, "delete": {}}),
@@ -301,6 +321,7 @@ CASES = {
     "campaign_leads_remove": Case(
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
+    "campaign_sent": Case(_campaign_with_a_message),
     "campaign_import": Case(_campaign_with_a_lead, {"post": _a_csv_upload}),
     "campaign_sequence": Case(
         _campaign_with_a_step, {"get": {}, "post": {"subject": "Hi", "body": "Mallory", "delay_days": 1}}

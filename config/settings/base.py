@@ -220,6 +220,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-import-files": {"task": "campaigns.tasks.purge_import_files", "schedule": 60 * 60},
     # Imports whose worker stopped beating for IMPORT_HEARTBEAT_TIMEOUT_SECONDS: queued again.
     "requeue-stalled-imports": {"task": "campaigns.tasks.requeue_stalled_imports", "schedule": 30},
+    # The scheduler pass (sending.scheduler): sends what is due; a pass still running makes the next skip.
+    "send-due": {"task": "sending.tasks.send_due", "schedule": 60},
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.
@@ -328,6 +330,9 @@ SITE_URL = env("LEADPOOL_SITE_URL", default="http://127.0.0.1:8000")
 SECRET_ENCRYPTION_KEYS = env.list("LEADPOOL_SECRET_KEYS", default=[])
 # Hosts a workspace configures (SMTP, IMAP, webhooks) may reach loopback and private networks only if true.
 ALLOW_PRIVATE_HOSTS = env.bool("LEADPOOL_ALLOW_PRIVATE_HOSTS", default=DEBUG)
+# A message claimed this many seconds ago and not yet marked was left by a dead worker: it becomes
+# "unknown" and is never resent (rule 19). Far above one SMTP conversation (connections time out at 20 s).
+SENDING_CLAIM_TIMEOUT_SECONDS = env.int("SENDING_CLAIM_TIMEOUT_SECONDS", default=600)
 # The local SMTP sink of `make run` (manage.py smtp_sink): the demo mailbox sends here.
 SMTP_SINK_PORT = env.int("LEADPOOL_SMTP_SINK_PORT", default=1025)
 SMTP_SINK_DIR = env.path("LEADPOOL_SMTP_SINK_DIR", default=VAR_DIR / "mail")

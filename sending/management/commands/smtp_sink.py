@@ -21,7 +21,7 @@ class MaildirHandler:
         self.maildir = mailbox.Maildir(folder, create=True)
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.maildir.add(envelope.original_content or envelope.content)
         return "250 Kept in the local sink"

@@ -1,0 +1,81 @@
+"""Mailboxes and sequences for the sender's tests, written straight to the database (their own services
+belong to other parts of sending and campaigns)."""
+
+from datetime import UTC, datetime
+
+import factory
+import pytest
+from cryptography.fernet import Fernet
+from django.utils import timezone
+
+from campaigns.models import Campaign, Enrollment, Step
+from core import secrets
+from sending.models import CampaignMailbox, Mailbox
+from tests.factories import CampaignFactory, LeadFactory, TenantFactory, enroll
+
+# A Monday, 10:00 UTC: inside the default schedule (Monday to Friday, 9:00-17:00 UTC).
+MONDAY_10 = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sending_settings(settings):
+    """Keys for mailbox passwords, and the test SMTP server on loopback allowed (rule 25's switch)."""
+    settings.SECRET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    settings.ALLOW_PRIVATE_HOSTS = True
+
+
+class MailboxFactory(TenantFactory):
+    class Meta:
+        model = Mailbox
+
+    email = factory.Sequence(lambda n: f"sender{n}@outreach.example")
+    from_name = "Sam Sender"
+    smtp_host = "127.0.0.1"
+    smtp_port = 25
+    smtp_security = Mailbox.Security.NONE
+    smtp_username = ""
+    daily_limit = 30
+    min_interval_seconds = 0
+
+
+def mailbox_for(server, workspace, **fields):
+    """A mailbox that logs in to the test ``server``."""
+    fields.setdefault("smtp_password_encrypted", secrets.encrypt(server.password))
+    return MailboxFactory(workspace=workspace, smtp_port=server.port, smtp_username=server.username, **fields)
+
+
+class StepFactory(TenantFactory):
+    class Meta:
+        model = Step
+
+    position = factory.Sequence(lambda n: n + 1)
+    delay_days = 0
+    subject = "Hello {{first_name|there}}"
+    body = "Hi {{first_name|there}},\n\nA word from {{sender_name}}.\n\nUnsubscribe: {{unsubscribe_url}}\n"
+
+
+def sending_campaign(workspace, mailboxes, steps=({},), **fields):
+    """An active campaign with ``steps`` (dicts of Step fields, positions 1, 2, …) sending from
+    ``mailboxes``."""
+    campaign = CampaignFactory(workspace=workspace)
+    for position, step in enumerate(steps, start=1):
+        StepFactory(workspace=workspace, campaign=campaign, position=position, **step)
+    for mailbox in mailboxes:
+        CampaignMailbox.objects.create(workspace=workspace, campaign=campaign, mailbox=mailbox)
+    Campaign.objects.for_workspace(workspace).filter(pk=campaign.pk).update(status="active", **fields)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def enroll_due(campaign, count=1, **lead_fields):
+    """``count`` new contacts in ``campaign``, due now (the clock the test set, not the database's)."""
+    leads = [LeadFactory(workspace=campaign.workspace, **lead_fields) for _ in range(count)]
+    enroll(campaign, leads)
+    Enrollment.objects.for_workspace(campaign.workspace).filter(campaign=campaign, lead__in=leads).update(
+        next_send_at=timezone.now()
+    )
+    return leads
+
+
+def enrollment(campaign, lead):
+    return Enrollment.objects.for_workspace(campaign.workspace).get(campaign=campaign, lead=lead)
