@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("campaigns.api_urls")),
     path("", include("campaigns.importing.api_urls")),
     path("", include("leadfinder.api_urls")),
+    path("", include("sending.api_urls")),
 ]
 
 urlpatterns = [

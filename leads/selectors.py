@@ -51,3 +51,16 @@ def suppressed_emails(*, workspace: Workspace, emails: Iterable[str]) -> set[str
         if (Suppression.Kind.EMAIL, email) in found
         or (Suppression.Kind.DOMAIN, email.rpartition("@")[2]) in found
     }
+
+
+def suppressions_for_workspace(
+    *, workspace: Workspace, search: str = "", kind: str = ""
+) -> TenantQuerySet[Suppression]:
+    """The workspace's suppression list, newest first; ``search`` is part of the value, any case."""
+    entries = Suppression.objects.for_workspace(workspace)
+    term = clean_text(search).lower()
+    if term:
+        entries = entries.filter(value__contains=term)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.order_by("-id")

@@ -27,6 +27,7 @@ from accounts import services as account_services
 from accounts.models import Membership, Role
 from campaigns.models import Enrollment
 from leadfinder import services as leadfinder_services
+from leads import services as lead_services
 from tests import unchanged
 from tests.campaigns.import_helpers import run_import, start_import
 from tests.conftest import api_client_for
@@ -154,6 +155,10 @@ def _import_draft(workspace):
     return start_import(workspace, _csv(workspace), name=f"{workspace.slug}.csv", draft=True)
 
 
+def _suppression(workspace):
+    return lead_services.suppression_add(workspace=workspace, value=f"{workspace.slug}@example.com")
+
+
 def _leads_of(campaign):
     return list(
         Enrollment.objects.for_workspace(campaign.workspace)
@@ -192,6 +197,7 @@ CASES = {
     "api:import-cancel": Case(_import, {"post": {}}),
     "api:leadfinder-download-detail": Case(_leadfinder_download, shows_the_object=False),
     "api:leadfinder-download-file": Case(_leadfinder_download),
+    "api:suppression-detail": Case(_suppression, {"delete": {}}),
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),

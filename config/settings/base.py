@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "campaigns.models.CampaignStatus",
         "ImportJobStatusEnum": "campaigns.importing.serializers.API_STATUSES",
         "LeadSourceEnum": "campaigns.contacts.serializers.LEAD_SOURCES",
+        "SuppressionKindEnum": "sending.suppressions_serializers.SUPPRESSION_KINDS",
+        "SuppressionReasonEnum": "sending.suppressions_serializers.SUPPRESSION_REASONS",
     },
 }
 
