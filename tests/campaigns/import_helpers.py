@@ -19,7 +19,7 @@ from campaigns.models import Campaign, ImportJob, ImportSkippedRow
 from leads.models import Lead
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
-BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
+BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit", "suppressed")
 
 
 def csv_text(rows, *, delimiter=","):

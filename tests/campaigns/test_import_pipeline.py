@@ -62,6 +62,7 @@ def test_a_job_reads_the_file_in_chunks_and_commits_each(workspace, settings):
         "duplicates": 3 + 4,
         "invalid": 9,
         "over_limit": 0,
+        "suppressed": 0,
         "enrolled": 0,
     }
     assert Lead.objects.for_workspace(workspace).get(email="known0@example.com").company_name == "Old Co"
@@ -117,6 +118,7 @@ def test_rows_over_the_active_leads_limit_are_kept_as_contacts_and_reported(work
         "duplicates": 0,
         "invalid": 0,
         "over_limit": 2,
+        "suppressed": 0,
         "enrolled": 3,
     }
     assert Lead.objects.for_workspace(workspace).count() == 5
@@ -315,6 +317,7 @@ def test_a_repeat_in_a_later_chunk_names_the_first_row_whether_the_contact_was_n
         "duplicates": 2,
         "invalid": 0,
         "over_limit": 0,
+        "suppressed": 0,
         "enrolled": 5,
     }
     report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
