@@ -222,6 +222,7 @@ def test_a_job_killed_between_chunks_resumes_from_its_checkpoint_with_an_uninter
     assert job.status == ImportJob.Status.SUCCEEDED
     assert buckets(job) == buckets(uninterrupted)
     assert uninterrupted.over_limit > 0 and uninterrupted.duplicates > 0 and uninterrupted.invalid > 0
+    assert uninterrupted.suppressed == 2
     assert_every_row_in_one_bucket(job)
     assert (
         Lead.objects.for_workspace(workspace).count()
@@ -268,7 +269,10 @@ def test_a_job_killed_inside_a_chunk_keeps_none_of_that_chunk_and_resumes_to_the
     assert Lead.objects.for_workspace(workspace).count() == before[0] + job.created  # ... and none stayed
     assert Enrollment.objects.for_workspace(workspace).count() == before[1] + job.enrolled
     assert ImportSkippedRow.objects.for_workspace(workspace).filter(job=job).count() == (
-        after_two_chunks["invalid"] + after_two_chunks["duplicates"] + after_two_chunks["over_limit"]
+        after_two_chunks["invalid"]
+        + after_two_chunks["duplicates"]
+        + after_two_chunks["over_limit"]
+        + after_two_chunks["suppressed"]
     )
     monkeypatch.undo()
     run_after_its_worker_died(job.pk)
