@@ -31,6 +31,7 @@ urlpatterns = [
     re_path(r"^api(?:/|$)", api_not_found),
     path("", include("campaigns.urls")),
     path("", include("leadfinder.urls")),
+    path("", include("sending.suppressions_urls")),
     path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]

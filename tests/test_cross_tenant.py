@@ -220,6 +220,7 @@ CASES = {
     "member_remove": Case(_member, {"post": {}}),
     "invitation_revoke": Case(_invitation, {"post": {}}),
     "api_key_revoke": Case(_api_key, {"post": {}}),
+    "suppression_delete": Case(_suppression, {"get": {}, "post": {}}),
 }
 
 ROUTES = list(discover_routes())
