@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.api.serializers import StrictSerializer
+from core.api.serializers import QueryValueMixin, StrictSerializer
 from leads.models import Suppression
 from leads.services import MAX_SUPPRESSIONS_PER_CALL, InvalidSuppression, normalize_suppression
 
@@ -15,11 +15,14 @@ class SuppressionSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "value", "reason", "created_at"]
 
 
+class QueryChoiceField(QueryValueMixin, serializers.ChoiceField):
+    pass
+
+
 class SuppressionListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, help_text="Part of the value, any case.")
-    kind = serializers.ChoiceField(
-        choices=Suppression.Kind.choices, required=False, help_text="Only this kind."
-    )
+    # An empty ?kind= is a 400, as an unknown one: not a filter that silently matches everything.
+    kind = QueryChoiceField(choices=Suppression.Kind.choices, required=False, help_text="Only this kind.")
 
 
 class SuppressionCreateSerializer(StrictSerializer):

@@ -51,18 +51,13 @@ def suppression_list(request):
         return _page(request)
     form = SuppressionAddForm(request.POST)
     if form.is_valid():
-        try:
-            result = lead_services.suppression_add(
-                workspace=request.workspace, values=[form.cleaned_data["value"]]
-            )
-        except DomainError as exc:
-            form.add_error("value", exc.message)
-        else:
-            if result.invalid:
-                form.add_error("value", str(result.invalid[0]["reason"]))
-            else:
-                _added_message(request, result)
-                return redirect("suppressions")
+        result = lead_services.suppression_add(
+            workspace=request.workspace, values=[form.cleaned_data["value"]]
+        )
+        if not result.invalid:
+            _added_message(request, result)
+            return redirect("suppressions")
+        form.add_error("value", str(result.invalid[0]["reason"]))
     return _page(request, add_form=form, status=400)
 
 

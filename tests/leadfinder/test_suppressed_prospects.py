@@ -140,3 +140,22 @@ def test_the_free_preview_does_not_tell_whether_a_masked_email_is_a_listed_addre
 
     assert "uses <strong>1 credit</strong>" in right
     assert right == wrong
+
+
+def test_a_dashboard_take_says_how_many_suppressed_were_skipped(client, owner, workspace):
+    client.force_login(owner)
+    blocked, kept = make_prospects(2)
+    suppression_add(workspace=workspace, value=blocked.company_domain)
+
+    response = client.post(
+        reverse("leadfinder_take"),
+        {"scope": "selected", "prospect_ids": [blocked.pk, kept.pk], "action": "contacts"},
+        follow=True,
+    )
+
+    [message] = response.context["messages"]
+    assert message.level_tag == "warning"
+    assert str(message) == (
+        "Took 1 prospect: 1 new for 1 credit, 0 already owned (free). "
+        "1 on your suppression list was skipped (not charged)."
+    )

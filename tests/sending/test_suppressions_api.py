@@ -117,8 +117,9 @@ def test_the_list_pages(api_client, workspace):
     assert second["next"] is None
 
 
-def test_an_unknown_kind_is_a_400(api_client):
-    response = api_client.get(URL, {"kind": "phone"})
+@pytest.mark.parametrize("kind", ["phone", ""])
+def test_an_unknown_or_empty_kind_is_a_400(api_client, kind):
+    response = api_client.get(URL, {"kind": kind})
 
     assert response.status_code == 400
     assert "kind" in response.json()["error"]["details"]
