@@ -301,7 +301,19 @@ def peak_rss_mb(pid):
     raise RuntimeError("no VmHWM")
 
 
-def measure_import(path, rows, environment, run, *, into_campaign=True):
+def suppress_some(workspace, path, count):
+    """Puts ``count`` addresses of the file, evenly spread, on the workspace's suppression list (rule 20):
+    the import checks every row against it, and those rows land in the ``suppressed`` bucket."""
+    from leads.services import MAX_SUPPRESSIONS_PER_CALL, suppression_add
+
+    with open(path, encoding="utf-8", newline="") as source:
+        emails = [row[0] for row in itertools.islice(csv.reader(source), 1, None)]
+    picked = emails[:: max(1, len(emails) // count)][:count]
+    for start in range(0, len(picked), MAX_SUPPRESSIONS_PER_CALL):
+        suppression_add(workspace=workspace, values=picked[start : start + MAX_SUPPRESSIONS_PER_CALL])
+
+
+def measure_import(path, rows, environment, run, *, into_campaign=True, suppressions=0):
     """Seconds to upload (POST answered 202) and to import (202 → succeeded); the worker's peak RSS."""
     from django.core.files.uploadedfile import TemporaryUploadedFile
     from rest_framework.test import APIClient
@@ -316,6 +328,8 @@ def measure_import(path, rows, environment, run, *, into_campaign=True):
     owner = User.objects.create_user(f"bench{rows}-{run}-{label}@example.com", "bench-password-123")
     workspace = account_services.workspace_create(name="Bench", owner=owner, plan_code="lightspeed")
     billing_services.subscription_addon_set(workspace=workspace, addon_code="active_leads_25k", quantity=40)
+    if suppressions:
+        suppress_some(workspace, path, suppressions)
     campaign = (
         campaign_services.campaign_create(workspace=workspace, name="Everyone") if into_campaign else None
     )
@@ -358,7 +372,10 @@ def measure_import(path, rows, environment, run, *, into_campaign=True):
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
-    counts = f"{job.created:,} created, {job.invalid:,} invalid, {job.duplicates:,} duplicates"
+    counts = (
+        f"{job.created:,} created, {job.invalid:,} invalid, {job.duplicates:,} duplicates, "
+        f"{job.suppressed:,} suppressed"
+    )
     return accepted - started, finished - accepted, rss, counts
 
 
@@ -368,6 +385,12 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="rows of each file")
     parser.add_argument(
         "--campaign-only", action="store_true", help="skip the contacts-only import (faster, for profiling)"
+    )
+    parser.add_argument(
+        "--suppressions",
+        type=int,
+        default=0,
+        help="addresses of the file on the workspace's suppression list (default 0: an empty list)",
     )
     options = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
@@ -405,11 +428,15 @@ def main():
                 reading = reading_cpu_seconds(path)
                 bound = (floor_cpu + reading) / cores
                 empty_the_tables()
-                upload, imported, rss, counts = measure_import(path, rows, environment, run)
+                upload, imported, rss, counts = measure_import(
+                    path, rows, environment, run, suppressions=options.suppressions
+                )
                 contacts_only = float("nan")
                 if not options.campaign_only:
                     empty_the_tables()
-                    _, contacts_only, _, _ = measure_import(path, rows, environment, run, into_campaign=False)
+                    _, contacts_only, _, _ = measure_import(
+                        path, rows, environment, run, into_campaign=False, suppressions=options.suppressions
+                    )
                 print(
                     f"{rows:>9,} rows, run {run + 1}: COPY {plain:.2f} s, leads-shaped COPY {shaped:.2f} s, "
                     f"floor {floor_real:.2f} s, bare floor {floor:.2f} s ({floor_cpu:.2f} s server CPU: "

@@ -152,10 +152,12 @@ class CampaignLeadsView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
             "already_in_campaign": result.already_in_campaign,
             "invalid": result.invalid,
             "not_added_over_limit": result.not_added_over_limit,
+            "suppressed": result.suppressed,
             "added_lead_ids": result.added_lead_ids,
             "already_in_campaign_lead_ids": result.already_in_campaign_lead_ids,
             "invalid_items": result.invalid_items,
             "not_added_lead_ids": result.not_added_lead_ids,
+            "suppressed_lead_ids": result.suppressed_lead_ids,
             "warnings": [
                 {**item, "warnings": {name: [message] for name, message in item["warnings"].items()}}
                 for item in result.warnings

@@ -219,9 +219,10 @@ class ImportJob(TenantModel):
     """A CSV file of the workspace's own leads, imported into its contacts and, if one is named, a campaign.
 
     Every data row lands in exactly one bucket (rule 11): ``created``, ``updated``, ``already_in_campaign``,
-    ``duplicates``, ``invalid`` or ``over_limit``; ``rows_processed`` is their sum, and the database holds
-    it to that. The counters, ``last_row_number`` and ``bytes_processed`` are the checkpoint, written in the
-    transaction of each chunk (rule 14). The pipeline is ``campaigns.importing``.
+    ``duplicates``, ``invalid``, ``over_limit`` or ``suppressed`` (rule 20); ``rows_processed`` is their
+    sum, and the database holds it to that. The counters, ``last_row_number`` and ``bytes_processed`` are
+    the checkpoint, written in the transaction of each chunk (rule 14). The pipeline is
+    ``campaigns.importing``.
 
     One run (one delivery of the task) holds a running job at a time: ``runner`` names it, and it beats
     (``heartbeat_at``) with each chunk and every few seconds between. A run that has not beaten for
@@ -356,6 +357,7 @@ class ImportJob(TenantModel):
             (self.duplicates, "duplicate" if self.duplicates == 1 else "duplicates"),
             (self.invalid, "invalid"),
             (self.over_limit, "over the active-leads limit"),
+            (self.suppressed, "on the suppression list"),
         ]
         return ", ".join(f"{count:,} {label}" for count, label in parts if count) or "no rows"
 

@@ -1,5 +1,6 @@
 """Why a row or a contact was not taken, in the words a page shows. The stored reason starts with a code a
-program can match (a field name, or ``over_active_leads_limit``); the CSV error report keeps it as stored."""
+program can match (a field name, ``over_active_leads_limit`` or ``suppressed``); the CSV error report
+keeps it as stored."""
 
 import re
 
@@ -7,6 +8,7 @@ from campaigns.importing.mapping import FIELD_LABELS
 
 CODE_WORDS = {
     "over_active_leads_limit": "Over the active-leads limit",
+    "suppressed": "On the suppression list",
     **FIELD_LABELS,
     "company_name": "Company name",
     "custom_fields": "Custom fields",

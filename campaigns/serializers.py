@@ -233,12 +233,18 @@ class EnrollmentResultSerializer(serializers.Serializer):
     already_in_campaign = serializers.IntegerField()
     invalid = serializers.IntegerField()
     not_added_over_limit = serializers.IntegerField()
+    suppressed = serializers.IntegerField(help_text="On the workspace's suppression list: not added.")
     added_lead_ids = serializers.ListField(child=serializers.IntegerField())
     already_in_campaign_lead_ids = serializers.ListField(child=serializers.IntegerField())
     invalid_items = InvalidItemSerializer(many=True)
     not_added_lead_ids = serializers.ListField(
         child=serializers.IntegerField(),
         help_text="Did not fit under the active-leads limit; new contacts among them were kept.",
+    )
+    suppressed_lead_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Their email or its domain is suppressed (rule 20): not added, no slot needed; new "
+        "contacts among them were kept.",
     )
     warnings = LeadWarningSerializer(
         many=True, help_text="New contacts of ``leads`` created without their malformed optional values."

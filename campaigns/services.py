@@ -33,6 +33,7 @@ from campaigns.sequences import unknown_variable_errors
 from core.errors import Conflict, DomainError
 from leads.models import Lead
 from leads.normalization import InvalidLead, clean_text, normalize_lead
+from leads.selectors import suppressed_lead_ids
 
 ARCHIVED = Campaign.Status.ARCHIVED
 # What one API call or dashboard form may send. The services take any number: a Lead Finder download
@@ -59,6 +60,8 @@ class EnrollmentResult:
     invalid_items: list = field(default_factory=list)
     # Did not fit under the active-leads limit (allow_partial); new contacts among them are kept.
     not_added_lead_ids: list = field(default_factory=list)
+    # On the workspace's suppression list (rule 20): not enrolled, and they needed no slot.
+    suppressed_lead_ids: list = field(default_factory=list)
     # New contacts of ``leads`` created without malformed optional values: {"index", "email", "warnings"}.
     warnings: list = field(default_factory=list)
 
@@ -77,6 +80,10 @@ class EnrollmentResult:
     @property
     def not_added_over_limit(self) -> int:
         return len(self.not_added_lead_ids)
+
+    @property
+    def suppressed(self) -> int:
+        return len(self.suppressed_lead_ids)
 
 
 def _campaign_name(name: str | None) -> str:
@@ -432,6 +439,8 @@ def enrollments_add(
 
     Items are taken in request order, ``lead_ids`` first. Each lands in one list of the returned
     ``EnrollmentResult``. Contacts already active in another campaign cost no slot and are always added.
+    A contact whose email is suppressed (rule 20; a new one is created first, as any new contact) is not
+    added, needs no slot, and is listed in ``suppressed_lead_ids``.
     All or nothing by default: if the contacts that need a slot do not all fit, ``ActiveLeadsLimitReached``
     (402: requested, available, limit) and nothing changes, no contact is created. With ``allow_partial``
     those that fit are added in request order and the rest reported; new contacts among them are kept.
@@ -572,6 +581,11 @@ def enrollments_add_many(
         else:
             wanted.append(lead_id)
             seen.add(lead_id)
+    # Skipped before any slot is counted: an all-or-nothing addition is not refused for their sake.
+    suppressed = suppressed_lead_ids(workspace=workspace, lead_ids=wanted)
+    if suppressed:
+        result.suppressed_lead_ids = [lead_id for lead_id in wanted if lead_id in suppressed]
+        wanted = [lead_id for lead_id in wanted if lead_id not in suppressed]
     needing_slot = [lead_id for lead_id in wanted if lead_id not in active]
     try:
         taken = billing_services.active_leads_reserve(

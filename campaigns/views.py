@@ -187,6 +187,12 @@ def _added_message(result):
             f"{result.not_added_over_limit:,} did not fit under the active-leads limit "
             "(new ones are kept as contacts)."
         )
+    if result.suppressed:
+        parts.append(
+            f"{result.suppressed:,} not added: on the suppression list "
+            f"({'its address or domain is' if result.suppressed == 1 else 'their address or domain is'} "
+            "not to be contacted)."
+        )
     if result.invalid:
         shown = "; ".join(
             f"{item.get('email') or item.get('lead_id')}: {reason_in_words(item['reason']).rstrip('.')}"
@@ -224,7 +230,7 @@ def campaign_leads_add(request, campaign_id):
             add_domain_error(form, exc)
         else:
             # Some left out (over the limit or invalid) is a partial result: a warning, not a success.
-            partial = result.not_added_over_limit or result.invalid
+            partial = result.not_added_over_limit or result.invalid or result.suppressed
             level = messages.SUCCESS if result.added and not partial else messages.WARNING
             messages.add_message(request, level, _added_message(result))
             return redirect("campaign_detail", campaign_id=campaign.pk)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("sending.sent_urls")),
     path("", include("leadfinder.urls")),
     path("", include("sending.urls")),
+    path("", include("sending.suppressions_urls")),
     path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]

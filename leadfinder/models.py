@@ -201,7 +201,8 @@ class Download(TenantModel):
     """One take of prospects by a workspace: what was asked, what it cost, and the CSV it produced.
 
     Every requested prospect is in one bucket: ``charged`` (new, 1 credit each), ``already_owned``
-    (free), ``skipped_no_email`` (never charged, not taken) or ``not_added_over_limit`` (did not fit the
+    (free), ``skipped_no_email`` (never charged, not taken), ``skipped_suppressed`` (on the workspace's
+    suppression list, rule 20: never charged, not taken) or ``not_added_over_limit`` (did not fit the
     credits or, with a campaign, the active-lead slots; not charged, not taken).
     """
 
@@ -217,6 +218,7 @@ class Download(TenantModel):
     charged = models.PositiveIntegerField(default=0)
     already_owned = models.PositiveIntegerField(default=0)
     skipped_no_email = models.PositiveIntegerField(default=0)
+    skipped_suppressed = models.PositiveIntegerField(default=0)
     added_to_campaign = models.PositiveIntegerField(default=0)
     already_in_campaign = models.PositiveIntegerField(default=0)
     not_added_over_limit = models.PositiveIntegerField(default=0)
@@ -231,6 +233,7 @@ class Download(TenantModel):
                     requested=models.F("charged")
                     + models.F("already_owned")
                     + models.F("skipped_no_email")
+                    + models.F("skipped_suppressed")
                     + models.F("not_added_over_limit")
                 ),
                 name="download_buckets_add_up",

@@ -21,6 +21,7 @@ from campaigns.models import Campaign, Enrollment
 from core.errors import DomainError
 from core.tenancy import TenantQuerySet
 from leadfinder.models import ENUM_FIELDS, Download, EmailStatus, Ownership, Prospect
+from leads.selectors import suppression_matches
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -275,6 +276,8 @@ class DownloadPlan:
     credits_balance: int
     slots_available: int | None  # None: not for a campaign
     slots_needed: int  # slots the taken prospects use
+    # On the workspace's suppression list (rule 20): neither taken nor charged. See ``download_plan``.
+    skipped_suppressed: int = 0
 
     @property
     def charged(self) -> int:
@@ -286,7 +289,7 @@ class DownloadPlan:
 
     @property
     def not_added_over_limit(self) -> int:
-        return self.requested - self.skipped_no_email - len(self.taken)
+        return self.requested - self.skipped_no_email - self.skipped_suppressed - len(self.taken)
 
     @property
     def short_of_credits(self) -> bool:
@@ -329,6 +332,7 @@ def download_plan(
     credits_balance: int,
     slots_available: int | None,
     allow_partial: bool,
+    paying: bool = False,
 ) -> DownloadPlan:
     """Decides which of ``prospects`` a download takes.
 
@@ -341,6 +345,12 @@ def download_plan(
     A prospect the workspace does not own is never matched to a contact by its hidden email here: which
     slots and credits it needs, and so whether a take is refused, would tell for free whether a guessed
     email is a masked prospect's. It counts a slot; the take links it to such a contact once paid for.
+
+    Suppressed prospects (rule 20) are skipped, never charged, needing no slot, as far as the workspace
+    can see them: by the domain (shown in the masked email), and, for one it owns, by the address. An
+    unowned prospect whose hidden address is suppressed counts as any other while the take is decided (so
+    that nothing a free answer says depends on it: not the preview, not a refusal), and only a take that
+    goes ahead (``paying``, the service under the lock) then leaves it out, uncharged.
     """
     with_email = [prospect for prospect in prospects if prospect.email]
     ids = [prospect.pk for prospect in with_email]
@@ -349,25 +359,41 @@ def download_plan(
         .filter(prospect_id__in=ids)
         .values_list("prospect_id", "lead_id")
     )
-    lead_of = {prospect.pk: owned.get(prospect.pk) for prospect in with_email}
-    needs_credit = {pk for pk in ids if pk not in owned}
+    by_address, by_domain = suppression_matches(workspace=workspace, emails=[p.email for p in with_email])
+    shown_suppressed = {
+        prospect.pk
+        for prospect in with_email
+        if prospect.email in by_domain or (prospect.pk in owned and prospect.email in by_address)
+    }
+    hidden_suppressed = {
+        prospect.pk
+        for prospect in with_email
+        if prospect.email in by_address and prospect.pk not in shown_suppressed
+    }
+    candidates = [prospect for prospect in with_email if prospect.pk not in shown_suppressed]
+    lead_of = {prospect.pk: owned.get(prospect.pk) for prospect in candidates}
+    needs_credit = {prospect.pk for prospect in candidates if prospect.pk not in owned}
     needs_slot = set()
     if campaign is not None:
         active = active_lead_ids(workspace=workspace, lead_ids=[pk for pk in lead_of.values() if pk])
-        needs_slot = {pk for pk in ids if lead_of[pk] not in active}
+        needs_slot = {pk for pk in lead_of if lead_of[pk] not in active}
 
     taken = _fitting(
-        with_email, needs_credit=needs_credit, needs_slot=needs_slot, credits=None, slots=slots_available
+        candidates, needs_credit=needs_credit, needs_slot=needs_slot, credits=None, slots=slots_available
     )
     credits_needed = sum(1 for prospect in taken if prospect.pk in needs_credit)
     if credits_needed > credits_balance and allow_partial:
         taken = _fitting(
-            with_email,
+            candidates,
             needs_credit=needs_credit,
             needs_slot=needs_slot,
             credits=credits_balance,
             slots=slots_available,
         )
+    skipped_suppressed = len(shown_suppressed)
+    if paying and hidden_suppressed:
+        skipped_suppressed += sum(1 for prospect in taken if prospect.pk in hidden_suppressed)
+        taken = [prospect for prospect in taken if prospect.pk not in hidden_suppressed]
     return DownloadPlan(
         requested=len(prospects),
         skipped_no_email=len(prospects) - len(with_email),
@@ -378,6 +404,7 @@ def download_plan(
         credits_balance=credits_balance,
         slots_available=slots_available,
         slots_needed=sum(1 for prospect in taken if prospect.pk in needs_slot),
+        skipped_suppressed=skipped_suppressed,
     )
 
 

@@ -193,6 +193,7 @@ class DownloadSerializer(serializers.ModelSerializer):
             "charged",
             "already_owned",
             "skipped_no_email",
+            "skipped_suppressed",
             "added_to_campaign",
             "already_in_campaign",
             "not_added_over_limit",

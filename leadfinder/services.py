@@ -125,7 +125,8 @@ def download_create(
     """Takes prospects, by ids (in that order) or as the first ``limit`` of a search, for the workspace.
 
     Rules 7-9: each prospect with an email that the workspace does not own costs 1 credit; owned ones are
-    free; ones without an email are skipped and never charged. With ``campaign`` only the prospects that
+    free; ones without an email, or suppressed (rule 20; see ``selectors.download_plan``), are skipped
+    and never charged. With ``campaign`` only the prospects that
     fit its active-lead slots are taken and enrolled, the rest reported as ``not_added_over_limit`` and
     not charged. Short of credits: ``InsufficientLeadCredits`` (402) and nothing changes, or with
     ``allow_partial`` as many as the balance pays for. Every prospect taken becomes a contact and owned;
@@ -159,6 +160,7 @@ def download_create(
         credits_balance=billing_selectors.lead_credits_balance(workspace=workspace, now=now),
         slots_available=None if campaign is None else quota.active_leads_available,
         allow_partial=allow_partial,
+        paying=True,
     )
     if plan.short_of_credits and not allow_partial:
         raise InsufficientLeadCredits(needed=plan.credits_needed, balance=plan.credits_balance)
@@ -172,6 +174,7 @@ def download_create(
             credits_balance=max_charge,
             slots_available=None if campaign is None else quota.active_leads_available,
             allow_partial=True,
+            paying=True,
         )
 
     download = Download.objects.create(
@@ -184,6 +187,7 @@ def download_create(
         charged=plan.charged,
         already_owned=plan.already_owned,
         skipped_no_email=plan.skipped_no_email,
+        skipped_suppressed=plan.skipped_suppressed,
         not_added_over_limit=plan.not_added_over_limit,
     )
     if plan.charged:

@@ -133,6 +133,11 @@ def _taken_message(download, campaign):
             f"{download.skipped_no_email:,} without an email {_was(download.skipped_no_email)} skipped "
             "(not charged)."
         )
+    if download.skipped_suppressed:
+        parts.append(
+            f"{download.skipped_suppressed:,} on your suppression list {_was(download.skipped_suppressed)} "
+            "skipped (not charged)."
+        )
     if campaign is not None:
         parts.append(f"{download.added_to_campaign:,} added to {campaign.name}.")
         if download.already_in_campaign:
@@ -176,7 +181,7 @@ def download_take(request):
         # Charged and downloaded in one click; the downloads list keeps the file to fetch again.
         return download_file_response(download)
     # Prospects left out (no email, or over the active-leads limit) make it a partial result: a warning.
-    partial = download.skipped_no_email or download.not_added_over_limit
+    partial = download.skipped_no_email or download.skipped_suppressed or download.not_added_over_limit
     level = messages.WARNING if partial else messages.SUCCESS
     messages.add_message(request, level, _taken_message(download, campaign))
     if action == TakeForm.CONTACTS:

@@ -28,9 +28,9 @@ from accounts import services as account_services
 from accounts.models import Membership, Role
 from campaigns.models import Enrollment
 from leadfinder import services as leadfinder_services
+from leads import services as lead_services
 from sending import services as sending_services
-from sending.models import Mailbox
-from sending.models import Message
+from sending.models import Mailbox, Message
 from tests import unchanged
 from tests.campaigns.import_helpers import run_import, start_import
 from tests.conftest import api_client_for
@@ -201,6 +201,10 @@ def _import_draft(workspace):
     return start_import(workspace, _csv(workspace), name=f"{workspace.slug}.csv", draft=True)
 
 
+def _suppression(workspace):
+    return lead_services.suppression_add(workspace=workspace, value=f"{workspace.slug}@example.com")
+
+
 def _leads_of(campaign):
     return list(
         Enrollment.objects.for_workspace(campaign.workspace)
@@ -310,6 +314,7 @@ CASES = {
     "api:leadfinder-download-file": Case(_leadfinder_download),
     "api:mailbox-detail": Case(_mailbox, {"get": {}, "patch": {"daily_limit": 7}, "delete": {}}),
     "api:mailbox-test": Case(_mailbox_in_error, {"post": {}}),
+    "api:suppression-detail": Case(_suppression, {"delete": {}}),
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),
@@ -352,6 +357,7 @@ CASES = {
     "member_remove": Case(_member, {"post": {}}),
     "invitation_revoke": Case(_invitation, {"post": {}}),
     "api_key_revoke": Case(_api_key, {"post": {}}),
+    "suppression_delete": Case(_suppression, {"get": {}, "post": {}}),
 }
 
 ROUTES = list(discover_routes())

@@ -18,6 +18,8 @@ Buckets, one per data row (rule 11):
   already_in_campaign  the contact exists and is already in the campaign
   over_limit           valid and kept (created, or updated with on_duplicate=update) as a contact, but not
                        enrolled: no active-lead slot was left (rule 10)
+  suppressed           the email, or its domain, is on the workspace's suppression list (rule 20): no
+                       contact is created, updated or enrolled
   created              a new contact, enrolled if a campaign was given
   updated              an existing contact that was updated (on_duplicate=update) and/or newly enrolled
 ``enrolled`` counts the rows newly enrolled (created or updated ones); it is not a bucket.
@@ -55,6 +57,10 @@ OVER_LIMIT_REASON = "over_active_leads_limit: not enrolled, no active-lead slot 
 DUPLICATES = ImportSkippedRow.Bucket.DUPLICATES
 OVER_LIMIT = ImportSkippedRow.Bucket.OVER_LIMIT
 IMPORTED = ImportSkippedRow.Bucket.IMPORTED
+SUPPRESSED = ImportSkippedRow.Bucket.SUPPRESSED
+SUPPRESSED_REASON = (
+    "suppressed: the email or its domain is not to be contacted; no contact was created, changed or enrolled."
+)
 EXISTS_REASON = "A contact with this email exists; left unchanged (on_duplicate=skip)."
 # While the reading thread parses, each answer of the database to this one waits for the GIL: a short
 # switch interval (the default is 5 ms) keeps those waits from adding up to seconds.
@@ -71,6 +77,7 @@ class Counts:
     duplicates: int = 0
     invalid: int = 0
     over_limit: int = 0
+    suppressed: int = 0
     enrolled: int = 0
 
 
@@ -230,8 +237,9 @@ class ImportRun:
         warnings = {}
         for row, text in warned:
             bucket = listed.get(row)
-            # A duplicate (or a contact left unchanged) was not imported: its values went nowhere.
-            if bucket == DUPLICATES:
+            # A duplicate (or a contact left unchanged) or a suppressed row was not imported: its values
+            # went nowhere.
+            if bucket in (DUPLICATES, SUPPRESSED):
                 continue
             if bucket is None:
                 skipped.append((row, IMPORTED, ""))
@@ -242,6 +250,8 @@ class ImportRun:
         """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""
         counts.duplicates += len(written.duplicates)
         skipped.extend((row, DUPLICATES, same_email_as(first)) for row, first in written.duplicates)
+        counts.suppressed += len(written.suppressed)
+        skipped.extend((row, SUPPRESSED, SUPPRESSED_REASON) for row in written.suppressed)
         created, existing = len(written.created_ids), len(written.existing)
         if job.campaign_id is None:
             counts.created += created
@@ -267,15 +277,23 @@ class ImportRun:
         already = set(result.already_in_campaign_lead_ids)
         counts.already_in_campaign += len(already)
         counts.enrolled += result.added
-        left_out = set(lead_ids).difference(result.added_lead_ids, already)
+        # Suppressed since the writer looked (an entry committed in between): written, but not enrolled.
+        suppressed = set(result.suppressed_lead_ids)
+        left_out = set(lead_ids).difference(result.added_lead_ids, already, suppressed)
         counts.over_limit += len(left_out)
-        if left_out:
+        counts.suppressed += len(suppressed)
+        if left_out or suppressed:
             skipped.extend(
-                (row, OVER_LIMIT, OVER_LIMIT_REASON) for row, lead_id in rows if lead_id in left_out
+                (row, OVER_LIMIT, OVER_LIMIT_REASON)
+                if lead_id in left_out
+                else (row, SUPPRESSED, SUPPRESSED_REASON)
+                for row, lead_id in rows
+                if lead_id in left_out or lead_id in suppressed
             )
-        created_left_out = len(left_out.intersection(written.created_ids)) if left_out else 0
-        counts.created += created - created_left_out
-        counts.updated += existing - len(already) - (len(left_out) - created_left_out)
+        not_added = left_out | suppressed
+        created_not_added = len(not_added.intersection(written.created_ids)) if not_added else 0
+        counts.created += created - created_not_added
+        counts.updated += existing - len(already) - (len(not_added) - created_not_added)
 
     @transaction.atomic
     def _finish(self):

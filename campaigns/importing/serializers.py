@@ -13,7 +13,8 @@ API_STATUSES = [(value, label) for value, label in ImportStatus.choices if value
 
 class ImportJobSerializer(serializers.ModelSerializer):
     """An import job. Every data row of the file lands in exactly one bucket: created + updated +
-    already_in_campaign + duplicates + invalid + over_limit == rows_processed (== rows_total once done)."""
+    already_in_campaign + duplicates + invalid + over_limit + suppressed == rows_processed (== rows_total
+    once done)."""
 
     status = serializers.ChoiceField(choices=API_STATUSES)
     campaign = serializers.IntegerField(
@@ -47,6 +48,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
     over_limit = serializers.IntegerField(
         help_text="Valid rows kept as contacts but not enrolled: no active-lead slot was left."
     )
+    suppressed = serializers.IntegerField(
+        help_text="Rows whose email, or its domain, is on the suppression list: no contact was created, "
+        "changed or enrolled."
+    )
     progress = serializers.FloatField(help_text="From 0 to 1.")
     error = serializers.SerializerMethodField(help_text="Why a failed job stopped; null otherwise.")
     errors_url = serializers.SerializerMethodField(
@@ -74,6 +79,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "duplicates",
             "invalid",
             "over_limit",
+            "suppressed",
             "progress",
             "error",
             "errors_url",

@@ -14,8 +14,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from campaigns.models import ImportSkippedRow
-from leads.models import Lead
+from leads.models import Lead, Suppression
 from leads.normalization import LEAD_FIELDS
+from leads.selectors import suppression_match
 
 OTHER_FIELDS = LEAD_FIELDS[1:]
 STAGE = "import_stage"
@@ -40,13 +41,15 @@ def _lead_of_staged_row(leads, workspace):
 class Written(NamedTuple):
     """What one chunk's rows came to, each list in file order: the rows that made new contacts
     (``created_rows``, their contacts' ids in ``created_ids``), the rows of contacts the workspace had
-    (``existing``: (row_number, lead_id)), and the rows whose contact an earlier chunk of the file had
-    already created or found (``duplicates``: (row_number, that chunk's row_number))."""
+    (``existing``: (row_number, lead_id)), the rows whose contact an earlier chunk of the file had
+    already created or found (``duplicates``: (row_number, that chunk's row_number)), and the rows whose
+    email is on the workspace's suppression list (``suppressed``: row numbers), which wrote nothing."""
 
     created_rows: list
     created_ids: list
     existing: list
     duplicates: list
+    suppressed: list
 
 
 def _csv_text(rows):
@@ -113,11 +116,27 @@ class ContactWriter:
             COPY_BUFFER,
         )
 
+    def _drop_suppressed(self, cursor):
+        """Takes the rows whose email is suppressed (rule 20) out of the staged chunk: they neither create
+        nor update a contact. Two probes of the list's index per row, and none while the list is empty
+        (asked again for each chunk: an entry added during the import counts from the next chunk)."""
+        table = connection.ops.quote_name(Suppression._meta.db_table)
+        cursor.execute(f"SELECT EXISTS (SELECT FROM {table} WHERE workspace_id = %s)", [self.workspace_id])  # noqa: S608
+        if not cursor.fetchone()[0]:
+            return []
+        cursor.execute(
+            f"DELETE FROM {STAGE} s WHERE {suppression_match('%(workspace)s', 's.email')} "  # noqa: S608
+            "RETURNING s.row_number",
+            {"workspace": self.workspace_id},
+        )
+        return sorted(row_number for (row_number,) in cursor.fetchall())
+
     def remember(self, payload):
         """Records the contacts of a chunk committed before a restart, as ``write`` had."""
         leads = connection.ops.quote_name(Lead._meta.db_table)
         with connection.cursor() as cursor:
             self._stage(cursor, payload)
+            self._drop_suppressed(cursor)
             cursor.execute(
                 f"""
                 INSERT INTO {self.seen} (lead_id, row_number)
@@ -137,6 +156,7 @@ class ContactWriter:
         now = timezone.now()
         with connection.cursor() as cursor:
             self._stage(cursor, payload)
+            suppressed = self._drop_suppressed(cursor)
             try:
                 with transaction.atomic():
                     self._create(cursor, leads, now, on_conflict="")
@@ -153,7 +173,7 @@ class ContactWriter:
                 existing, duplicates = self._found(cursor, leads, other_rows)
                 if self.update and existing:
                     self._update(cursor, leads, [lead_id for _, lead_id in existing], now)
-        return Written(created_rows, created_ids, existing, duplicates)
+        return Written(created_rows, created_ids, existing, duplicates, suppressed)
 
     def _create(self, cursor, leads, now, *, on_conflict):
         """One statement: creates the contacts the workspace does not have, records them as seen, and

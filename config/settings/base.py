@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "campaigns.importing.serializers.API_STATUSES",
         "LeadSourceEnum": "campaigns.contacts.serializers.LEAD_SOURCES",
         "MailboxSecurityEnum": "sending.models.Security",
+        "SuppressionKindEnum": "sending.suppressions_serializers.SUPPRESSION_KINDS",
+        "SuppressionReasonEnum": "sending.suppressions_serializers.SUPPRESSION_REASONS",
     },
 }
 

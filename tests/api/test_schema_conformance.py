@@ -25,6 +25,7 @@ from core.ids import ID_MAX
 from leadfinder import loading
 from leadfinder import services as leadfinder_services
 from leadfinder.models import Prospect
+from leads import services as lead_services
 from sending import services as sending_services
 from tests.factories import (
     CampaignFactory,
@@ -81,6 +82,10 @@ def api_data(settings, tmp_path):
         workspace=workspace, prospect_ids=taken, campaign=campaign, actor=owner
     )
 
+    suppressions = lead_services.suppression_add(
+        workspace=workspace, values=["blocked@example.com", "spam.example", "unsubscribed@example.com"]
+    ).added
+
     csv = b"email,first_name\nann@example.com,Ann\nnot-an-email,Bob\n"
     job = import_services.import_create(
         workspace=workspace, user=owner, upload=SimpleUploadedFile("leads.csv", csv), campaign=campaign
@@ -98,6 +103,7 @@ def api_data(settings, tmp_path):
             "job_id": [str(job.pk)],
             "mailbox_id": [str(mailbox.pk)],
             "step_id": [str(step.pk) for step in steps],
+            "suppression_id": [str(entry.pk) for entry in suppressions],
         },
     }
 

@@ -17,9 +17,10 @@ from campaigns.importing import services
 from campaigns.importing.pipeline import ImportRun, run_import_job
 from campaigns.models import Campaign, ImportJob, ImportSkippedRow
 from leads.models import Lead
+from leads.services import suppression_add
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
 
-BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit")
+BUCKETS = ("created", "updated", "already_in_campaign", "duplicates", "invalid", "over_limit", "suppressed")
 
 
 def csv_text(rows, *, delimiter=","):
@@ -178,6 +179,8 @@ def uninterrupted_and_started(settings):
     for each in (uninterrupted_workspace, workspace):
         with_active_leads_limit(each, 40)
         known_contacts(each, campaign=CampaignFactory(workspace=each))
+        # A new address and a known contact's, in different chunks: their rows are the suppressed bucket.
+        suppression_add(workspace=each, values=["lead2@example.com", "known39@example.com"])
     uninterrupted = run_import(
         uninterrupted_workspace,
         mixed_file(),

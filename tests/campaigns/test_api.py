@@ -18,6 +18,8 @@ RESULT_KEYS = {
     "already_in_campaign_lead_ids",
     "invalid_items",
     "not_added_lead_ids",
+    "suppressed",
+    "suppressed_lead_ids",
     "warnings",
     "usage",
 }

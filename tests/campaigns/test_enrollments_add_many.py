@@ -60,6 +60,7 @@ def by_the_rules(*, ids, theirs, campaigns, members, target_archived, limit, req
         "already_in_campaign_lead_ids": [],
         "invalid_items": [],
         "not_added_lead_ids": [],
+        "suppressed_lead_ids": [],
         "warnings": [],
     }
     wanted = []

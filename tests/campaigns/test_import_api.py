@@ -36,6 +36,7 @@ JOB_FIELDS = {
     "duplicates",
     "invalid",
     "over_limit",
+    "suppressed",
     "progress",
     "error",
     "errors_url",

@@ -274,6 +274,7 @@ def test_every_row_lands_in_one_bucket_whatever_the_mix(workspace, settings):
         "duplicates": 1,
         "invalid": 2,
         "over_limit": 0,
+        "suppressed": 0,
         "enrolled": 3,
     }
     assert job.rows_total == 7

@@ -62,6 +62,7 @@ def test_a_job_reads_the_file_in_chunks_and_commits_each(workspace, settings):
         "duplicates": 3 + 4,
         "invalid": 9,
         "over_limit": 0,
+        "suppressed": 0,
         "enrolled": 0,
     }
     assert Lead.objects.for_workspace(workspace).get(email="known0@example.com").company_name == "Old Co"
@@ -117,6 +118,7 @@ def test_rows_over_the_active_leads_limit_are_kept_as_contacts_and_reported(work
         "duplicates": 0,
         "invalid": 0,
         "over_limit": 2,
+        "suppressed": 0,
         "enrolled": 3,
     }
     assert Lead.objects.for_workspace(workspace).count() == 5
@@ -220,6 +222,7 @@ def test_a_job_killed_between_chunks_resumes_from_its_checkpoint_with_an_uninter
     assert job.status == ImportJob.Status.SUCCEEDED
     assert buckets(job) == buckets(uninterrupted)
     assert uninterrupted.over_limit > 0 and uninterrupted.duplicates > 0 and uninterrupted.invalid > 0
+    assert uninterrupted.suppressed == 2
     assert_every_row_in_one_bucket(job)
     assert (
         Lead.objects.for_workspace(workspace).count()
@@ -266,7 +269,10 @@ def test_a_job_killed_inside_a_chunk_keeps_none_of_that_chunk_and_resumes_to_the
     assert Lead.objects.for_workspace(workspace).count() == before[0] + job.created  # ... and none stayed
     assert Enrollment.objects.for_workspace(workspace).count() == before[1] + job.enrolled
     assert ImportSkippedRow.objects.for_workspace(workspace).filter(job=job).count() == (
-        after_two_chunks["invalid"] + after_two_chunks["duplicates"] + after_two_chunks["over_limit"]
+        after_two_chunks["invalid"]
+        + after_two_chunks["duplicates"]
+        + after_two_chunks["over_limit"]
+        + after_two_chunks["suppressed"]
     )
     monkeypatch.undo()
     run_after_its_worker_died(job.pk)
@@ -315,6 +321,7 @@ def test_a_repeat_in_a_later_chunk_names_the_first_row_whether_the_contact_was_n
         "duplicates": 2,
         "invalid": 0,
         "over_limit": 0,
+        "suppressed": 0,
         "enrolled": 5,
     }
     report = list(csv.reader(io.StringIO("".join(error_report_lines(workspace=workspace, job=job)))))
