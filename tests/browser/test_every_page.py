@@ -18,6 +18,7 @@ from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -214,6 +215,8 @@ def swept(django_db_setup, django_db_blocker, tmp_path_factory):
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
             import_module("billing.migrations.0002_plans_packs_and_addons").seed(django_apps, None)
+            # The connection of this fixture is not the one pytest-django closes before it drops the database.
+            connections.close_all()
 
 
 def _sign_in(page, email):
