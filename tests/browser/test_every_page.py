@@ -169,7 +169,7 @@ def _swept_data(media_root):
         60,
         job_title="Vice President of Strategic Partnerships and Alliances",
         company_name="Montgomery-Worthington International Holdings",
-        company_domain="montgomery-worthington-international-holdings.example.com",
+        company_domain="montgomeryworthingtoninternationalholdings.example.com",
         city="Rio Grande do Norte",
     )
     billing_services.lead_credits_grant(
