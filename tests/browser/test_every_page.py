@@ -21,6 +21,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
+from django.urls import include, path
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
@@ -103,7 +104,16 @@ PAGES = [
     Page("new workspace", lambda d: "/workspaces/new/"),
     Page("not found", lambda d: "/no-such-page/", status=404),
     Page("not found in the workspace", lambda d: "/campaigns/999999999/", status=404),
+    Page("server error", lambda d: "/breaks/", roles=(ANONYMOUS, OWNER), status=500),
 ]
+
+
+def _a_view_that_breaks(request):
+    raise RuntimeError("a bug")
+
+
+# The project's URLs plus a view that raises, for the server error page (the module's server uses them).
+urlpatterns = [path("breaks/", _a_view_that_breaks), path("", include("config.urls"))]
 
 # What the sweep reports: the page is wider than the window, and by which elements.
 OVERFLOW = """() => {
@@ -204,7 +214,10 @@ def swept(django_db_setup, django_db_blocker, tmp_path_factory):
     media_root = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ROOT_URLCONF="tests.browser.test_every_page",
+        ),
         pytest.MonkeyPatch.context() as monkeypatch,
     ):
         monkeypatch.setattr(import_services.tasks.run_import, "delay", lambda job_id: None)
