@@ -7,6 +7,7 @@ from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from leadfinder.models import Prospect
 from leads.models import Lead
+from sending.models import CampaignMailbox, Mailbox
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -96,12 +97,23 @@ class CampaignFactory(DjangoModelFactory):
     def _create(cls, model_class, workspace, name, status):
         campaign = campaign_services.campaign_create(workspace=workspace, name=name)
         if status == Campaign.Status.ACTIVE:
-            add_step(campaign)  # a campaign starts only with a sequence
+            # A campaign starts only with a sequence and an active mailbox to send it from.
+            add_step(campaign)
+            give_a_mailbox(campaign)
         if status != campaign.status:
             campaign, _ = campaign_services.campaign_set_status(
                 workspace=workspace, campaign=campaign, status=status
             )
         return campaign
+
+
+def give_a_mailbox(campaign):
+    """Links a new active mailbox (one that no test connects to) to the campaign."""
+    mailbox = Mailbox.objects.create(
+        workspace=campaign.workspace, email=f"outbox-{campaign.pk}@example.com", smtp_host="smtp.example.com"
+    )
+    CampaignMailbox.objects.create(workspace=campaign.workspace, campaign=campaign, mailbox=mailbox)
+    return mailbox
 
 
 def add_step(

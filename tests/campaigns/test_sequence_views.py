@@ -176,6 +176,6 @@ def test_the_campaign_page_shows_each_leads_enrollment_status_and_next_send(clie
 
     statuses = [enrollment.status for _, enrollment in response.context["rows"]]
     assert sorted(statuses) == ["active", "replied"]
-    assert 'class="badge enrollment-replied"' in response.text
+    assert 'class="badge replied"' in response.text
     assert response.text.count('data-testid="next-send"') == 1
     assert 'data-testid="start-campaign"' not in response.text
