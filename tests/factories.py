@@ -1,3 +1,5 @@
+import itertools
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -107,10 +109,15 @@ class CampaignFactory(DjangoModelFactory):
         return campaign
 
 
+_outboxes = itertools.count(1)
+
+
 def give_a_mailbox(campaign):
     """Links a new active mailbox (one that no test connects to) to the campaign."""
     mailbox = Mailbox.objects.create(
-        workspace=campaign.workspace, email=f"outbox-{campaign.pk}@example.com", smtp_host="smtp.example.com"
+        workspace=campaign.workspace,
+        email=f"outbox-{next(_outboxes)}@example.com",
+        smtp_host="smtp.example.com",
     )
     CampaignMailbox.objects.create(workspace=campaign.workspace, campaign=campaign, mailbox=mailbox)
     return mailbox

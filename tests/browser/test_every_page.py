@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
 from django.urls import include, path
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
@@ -34,6 +35,10 @@ from billing.models import CreditGrant
 from campaigns.importing import services as import_services
 from campaigns.models import Campaign
 from leadfinder import services as leadfinder_services
+from leads import services as lead_services
+from leads.models import Suppression
+from sending.models import Mailbox, Message
+from sending.unsubscribing import make_token
 from tests.billing.factories import debit_credits
 from tests.campaigns.import_helpers import mixed_file, run_import, start_import
 from tests.factories import (
@@ -43,7 +48,9 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
     WorkspaceFactory,
+    add_step,
     enroll,
+    give_a_mailbox,
     make_prospects,
 )
 
@@ -101,6 +108,17 @@ PAGES = [
         roles=(OWNER,),
         refused=(MEMBER,),
     ),
+    Page("campaign sequence", lambda d: f"/campaigns/{d.campaign.pk}/sequence/"),
+    Page("campaign step", lambda d: f"/campaigns/{d.campaign.pk}/sequence/{d.step.pk}/"),
+    Page("campaign schedule", lambda d: f"/campaigns/{d.campaign.pk}/schedule/"),
+    Page("campaign mailboxes", lambda d: f"/campaigns/{d.campaign.pk}/mailboxes/"),
+    Page("campaign sent", lambda d: f"/campaigns/{d.campaign.pk}/sent/"),
+    Page("mailboxes", lambda d: "/mailboxes/"),
+    Page("mailbox", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/"),
+    Page("mailbox delete", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/delete/"),
+    Page("suppression list", lambda d: "/suppressions/"),
+    Page("suppression delete", lambda d: f"/suppressions/{d.suppression.pk}/delete/"),
+    Page("unsubscribe", lambda d: d.unsubscribe_url, roles=(ANONYMOUS,)),
     Page("new workspace", lambda d: "/workspaces/new/"),
     Page("not found", lambda d: "/no-such-page/", status=404),
     Page("not found in the workspace", lambda d: "/campaigns/999999999/", status=404),
@@ -168,6 +186,41 @@ def _swept_data(media_root):
         workspace=workspace, email=LONG_EMAIL, company_name="Montgomery-Worthington Holdings International"
     )
     enroll(campaign, [long_lead, *LeadFactory.create_batch(30, workspace=workspace)])
+    step = add_step(
+        campaign, subject="", body="Following up on {{company_name|your team}}, {{first_name|there}}."
+    )
+    broken_mailbox = give_a_mailbox(campaign)
+    Mailbox.objects.for_workspace(workspace).filter(pk=broken_mailbox.pk).update(
+        status=Mailbox.Status.ERROR,
+        last_error="The server refused the login: 535 5.7.8 Username and Password not accepted. Learn more at"
+        " https://support.example.com/mail/?p=BadCredentials-a-very-long-path-without-breaks",
+    )
+    for number, (status, error) in enumerate(
+        [
+            (Message.Status.SENT, ""),
+            (Message.Status.FAILED, "550 5.1.1 The email account that you tried to reach does not exist."),
+            (Message.Status.UNKNOWN, "The worker stopped before it could say how the sending went."),
+        ]
+    ):
+        Message.objects.create(
+            workspace=workspace,
+            campaign=campaign,
+            lead=long_lead if number == 0 else LeadFactory(workspace=workspace),
+            step_number=1,
+            mailbox=broken_mailbox,
+            to_email=LONG_EMAIL,
+            subject="Hello there",
+            message_id=f"<swept-{number}@outreach.example>",
+            status=status,
+            error=error,
+            claimed_at=timezone.now(),
+            sent_at=timezone.now() if status == Message.Status.SENT else None,
+        )
+    lead_services.suppression_add(
+        workspace=workspace, values=["do-not-contact@example.com", "competitor.example"]
+    )
+    suppression = Suppression.objects.for_workspace(workspace).order_by("pk").first()
+    unsubscribe_token = make_token(workspace_id=workspace.pk, lead_id=long_lead.pk, campaign_id=campaign.pk)
 
     with override_settings(MEDIA_ROOT=media_root):
         finished_import = run_import(workspace, mixed_file(), user=owner, campaign=campaign)
@@ -195,6 +248,10 @@ def _swept_data(media_root):
         member=member,
         campaign=campaign,
         empty_campaign=empty_campaign,
+        step=step,
+        broken_mailbox=broken_mailbox,
+        suppression=suppression,
+        unsubscribe_url=f"/u/{unsubscribe_token}",
         long_lead=long_lead,
         finished_import=finished_import,
         draft_import=draft_import,
