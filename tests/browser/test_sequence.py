@@ -10,6 +10,7 @@ from tests.factories import (
     UserFactory,
     WorkspaceFactory,
     enroll,
+    give_a_mailbox,
 )
 
 pytestmark = pytest.mark.browser
@@ -26,6 +27,7 @@ def test_writing_a_sequence_previewing_it_and_setting_the_schedule_on_a_phone(pa
     workspace = WorkspaceFactory(name="Analytical Engines", owner=user)
     campaign = CampaignFactory(workspace=workspace, name="Spring launch")
     enroll(campaign, [LeadFactory(workspace=workspace, email="grace@example.com", first_name="Grace")])
+    give_a_mailbox(campaign)
     page.set_viewport_size(PHONE)
 
     page.goto("/login/")
