@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.core.cache import cache
 
 from config.celery import app as celery_app
@@ -33,8 +34,22 @@ def test_production_settings_pass_the_deploy_checks():
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="a-production-secret-with-enough-length-and-variety-0123456789-XYZ",
         DJANGO_ALLOWED_HOSTS="leadpool.example.com",
+        LEADPOOL_SECRET_KEYS=Fernet.generate_key().decode(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_checks_refuse_production_without_keys_for_mailbox_passwords():
+    result = manage(
+        "check",
+        "--deploy",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="a-production-secret-with-enough-length-and-variety-0123456789-XYZ",
+        DJANGO_ALLOWED_HOSTS="leadpool.example.com",
+        LEADPOOL_SECRET_KEYS="",
+    )
+    assert result.returncode != 0
+    assert "sending.E001" in result.stdout + result.stderr
 
 
 def test_the_docker_images_static_files_build_with_the_manifest_storage(tmp_path):

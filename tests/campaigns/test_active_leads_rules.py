@@ -17,7 +17,7 @@ from campaigns.selectors import active_leads_used_by_enrollments
 from core.errors import Conflict, DomainError
 from core.tenancy import UnscopedQueryError
 from leads.models import Lead
-from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, add_step, enroll
+from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, add_step, enroll, give_a_mailbox
 from tests.unchanged import nothing_changes
 
 Status = Campaign.Status
@@ -132,6 +132,7 @@ def test_every_campaign_status_but_archived_counts(workspace, status):
 def test_moving_between_live_statuses_changes_no_slots(workspace):
     campaign = CampaignFactory(workspace=workspace)
     add_step(campaign)
+    give_a_mailbox(campaign)
     enroll(campaign, LeadFactory.create_batch(2, workspace=workspace))
 
     for status in (Status.ACTIVE, Status.PAUSED, Status.COMPLETED, Status.DRAFT):

@@ -17,7 +17,7 @@ from campaigns import services
 from campaigns.models import Campaign, Enrollment
 from core.errors import Conflict, DomainError
 from tests.campaigns.import_helpers import with_active_leads_limit
-from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, add_step, enroll
+from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, add_step, enroll, give_a_mailbox
 
 LEADS = 8
 UNKNOWN = -1  # stands for an id of another workspace's contact
@@ -118,6 +118,7 @@ def test_enrollments_add_many_answers_by_the_rules(
     leads = [LeadFactory(workspace=workspace, email=f"lead{number}@example.com") for number in range(LEADS)]
     target, live, archived = (CampaignFactory(workspace=workspace) for _ in range(3))
     add_step(target)
+    give_a_mailbox(target)
     for campaign, members in ((target, in_target), (live, elsewhere), (archived, in_archived)):
         if members:
             enroll(campaign, [leads[number] for number in sorted(members)])

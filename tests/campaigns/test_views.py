@@ -9,7 +9,15 @@ from billing.selectors import usage_for_workspace
 from campaigns import services
 from campaigns.models import Campaign, Enrollment
 from leads.models import Lead
-from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, add_step, enroll, owner_of
+from tests.factories import (
+    CampaignFactory,
+    LeadFactory,
+    WorkspaceFactory,
+    add_step,
+    enroll,
+    give_a_mailbox,
+    owner_of,
+)
 from tests.unchanged import nothing_changes
 
 
@@ -63,6 +71,7 @@ def test_creating_a_campaign_opens_it(client, workspace):
 def test_renaming_and_changing_status(client, workspace):
     campaign = CampaignFactory(workspace=workspace)
     add_step(campaign)
+    give_a_mailbox(campaign)
 
     client.post(reverse("campaign_rename", args=[campaign.pk]), {"name": "Renamed"})
     response = client.post(reverse("campaign_status", args=[campaign.pk]), {"status": "active"}, follow=True)
