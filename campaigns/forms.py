@@ -31,6 +31,20 @@ def list_query(request):
     return data.get("q", ""), data.get("after"), data.get("before")
 
 
+class ContactFilterForm(forms.Form):
+    """The Contacts page's filters: ``import`` (the contacts an import kept without enrolling) and
+    ``campaign=none`` (in no campaign that is not archived); a malformed value is no filter."""
+
+    NONE = "none"
+
+    campaign = forms.ChoiceField(choices=[(NONE, "Not in any campaign")], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "import" is a keyword: the field is added by name.
+        self.fields["import"] = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=CAMPAIGN_NAME_MAX_LENGTH)
 

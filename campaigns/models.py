@@ -390,6 +390,17 @@ class ImportSkippedRow(TenantModel):
     reason = models.TextField()
     # The optional values left out of a row that was imported (empty for a row that was not).
     warnings = models.TextField(blank=True, default="", db_default="")
+    # The contact an over-limit row kept without enrolling (Contacts filters by it); a plain reference:
+    # deleting contacts must not scan or lock this table, and a filter joins it to live contacts anyway.
+    lead = models.ForeignKey(
+        "leads.Lead",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [

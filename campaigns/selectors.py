@@ -8,7 +8,7 @@ from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import Workspace
-from campaigns.models import Campaign, Enrollment, ImportJob, Step
+from campaigns.models import Campaign, Enrollment, ImportJob, ImportSkippedRow, Step
 from core.tenancy import TenantQuerySet
 from leads.models import Lead
 from leads.selectors import leads_for_workspace, matching
@@ -68,6 +68,8 @@ def lead_keys(
     search: str = "",
     campaign: Campaign | None = None,
     enrollment_status: str = "",
+    import_job: ImportJob | None = None,
+    in_no_campaign: bool = False,
 ) -> QuerySet[Model, LeadKey]:
     """What a page of contacts is cut from: rows ``{"lead_id"}``, to be ordered by ``-lead_id``.
 
@@ -75,9 +77,21 @@ def lead_keys(
     the cursor and never touches other contacts. Joined to the contacts instead, PostgreSQL may walk
     every newer contact of the workspace looking for the campaign's: its statistics assume they are
     spread evenly, and a campaign of old contacts is not.
+
+    Without a campaign, ``import_job`` keeps the contacts that import kept without enrolling (its
+    over-limit rows), and ``in_no_campaign`` those in no campaign that is not archived.
     """
     if campaign is None:
-        return leads_for_workspace(workspace=workspace, search=search).values(lead_id=F("id"))
+        leads = leads_for_workspace(workspace=workspace, search=search)
+        if import_job is not None:
+            kept = ImportSkippedRow.objects.for_workspace(workspace).filter(
+                job=import_job, bucket=ImportSkippedRow.Bucket.OVER_LIMIT, lead__isnull=False
+            )
+            leads = leads.filter(id__in=kept.values("lead_id"))
+        if in_no_campaign:
+            live = Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef("id"))
+            leads = leads.filter(~Exists(live))
+        return leads.values(lead_id=F("id"))
     enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
     if enrollment_status:
         enrollments = enrollments.filter(status=enrollment_status)

@@ -9,7 +9,8 @@ from accounts.decorators import workspace_required
 from accounts.forms import add_domain_error
 from campaigns import selectors, services
 from campaigns.contacts.forms import LeadForm
-from campaigns.forms import list_query
+from campaigns.forms import ContactFilterForm, list_query
+from campaigns.importing import selectors as import_selectors
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
 from leads import services as lead_services
@@ -22,12 +23,28 @@ PAGE_SIZE = 50
 @workspace_required
 def contact_list(request):
     search, after, before = list_query(request)
-    keys = selectors.lead_keys(workspace=request.workspace, search=search)
+    filters = ContactFilterForm(request.GET)
+    filters.is_valid()
+    job_id = filters.cleaned_data.get("import")
+    # Another workspace's import is a 404, as its page is.
+    job = (
+        import_selectors.import_for_workspace(workspace=request.workspace, job_id=job_id) if job_id else None
+    )
+    in_no_campaign = filters.cleaned_data.get("campaign") == ContactFilterForm.NONE
+    keys = selectors.lead_keys(
+        workspace=request.workspace, search=search, import_job=job, in_no_campaign=in_no_campaign
+    )
     page = keyset_page(
         keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE
     )
     leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items)
-    context = {"search": search, "leads": leads, **page_links(request, page)}
+    context = {
+        "search": search,
+        "leads": leads,
+        "import_job": job,
+        "in_no_campaign": in_no_campaign,
+        **page_links(request, page),
+    }
     return render(request, "leads/contact_list.html", context)
 
 

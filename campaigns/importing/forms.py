@@ -4,6 +4,8 @@ from campaigns.importing.cleaning import CUSTOM_PREFIX
 from campaigns.importing.mapping import FIELD_LABELS
 from campaigns.models import ImportJob
 
+NO_EMAIL_COLUMN = "Choose the column that holds the email addresses: set what it becomes to Email."
+
 ON_DUPLICATE_CHOICES = [
     (ImportJob.OnDuplicate.SKIP, "Leave them as they are"),
     (ImportJob.OnDuplicate.UPDATE, "Update them with the file's values (empty cells change nothing)"),
@@ -46,6 +48,17 @@ class ImportMappingForm(forms.Form):
             )
             values = [row[place] for row in samples if place < len(row)]
             self.columns.append((header, self[name], values))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(field.name) == "email" for _, field, _ in self.columns):
+            raise forms.ValidationError(NO_EMAIL_COLUMN)
+        return cleaned
+
+    @property
+    def has_email(self):
+        """Whether a column is (or was automatically) chosen as the email."""
+        return any(field.value() == "email" for _, field, _ in self.columns)
 
     def mapping(self):
         """CSV header → target, as ``campaigns.importing.mapping.validate_mapping`` takes it."""

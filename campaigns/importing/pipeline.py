@@ -207,12 +207,12 @@ class ImportRun:
         if job is None:
             return False
         counts = Counts(invalid=chunk.invalid, duplicates=chunk.duplicates)
-        skipped = list(chunk.skipped)
+        skipped, kept = list(chunk.skipped), {}
         if chunk.payload is not None:
-            self._sort(job, self.writer.write(chunk.payload), counts, skipped, quota)
+            self._sort(job, self.writer.write(chunk.payload), counts, skipped, kept, quota)
         warnings = self._warnings(chunk.warned, skipped) if chunk.warned else {}
         if skipped:
-            self.writer.write_skipped(skipped, warnings)
+            self.writer.write_skipped(skipped, warnings, kept)
         for name, value in vars(counts).items():
             setattr(job, name, getattr(job, name) + value)
         job.rows_processed += chunk.rows_read
@@ -246,8 +246,9 @@ class ImportRun:
             warnings[row] = text
         return warnings
 
-    def _sort(self, job, written, counts, skipped, quota):
-        """Puts each written row in its bucket, enrolling the contacts first if there is a campaign."""
+    def _sort(self, job, written, counts, skipped, kept, quota):
+        """Puts each written row in its bucket, enrolling the contacts first if there is a campaign;
+        ``kept`` gets the contact of each over-limit row (row → lead id), for Contacts to find them."""
         counts.duplicates += len(written.duplicates)
         skipped.extend((row, DUPLICATES, same_email_as(first)) for row, first in written.duplicates)
         counts.suppressed += len(written.suppressed)
@@ -290,6 +291,7 @@ class ImportRun:
                 for row, lead_id in rows
                 if lead_id in left_out or lead_id in suppressed
             )
+            kept.update((row, lead_id) for row, lead_id in rows if lead_id in left_out)
         not_added = left_out | suppressed
         created_not_added = len(not_added.intersection(written.created_ids)) if not_added else 0
         counts.created += created - created_not_added

@@ -71,14 +71,21 @@ def _check_on_duplicate(on_duplicate: str) -> None:
 
 
 def _mapping(
-    given: object, headers: list[str], *, automatic: dict[str, str], keep_other_columns: bool
+    given: object,
+    headers: list[str],
+    *,
+    automatic: dict[str, str],
+    keep_other_columns: bool,
+    email_required: bool = True,
 ) -> dict[str, str]:
-    """The mapping to use: ``given`` (checked) or else ``automatic``; it must name an email column."""
+    """The mapping to use: ``given`` (checked) or else ``automatic``; it must name an email column unless
+    it is a draft's, whose email column the user chooses on the mapping page."""
     chosen = automatic if given is None else mappings.validate_mapping(given, headers)
     if keep_other_columns:
         # The columns kept are checked as any mapping is (their names, at most 50 custom fields).
         chosen = mappings.validate_mapping(mappings.keep_other_columns(chosen, headers), headers)
-    mappings.require_email(chosen, headers, field="file" if given is None else "mapping")
+    if email_required:
+        mappings.require_email(chosen, headers, field="file" if given is None else "mapping")
     return chosen
 
 
@@ -96,7 +103,8 @@ def import_create(
     """A job for ``upload`` (a Django UploadedFile), queued unless ``draft``: a dashboard upload waits as a
     draft while the user checks the mapping. Refuses (before storing anything) a file over the size limit
     (413), one that is empty, not text, without data rows or without an email column, an unknown mapping
-    target or column (400), and an archived campaign (409)."""
+    target or column (400), and an archived campaign (409). A draft without an email column is kept: the
+    mapping page asks for it, and confirming needs one."""
     _check_size(upload.size)
     _check_on_duplicate(on_duplicate)
     _check_campaign(campaign)
@@ -106,6 +114,7 @@ def import_create(
         sniffed.headers,
         automatic=mappings.automatic_mapping(sniffed.headers, sniffed.samples),
         keep_other_columns=keep_other_columns,
+        email_required=not draft or mapping is not None,
     )
     name = default_storage.save(f"imports/{workspace.pk}/{uuid4().hex}.csv", upload)
     try:

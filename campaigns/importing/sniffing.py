@@ -86,6 +86,31 @@ def sniff(fileobj):
     return Sniffed(encoding=encoding, delimiter=delimiter, headers=headers, samples=samples)
 
 
+@dataclass(frozen=True)
+class RowCount:
+    rows: int
+    exact: bool  # False: estimated from the rows of the first 64 KB and the file's size
+
+
+def count_rows(fileobj, *, encoding, delimiter, size):
+    """How many data rows the file of ``size`` bytes has (as the import counts them: empty lines are not
+    rows), counted when the file fits in the sample, else estimated from the sample's rows per byte."""
+    raw, truncated = _read(fileobj, SAMPLE_BYTES)
+    text = _decoded(raw, encoding, truncated)
+    whole = _whole_lines(text, truncated)
+    rows = 0
+    try:
+        for record in Records(io.StringIO(whole, newline=""), delimiter=delimiter):
+            rows += bool(record)
+    except csv.Error:
+        pass
+    rows = max(rows - 1, 0)  # the header
+    if not truncated or not whole:
+        return RowCount(rows, exact=not truncated)
+    sample_bytes = len(raw) * len(whole) / len(text)
+    return RowCount(round(rows * size / sample_bytes), exact=False)
+
+
 def name_columns(headers):
     """The first few column names and how many more: a message stays short whatever the header."""
     named = ", ".join(headers[:NAMED_COLUMNS])

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import workspace_required
+from billing import selectors as billing_selectors
 from campaigns.importing import selectors, services
 from campaigns.importing.forms import ImportMappingForm, ImportUploadForm
 from campaigns.importing.report import error_report_response
-from campaigns.importing.sniffing import FileRefused, describe, sniff
+from campaigns.importing.sniffing import FileRefused, count_rows, describe, sniff
 from campaigns.models import Campaign
 from core.errors import DomainError
 
@@ -73,6 +75,7 @@ def import_mapping(request, job_id):
         except FileRefused as exc:
             messages.error(request, exc.message)
             return redirect("imports")
+        counted = count_rows(stored, encoding=job.encoding, delimiter=job.delimiter, size=job.file_size)
     form = ImportMappingForm(request.POST or None, job=job, samples=sniffed.samples)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,8 +90,39 @@ def import_mapping(request, job_id):
             form.add_error(None, exc.message)
         else:
             return redirect("import_detail", job_id=job.pk)
-    context = {"job": job, "form": form, "file_format": describe(job.encoding, job.delimiter)}
+    context = {
+        "job": job,
+        "form": form,
+        "file_format": describe(job.encoding, job.delimiter),
+        **_room(request, job, counted),
+    }
     return render(request, "campaigns/import_mapping.html", context)
+
+
+def _rows_text(counted):
+    rows = f"{'about ' if not counted.exact else ''}{counted.rows:,}"
+    return ngettext("%(rows)s row", "%(rows)s rows", counted.rows) % {"rows": rows}
+
+
+def _room(request, job, counted):
+    """What the mapping page says of the file's size and, for a campaign, of the slots free now."""
+    rows = _rows_text(counted)
+    room = {"rows_text": f"This file has {rows}.", "slots_text": "", "over_text": ""}
+    if job.campaign_id is None:
+        return room
+    free = billing_selectors.usage_for_workspace(workspace=request.workspace)["active_leads"]["available"]
+    name = job.campaign.name
+    contacts = ngettext("%(count)s more contact", "%(count)s more contacts", free) % {"count": f"{free:,}"}
+    slots = ngettext("%(count)s active-lead slot is", "%(count)s active-lead slots are", free) % {
+        "count": f"{free:,}"
+    }
+    room["slots_text"] = f"{name} can take {contacts}: {slots} free now."
+    if counted.rows > free:
+        room["over_text"] = (
+            f"This file has {rows} and {name} can take {contacts}: the rest will be kept as contacts, "
+            "not enrolled. You can add them later from Contacts."
+        )
+    return room
 
 
 @workspace_required
@@ -115,10 +149,20 @@ def _progress_context(request, job):
     )
     return {
         "job": job,
+        "kept_text": _kept_text(job) if job.is_finished and job.over_limit else "",
         "skipped": skipped,
         "skipped_limit": RECENT_SKIPPED_ROWS,
         "file_retention_days": settings.IMPORT_FILE_RETENTION_DAYS,
     }
+
+
+def _kept_text(job):
+    """The contacts the import kept without enrolling, in words (the summary's warning)."""
+    return ngettext(
+        "%(count)s contact was kept but not enrolled in %(campaign)s: no slot was left for it.",
+        "%(count)s contacts were kept but not enrolled in %(campaign)s: no slot was left for them.",
+        job.over_limit,
+    ) % {"count": f"{job.over_limit:,}", "campaign": job.campaign_label}
 
 
 @require_POST

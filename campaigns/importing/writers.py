@@ -251,13 +251,18 @@ class ContactWriter:
             [now, lead_ids],
         )
 
-    def write_skipped(self, skipped, warnings):
-        """``skipped``: (row_number, bucket, reason); ``warnings``: each listed row's dropped values."""
+    def write_skipped(self, skipped, warnings, kept=None):
+        """``skipped``: (row_number, bucket, reason); ``warnings``: each listed row's dropped values;
+        ``kept``: the contact each over-limit row kept (row → lead id)."""
         table = connection.ops.quote_name(ImportSkippedRow._meta.db_table)
-        rows = ((self.workspace_id, self.job.pk, *row, warnings.get(row[0], "")) for row in skipped)
+        kept = kept or {}
+        rows = (
+            (self.workspace_id, self.job.pk, *row, warnings.get(row[0], ""), kept.get(row[0], ""))
+            for row in skipped
+        )
         with connection.cursor() as cursor:
             cursor.copy_expert(
-                f"COPY {table} (workspace_id, job_id, row_number, bucket, reason, warnings) "
+                f"COPY {table} (workspace_id, job_id, row_number, bucket, reason, warnings, lead_id) "
                 "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (reason, warnings))",
                 _csv_text(rows),
             )
