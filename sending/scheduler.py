@@ -16,7 +16,7 @@ import random
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,6 +34,7 @@ from leads.selectors import suppressed_emails
 from sending.composing import compose, smtp_bytes
 from sending.connections import smtp_open
 from sending.models import CampaignMailbox, Mailbox, Message
+from sending.selectors import COUNTED_STATUSES, start_of_utc_day
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,6 @@ RETRY_BASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 # A mailbox waits min_interval_seconds plus up to this share of it between messages.
 INTERVAL_JITTER = 0.1
-# A mailbox's messages of the day that count towards its daily limit (a refused one does not).
-COUNTED = (Message.Status.SENDING, Message.Status.SENT, Message.Status.UNKNOWN)
 
 UNKNOWN_CLAIM = (
     "The worker sending it stopped before it could tell whether the server took it. It may have been "
@@ -72,10 +71,6 @@ def in_window(campaign: Campaign, instant: datetime) -> bool:
         local.isoweekday() in campaign.schedule_days
         and campaign.schedule_start <= local.time().replace(tzinfo=None) < campaign.schedule_end
     )
-
-
-def utc_day_start(instant: datetime) -> datetime:
-    return instant.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def send_due(*, now: datetime | None = None) -> int:
@@ -322,8 +317,8 @@ class _Pass:
             Message.objects.unscoped()
             .filter(
                 mailbox_id__in=list(self.outboxes),
-                claimed_at__gte=utc_day_start(self.start),
-                status__in=COUNTED,
+                claimed_at__gte=start_of_utc_day(self.start),
+                status__in=COUNTED_STATUSES,
             )
             .values("mailbox_id")
             .annotate(count=Count("pk"))

@@ -12,6 +12,7 @@ from accounts.models import Workspace
 from campaigns.models import Campaign
 from sending.models import CampaignMailbox, Mailbox, Message
 
+# A mailbox's messages of the day that count towards its daily limit (a refused one does not).
 COUNTED_STATUSES = (Message.Status.SENDING, Message.Status.SENT, Message.Status.UNKNOWN)
 NO_ACTIVE_MAILBOX = "Choose at least one active mailbox for this campaign before starting it."
 
