@@ -131,6 +131,10 @@ class Quota(TenantModel):
     workspace = models.OneToOneField("accounts.Workspace", on_delete=models.CASCADE, related_name="+")
     active_leads_limit = models.PositiveIntegerField(help_text="Plan limit plus active add-ons.")
     active_leads_used = models.PositiveIntegerField(default=0)
+    # Rule 22: a finished enrollment (completed, replied, bounced, unsubscribed) takes no slot. A workspace
+    # setting kept on the lock row, so that whoever holds the lock reads it as it is; switching it recounts
+    # ``active_leads_used`` under that lock (billing.services).
+    release_finished_leads = models.BooleanField(default=True, db_default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Not columns: billing.services.quota_lock sets them on the row it locked, until the transaction ends.

@@ -158,6 +158,8 @@ class Enrollment(TenantModel):
     # When its next step is due; null while a message is being sent, and once nothing more is to be sent.
     next_send_at = models.DateTimeField(null=True, blank=True, db_default=Now())
     last_sent_at = models.DateTimeField(null=True, blank=True)
+    # When it finished (completed, replied, bounced, unsubscribed); null while it is live.
+    finished_at = models.DateTimeField(null=True, blank=True)
     # SMTP 4xx answers to its current step so far (retried with backoff); back to 0 once it is sent.
     attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     # The mailbox that sends its whole sequence, chosen round-robin at its first message. The sending app

@@ -690,7 +690,7 @@ def enrollments_finish(
     )
     if campaign is not None:
         enrollments = enrollments.filter(campaign=campaign)
-    return enrollments.update(status=status, next_send_at=None)
+    return enrollments.update(status=status, next_send_at=None, finished_at=timezone.now())
 
 
 @transaction.atomic

@@ -55,6 +55,12 @@ class Mailbox(TenantModel):
     last_error = models.TextField(blank=True)
     # The earliest time it may send again: its last message + min_interval_seconds + a little jitter.
     available_at = models.DateTimeField(null=True, blank=True)
+    # The IMAP poller's place in the INBOX (rule 23): messages up to this UID of this UIDVALIDITY are read.
+    # A new UIDVALIDITY means the UIDs were renumbered: the folder is read again from the start, and
+    # messages already recorded (by their Message-ID) are skipped.
+    imap_uidvalidity = models.PositiveBigIntegerField(null=True, blank=True)
+    imap_last_uid = models.PositiveBigIntegerField(default=0)
+    imap_polled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,3 +153,70 @@ class Message(TenantModel):
 
     def __str__(self):
         return self.message_id
+
+
+class ReplyKind(models.TextChoices):
+    REPLY = "reply", "Reply"
+    # Auto-Submitted, out-of-office and the like: kept apart, they do not end a sequence.
+    AUTO_REPLY = "auto_reply", "Automatic reply"
+    # A delivery status notification (rule 23): hard (5.x.x) ends the enrollment as bounced, soft is counted.
+    BOUNCE = "bounce", "Bounce"
+
+
+class ReplyLabel(models.TextChoices):
+    INTERESTED = "interested", "Interested"
+    NOT_INTERESTED = "not_interested", "Not interested"
+    OUT_OF_OFFICE = "out_of_office", "Out of office"
+    WRONG_PERSON = "wrong_person", "Wrong person"
+
+
+class Reply(TenantModel):
+    """A message the IMAP poller read from a mailbox and matched to one of ours (``message``) by its
+    In-Reply-To/References, or a bounce report about one of ours. The inbox (``/replies``) shows kind
+    ``reply`` by default; auto-replies and bounces are kept apart by ``kind``.
+
+    Read once: (mailbox, header_message_id) is unique, so a pass that reads a message again (a new
+    UIDVALIDITY, a pass that died before saving its place) records nothing new."""
+
+    Kind = ReplyKind
+    Label = ReplyLabel
+
+    mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The message of ours it answers or reports on; the lead and campaign are its (kept if it is deleted).
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReplyKind.choices, default=ReplyKind.REPLY)
+    label = models.CharField(max_length=14, choices=ReplyLabel.choices, blank=True)
+    # The RFC 5322 Message-ID of the message read (angle brackets included), or a digest of it if it had none.
+    header_message_id = models.CharField(max_length=255)
+    imap_uid = models.PositiveBigIntegerField(null=True, blank=True)
+    from_email = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=998, blank=True)
+    snippet = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    # Bounces: the DSN's status (e.g. "5.1.1") and diagnostic, and whether it was permanent.
+    bounce_status = models.CharField(max_length=16, blank=True)
+    bounce_diagnostic = models.TextField(blank=True)
+    hard_bounce = models.BooleanField(default=False)
+    received_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "replies"
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "header_message_id"], name="reply_read_once"),
+            models.CheckConstraint(condition=Q(kind__in=ReplyKind.values), name="reply_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(label="") | Q(label__in=ReplyLabel.values), name="reply_label_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "kind", "-received_at"], name="reply_inbox"),
+            models.Index(fields=["campaign", "received_at"], name="reply_campaign_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.header_message_id}"

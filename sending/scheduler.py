@@ -28,9 +28,9 @@ from django.utils import timezone
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Enrollment, Step
 from core.tenancy import TenantQuerySet
-from leads import services as lead_services
-from leads.models import Lead, Suppression
+from leads.models import Lead
 from leads.selectors import suppressed_emails
+from sending.bounces import bounce_record
 from sending.composing import compose, smtp_bytes
 from sending.connections import smtp_open
 from sending.models import CampaignMailbox, Mailbox, Message
@@ -570,14 +570,8 @@ class _Pass:
     def _bounce(self, run: _CampaignRun, claim: _Claim, code: int | None, error: str) -> None:
         """A permanent refusal of the address: it bounced, in every campaign of the workspace, and is
         suppressed so that nothing is ever sent to it again."""
-        workspace = run.campaign.workspace
         with transaction.atomic():
-            campaign_services.enrollments_finish(
-                workspace=workspace, lead_ids=[claim.lead.pk], status=Enrollment.Status.BOUNCED
-            )
-            lead_services.suppression_add(
-                workspace=workspace, values=[claim.message.to_email], reason=Suppression.Reason.BOUNCED
-            )
+            bounce_record(workspace=run.campaign.workspace, message=claim.message)
             self._mark(claim.message, Message.Status.FAILED, smtp_code=code, error=error)
 
     def _mailbox_down(self, claim: _Claim, words: str, *, code: int | None = None) -> None:
