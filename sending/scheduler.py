@@ -35,6 +35,7 @@ from sending.composing import compose, smtp_bytes
 from sending.connections import smtp_open
 from sending.models import CampaignMailbox, Mailbox, Message
 from sending.selectors import COUNTED_STATUSES, start_of_utc_day
+from sending.services import mailbox_fail
 
 logger = logging.getLogger(__name__)
 
@@ -195,12 +196,8 @@ class _Outbox:
     def fail(self, words: str) -> None:
         """The mailbox goes to ``error`` with the server's words: its sends wait until it is fixed."""
         self.broken = True
-        self.mailbox.last_error = words
         self.close()
-        Mailbox.objects.unscoped().filter(pk=self.mailbox.pk).update(
-            status=Mailbox.Status.ERROR, last_error=words, updated_at=timezone.now()
-        )
-        logger.warning("mailbox %s in error: %s", self.mailbox.pk, words)
+        mailbox_fail(workspace=self.mailbox.workspace, mailbox=self.mailbox, words=words)
 
     def pace(self, sent_at: datetime) -> None:
         """The next message waits min_interval_seconds and a little jitter (nothing to write for 0)."""
@@ -307,7 +304,7 @@ class _Pass:
         rows = (
             CampaignMailbox.objects.unscoped()
             .filter(campaign__in=campaigns, mailbox__status=Mailbox.Status.ACTIVE)
-            .select_related("mailbox")
+            .select_related("mailbox__workspace")
         )
         links: dict[int, list[int]] = {}
         for link in rows:

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import Workspace
 from campaigns import services as campaign_services
@@ -255,6 +256,22 @@ def _without_passwords(text: str, mailbox: Mailbox) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
+def imap_problem(exc: BaseException, mailbox: Mailbox) -> str:
+    """Why the mailbox's IMAP server could not be used, in the server's words and without a password."""
+    return _without_passwords(_connection_problem(exc, mailbox.imap_host, mailbox.imap_port), mailbox)
+
+
+def mailbox_fail(*, workspace: Workspace, mailbox: Mailbox, words: str) -> None:
+    """Rule 19: the mailbox's server refused the login or could not be reached. It goes to ``error`` with
+    the server's words (its sends wait, the poller keeps trying its IMAP) until a test succeeds. One
+    statement, no lock: the sender and the poller call it while they hold their own transactions."""
+    mailbox.status, mailbox.last_error = Mailbox.Status.ERROR, words[:MAX_ERROR_LENGTH]
+    Mailbox.objects.for_workspace(workspace).filter(pk=mailbox.pk).update(
+        status=mailbox.status, last_error=mailbox.last_error, updated_at=timezone.now()
+    )
+    logger.warning("mailbox %s in error: %s", mailbox.pk, mailbox.last_error)
+
+
 def _try_smtp(mailbox: Mailbox) -> str:
     try:
         smtp = smtp_open(mailbox)
@@ -273,7 +290,7 @@ def _try_imap(mailbox: Mailbox) -> str:
     try:
         imap = imap_open(mailbox)
     except (OSError, imaplib.IMAP4.error, secrets.SecretUnreadable) as exc:
-        return _without_passwords(_connection_problem(exc, mailbox.imap_host, mailbox.imap_port), mailbox)
+        return imap_problem(exc, mailbox)
     try:
         imap.logout()
     except (OSError, imaplib.IMAP4.error):

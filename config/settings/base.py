@@ -222,6 +222,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-imports": {"task": "campaigns.tasks.requeue_stalled_imports", "schedule": 30},
     # The scheduler pass (sending.scheduler): sends what is due; a pass still running makes the next skip.
     "send-due": {"task": "sending.tasks.send_due", "schedule": 60},
+    # The IMAP poller (sending.poller): replies and bounces of every mailbox; a pass still running makes
+    # the next skip.
+    "poll-mailboxes": {"task": "sending.tasks.poll_mailboxes", "schedule": 300},
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.

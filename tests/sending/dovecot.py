@@ -26,6 +26,7 @@ from pathlib import Path
 from tests.sending.smtp_server import free_port
 
 DOVECOT = Path("/usr/sbin/dovecot")
+DOVEADM = Path("/usr/bin/doveadm")
 START_TIMEOUT_SECONDS = 20
 
 
@@ -167,3 +168,39 @@ service anvil {{
         delivered = self.maildir / "new" / name
         staged.rename(delivered)
         return delivered
+
+    def empty_inbox(self) -> None:
+        """Removes every message from the INBOX, as a user deleting them would (UIDs go on from where they
+        were: a new message never reuses one)."""
+        for sub in ("new", "cur"):
+            for path in (self.maildir / sub).iterdir():
+                path.unlink()
+
+    def renumber(self, uidvalidity: int) -> None:
+        """Rebuilds the INBOX's indexes as a server restored from a backup does: its messages get new UIDs
+        from 1 and the folder the UIDVALIDITY ``uidvalidity``."""
+        for path in self.maildir.iterdir():
+            if path.is_file() and path.name.startswith("dovecot"):
+                path.unlink()
+        self.set_uidvalidity(uidvalidity)
+
+    def set_uidvalidity(self, uidvalidity: int) -> None:
+        """Gives the INBOX a new UIDVALIDITY, as a server that rebuilt its indexes does (``doveadm mailbox
+        update --uid-validity``): a client must forget the UIDs it knew."""
+        subprocess.run(
+            [
+                str(DOVEADM),
+                "-c",
+                str(self.directory / "dovecot.conf"),
+                "mailbox",
+                "update",
+                "-u",
+                self.username,
+                "--uid-validity",
+                str(uidvalidity),
+                "INBOX",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
