@@ -38,7 +38,7 @@ def replies_for_workspace(
         replies = replies.filter(label=label)
     if search:
         replies = replies.filter(Q(from_email__icontains=search) | Q(subject__icontains=search))
-    return replies.select_related("lead", "campaign", "mailbox").order_by(*INBOX_ORDER)
+    return replies.order_by(*INBOX_ORDER)
 
 
 def inbox_page(

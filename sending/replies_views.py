@@ -39,7 +39,7 @@ def reply_list(request):
         search=search,
     )
     page = inbox_page(
-        replies,
+        replies.select_related("lead", "campaign", "mailbox"),
         workspace=request.workspace,
         after=filters.value("after"),
         before=filters.value("before"),
