@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("leadfinder.api_urls")),
     path("", include("sending.api_urls")),
     path("", include("sending.messages_api_urls")),
+    path("", include("sending.replies_api_urls")),
 ]
 
 urlpatterns = [
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("leadfinder.urls")),
     path("", include("sending.urls")),
     path("", include("sending.suppressions_urls")),
+    path("", include("sending.replies_urls")),
     path("", include("billing.urls")),
     path("", include("accounts.urls")),
 ]

@@ -44,6 +44,7 @@ from tests.factories import (
     make_prospects,
     owner_of,
 )
+from tests.sending.factories import ReplyFactory
 from tests.sending.smtp_server import SmtpServer
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -153,6 +154,12 @@ def _campaign_with_a_message(workspace):
         sent_at=timezone.now(),
     )
     return campaign
+
+
+def _reply(workspace):
+    campaign = _campaign_with_a_message(workspace)
+    message = Message.objects.for_workspace(workspace).get(campaign=campaign)
+    return ReplyFactory(message=message, subject=f"Re: {workspace.slug} hello", body=f"{workspace.slug} here")
 
 
 def _member(workspace):
@@ -315,6 +322,7 @@ CASES = {
     "api:mailbox-detail": Case(_mailbox, {"get": {}, "patch": {"daily_limit": 7}, "delete": {}}),
     "api:mailbox-test": Case(_mailbox_in_error, {"post": {}}),
     "api:suppression-detail": Case(_suppression, {"delete": {}}),
+    "api:reply-detail": Case(_reply, {"get": {}, "patch": {"label": "interested"}}),
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),
@@ -358,6 +366,8 @@ CASES = {
     "invitation_revoke": Case(_invitation, {"post": {}}),
     "api_key_revoke": Case(_api_key, {"post": {}}),
     "suppression_delete": Case(_suppression, {"get": {}, "post": {}}),
+    "reply_detail": Case(_reply),
+    "reply_label": Case(_reply, {"post": {"label": "wrong_person"}}),
 }
 
 ROUTES = list(discover_routes())
@@ -448,11 +458,19 @@ def test_another_workspaces_id_answers_404_shows_nothing_and_changes_nothing(
             assert acted, f"the control {method.upper()} {route.path} changed nothing: a body that works?"
 
 
-def test_a_campaign_filter_with_another_workspaces_id_answers_404(api_client, other_workspace):
+@pytest.mark.parametrize(
+    "route, parameter, make",
+    [
+        ("api:leads", "campaign", _campaign_with_a_lead),
+        ("api:replies", "campaign", _campaign_with_a_lead),
+        ("api:replies", "mailbox", _mailbox),
+    ],
+)
+def test_a_filter_with_another_workspaces_id_answers_404(api_client, other_workspace, route, parameter, make):
     """An id in a query string is not in the URL resolver: listed here by hand."""
-    theirs = _campaign_with_a_lead(other_workspace)
+    theirs = make(other_workspace)
 
-    response = api_client.get(reverse("api:leads"), {"campaign": theirs.pk})
+    response = api_client.get(reverse(route), {parameter: theirs.pk})
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "MailboxSecurityEnum": "sending.models.Security",
         "SuppressionKindEnum": "sending.suppressions_serializers.SUPPRESSION_KINDS",
         "SuppressionReasonEnum": "sending.suppressions_serializers.SUPPRESSION_REASONS",
+        "ReplyKindEnum": "sending.replies_serializers.REPLY_KINDS",
+        "ReplyLabelEnum": "sending.replies_serializers.REPLY_LABELS",
     },
 }
 

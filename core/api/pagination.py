@@ -34,13 +34,15 @@ class CursorPagination(pagination.CursorPagination):
             cursor = super().decode_cursor(request)
         except NotFound as exc:
             raise invalid from exc
-        # Every list is ordered by an id: a position that is not one was made by hand (a 400, not a 500).
         position = cursor.position if cursor is not None else None
-        if position is not None and not (position.isascii() and position.isdigit()):
-            raise invalid
-        if position is not None and int(position) > ID_MAX:
+        if position is not None and not self.valid_position(position):
             raise invalid
         return cursor
+
+    def valid_position(self, position):
+        """Whether a cursor's position could be one of ours: a position that is not was made by hand (a
+        400, not a 500). Lists ordered by an id take an id."""
+        return position.isascii() and position.isdigit() and int(position) <= ID_MAX
 
     def get_paginated_response(self, data):
         return Response({"results": data, "next": self.get_next_link()})

@@ -36,6 +36,7 @@ from tests.factories import (
     enroll,
     owner_of,
 )
+from tests.sending.factories import ReplyFactory, message_to
 from tests.sending.smtp_server import free_port
 
 pytestmark = pytest.mark.schemathesis
@@ -94,6 +95,12 @@ def api_data(settings, tmp_path):
     mailbox = sending_services.mailbox_create(
         workspace=workspace, email="sender@example.com", smtp_host="127.0.0.1", smtp_port=free_port()
     )
+    # Replies of each kind, one labelled, to the first contact's message.
+    message = message_to(campaign, leads[0], mailbox)
+    replies = [
+        ReplyFactory(message=message, kind=kind, label=label)
+        for kind, label in [("reply", ""), ("reply", "interested"), ("auto_reply", ""), ("bounce", "")]
+    ]
     return {
         "raw_key": raw_key,
         "ids": {
@@ -104,6 +111,7 @@ def api_data(settings, tmp_path):
             "mailbox_id": [str(mailbox.pk)],
             "step_id": [str(step.pk) for step in steps],
             "suppression_id": [str(entry.pk) for entry in suppressions],
+            "reply_id": [str(reply.pk) for reply in replies],
         },
     }
 

@@ -53,6 +53,7 @@ from tests.factories import (
     give_a_mailbox,
     make_prospects,
 )
+from tests.sending.factories import ReplyFactory
 
 # The tests only read through the live server; ``django_db`` has the test database made for them.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -116,6 +117,11 @@ PAGES = [
     Page("mailboxes", lambda d: "/mailboxes/"),
     Page("mailbox", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/"),
     Page("mailbox delete", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/delete/"),
+    Page("replies", lambda d: "/replies/"),
+    Page("replies: bounces", lambda d: "/replies/?kind=bounce"),
+    Page("replies filtered to none", lambda d: f"/replies/?label=none&campaign={d.empty_campaign.pk}"),
+    Page("reply", lambda d: f"/replies/{d.long_reply.pk}/"),
+    Page("reply: a bounce", lambda d: f"/replies/{d.bounce.pk}/"),
     Page("suppression list", lambda d: "/suppressions/"),
     Page("suppression delete", lambda d: f"/suppressions/{d.suppression.pk}/delete/"),
     Page("unsubscribe", lambda d: d.unsubscribe_url, roles=(ANONYMOUS,)),
@@ -216,6 +222,26 @@ def _swept_data(media_root):
             claimed_at=timezone.now(),
             sent_at=timezone.now() if status == Message.Status.SENT else None,
         )
+    first_message = Message.objects.for_workspace(workspace).get(message_id="<swept-0@outreach.example>")
+    long_reply = ReplyFactory(
+        message=first_message,
+        subject="Re: Hello there — a subject line that goes on and on about quarterly planning and budgets",
+        body="Hi,\n\nThanks for reaching out. " + "Let us talk next week about it. " * 20 + LONG_EMAIL,
+        label="interested",
+    )
+    for label in ("not_interested", "out_of_office", "wrong_person", ""):
+        ReplyFactory(message=first_message, label=label, subject=f"Re: Hello there ({label or 'new'})")
+    bounce = ReplyFactory(
+        message=first_message,
+        kind="bounce",
+        from_email="MAILER-DAEMON@mx.an-extraordinarily-long-company-domain-name.example.com",
+        subject="Undelivered Mail Returned to Sender",
+        body="This is the mail system at host mx.example.\n\n<" + LONG_EMAIL + ">: host mx said: 550 5.1.1",
+        bounce_status="5.1.1",
+        bounce_diagnostic="smtp; 550 5.1.1 <" + LONG_EMAIL + ">: Recipient address rejected",
+        hard_bounce=True,
+    )
+    ReplyFactory(message=first_message, kind="auto_reply", subject="Automatic reply: out of the office")
     lead_services.suppression_add(
         workspace=workspace, values=["do-not-contact@example.com", "competitor.example"]
     )
@@ -251,6 +277,8 @@ def _swept_data(media_root):
         step=step,
         broken_mailbox=broken_mailbox,
         suppression=suppression,
+        long_reply=long_reply,
+        bounce=bounce,
         unsubscribe_url=f"/u/{unsubscribe_token}",
         long_lead=long_lead,
         finished_import=finished_import,

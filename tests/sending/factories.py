@@ -1,6 +1,7 @@
 """Mailboxes and sequences for the sender's tests, written straight to the database (their own services
 belong to other parts of sending and campaigns)."""
 
+import itertools
 from datetime import UTC, datetime
 
 import factory
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Enrollment, Step
 from core import secrets
-from sending.models import CampaignMailbox, Mailbox
+from sending.models import CampaignMailbox, Mailbox, Message, Reply
 from tests.factories import CampaignFactory, LeadFactory, TenantFactory, enroll
 
 # A Monday, 10:00 UTC: inside the default schedule (Monday to Friday, 9:00-17:00 UTC).
@@ -79,3 +80,45 @@ def enroll_due(campaign, count=1, **lead_fields):
 
 def enrollment(campaign, lead):
     return Enrollment.objects.for_workspace(campaign.workspace).get(campaign=campaign, lead=lead)
+
+
+class ReplyFactory(TenantFactory):
+    """A reply as the IMAP poller records it: to a message of ours, so its lead and campaign are the
+    message's. Give ``message`` (or ``campaign`` and ``lead``)."""
+
+    class Meta:
+        model = Reply
+
+    mailbox = factory.LazyAttribute(lambda reply: reply.message.mailbox if reply.message else None)
+    message = None
+    campaign = factory.LazyAttribute(lambda reply: reply.message.campaign)
+    lead = factory.LazyAttribute(lambda reply: reply.message.lead)
+    workspace = factory.LazyAttribute(lambda reply: reply.campaign.workspace)
+    kind = Reply.Kind.REPLY
+    header_message_id = factory.Sequence(lambda n: f"<reply-{n}@mail.example>")
+    from_email = factory.LazyAttribute(lambda reply: reply.lead.email)
+    subject = "Re: Hello"
+    snippet = factory.LazyAttribute(lambda reply: reply.body[:300])
+    body = "Sounds interesting, tell me more."
+    received_at = factory.LazyFunction(timezone.now)
+
+
+def message_to(campaign, lead, mailbox=None, **fields):
+    """A sent message of step 1 of ``campaign`` to ``lead``: what a reply answers."""
+    fields.setdefault("message_id", f"<sent-{next(_sent_messages)}@outreach.example>")
+    return Message.objects.create(
+        workspace=campaign.workspace,
+        campaign=campaign,
+        lead=lead,
+        step_number=1,
+        mailbox=mailbox,
+        to_email=lead.email,
+        subject="Hello",
+        status=Message.Status.SENT,
+        claimed_at=timezone.now(),
+        sent_at=timezone.now(),
+        **fields,
+    )
+
+
+_sent_messages = itertools.count(1)
