@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("sending.api_urls")),
     path("", include("sending.messages_api_urls")),
     path("", include("sending.replies_api_urls")),
+    path("", include("sending.stats_api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     re_path(r"^api(?:/|$)", api_not_found),
     path("", include("campaigns.urls")),
     path("", include("sending.sent_urls")),
+    path("", include("sending.stats_urls")),
     path("", include("leadfinder.urls")),
     path("", include("sending.urls")),
     path("", include("sending.suppressions_urls")),

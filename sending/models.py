@@ -149,6 +149,14 @@ class Message(TenantModel):
             models.Index(fields=["mailbox", "claimed_at"], name="message_mailbox_claimed"),
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="message_claims_open"),
             models.Index(fields=["campaign", "lead"], name="message_enrollment"),
+            # Analytics (sending.stats): a campaign's sent messages per day and per step, read from the
+            # index alone.
+            models.Index(
+                fields=["campaign", "sent_at"],
+                include=["workspace", "step_number"],
+                condition=Q(status="sent"),
+                name="message_campaign_sent",
+            ),
         ]
 
     def __str__(self):

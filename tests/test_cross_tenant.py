@@ -317,6 +317,7 @@ CASES = {
     "api:import-errors": Case(_finished_import),
     "api:import-cancel": Case(_import, {"post": {}}),
     "api:campaign-messages": Case(_campaign_with_a_message),
+    "api:campaign-stats": Case(_campaign_with_a_message, shows_the_object=False),
     "api:leadfinder-download-detail": Case(_leadfinder_download, shows_the_object=False),
     "api:leadfinder-download-file": Case(_leadfinder_download),
     "api:mailbox-detail": Case(_mailbox, {"get": {}, "patch": {"daily_limit": 7}, "delete": {}}),
@@ -335,6 +336,7 @@ CASES = {
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
     "campaign_sent": Case(_campaign_with_a_message),
+    "campaign_analytics": Case(_campaign_with_a_message),
     "campaign_import": Case(_campaign_with_a_lead, {"post": _a_csv_upload}),
     "campaign_sequence": Case(
         _campaign_with_a_step, {"get": {}, "post": {"subject": "Hi", "body": "Mallory", "delay_days": 1}}

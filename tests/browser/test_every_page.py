@@ -114,6 +114,7 @@ PAGES = [
     Page("campaign schedule", lambda d: f"/campaigns/{d.campaign.pk}/schedule/"),
     Page("campaign mailboxes", lambda d: f"/campaigns/{d.campaign.pk}/mailboxes/"),
     Page("campaign sent", lambda d: f"/campaigns/{d.campaign.pk}/sent/"),
+    Page("campaign analytics", lambda d: f"/campaigns/{d.campaign.pk}/analytics/"),
     Page("mailboxes", lambda d: "/mailboxes/"),
     Page("mailbox", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/"),
     Page("mailbox delete", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/delete/"),
