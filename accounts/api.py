@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from accounts import services
+from accounts import scopes, services
 from accounts.permissions import IsWorkspaceAdmin, IsWorkspaceMember
 from accounts.workspace_sections import workspace_sections
 from core.api.serializers import StrictSerializer
@@ -43,6 +43,8 @@ def workspace_data(workspace):
 
 class WorkspaceView(WorkspaceAPIView):
     """The workspace the API key (or the session) belongs to, with its plan and usage."""
+
+    required_scopes = {"GET": scopes.NO_SCOPE, "PATCH": scopes.EVERY_SCOPE}
 
     def get_permissions(self):
         if self.request.method == "PATCH":

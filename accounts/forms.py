@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
 from django.core.exceptions import ValidationError
 
 from accounts.models import Role, User
+from accounts.scopes import SCOPE_DESCRIPTIONS, SCOPES
 from core.ids import ID_MAX
 from core.sign_ins import FailedSignIns
 
@@ -138,6 +139,14 @@ class MembershipRoleForm(forms.Form):
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         max_length=100, help_text="Where the key is used, for example “CRM sync” or “Zapier”."
+    )
+    scopes = forms.MultipleChoiceField(
+        label="What it may do",
+        choices=[(scope, f"{scope}: {SCOPE_DESCRIPTIONS[scope]}") for scope in SCOPES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none (or all) for a key with every scope: only such a key may change billing and "
+        "the workspace's settings.",
     )
 
 

@@ -2,10 +2,12 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.scopes import SCOPES
 from core.tenancy import TenantModel
 
 
@@ -112,7 +114,8 @@ def hash_secret(secret):
 
 
 class ApiKey(TenantModel):
-    """A workspace API key. Only the SHA-256 hash of the secret is stored; the prefix stays visible."""
+    """A workspace API key. Only the SHA-256 hash of the secret is stored; the prefix stays visible.
+    ``scopes``: what it may do (accounts.scopes); null is every scope, as keys made before scopes have."""
 
     PREFIX_LENGTH = 8
 
@@ -123,12 +126,26 @@ class ApiKey(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = ArrayField(
+        models.CharField(max_length=32, choices=[(scope, scope) for scope in SCOPES]), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scopes__isnull=True)
+                | models.Q(scopes__len__gt=0, scopes__contained_by=list(SCOPES)),
+                name="apikey_scopes_known_and_not_empty",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def has_every_scope(self):
+        return self.scopes is None
 
     @property
     def is_active(self):

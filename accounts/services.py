@@ -1,5 +1,6 @@
 import secrets
 import smtplib
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from accounts.models import (
     hash_secret,
     normalize_email_address,
 )
+from accounts.scopes import SCOPES
 from accounts.signals import workspace_created
 from core.errors import Conflict, DomainError, NotAllowed
 from core.mail import send_mail
@@ -107,9 +109,14 @@ def user_sign_up(
 
 @transaction.atomic
 def api_key_create(
-    *, workspace: Workspace, name: str | None, created_by: User | None = None
+    *,
+    workspace: Workspace,
+    name: str | None,
+    created_by: User | None = None,
+    scopes: Iterable[str] | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key; the returned secret is the only time it is ever shown."""
+    """A new key; the returned secret is the only time it is ever shown. ``scopes`` limits what it may do
+    (accounts.scopes); none given: every scope."""
     name = _name(name, field=ApiKey._meta.get_field("name"), what="An API key")
     prefix, raw_key = ApiKey.generate()
     api_key = ApiKey.objects.create(
@@ -118,8 +125,20 @@ def api_key_create(
         prefix=prefix,
         hashed_key=hash_secret(raw_key),
         created_by=created_by,
+        scopes=_scopes(scopes),
     )
     return api_key, raw_key
+
+
+def _scopes(scopes: Iterable[str] | None) -> list[str] | None:
+    """The scopes in their documented order, each once; None (every scope) for none."""
+    chosen = set(scopes or ())
+    unknown = sorted(chosen - set(SCOPES))
+    if unknown:
+        names = ", ".join(repr(scope) for scope in unknown)
+        message = f"Unknown scope {names}; the scopes are {', '.join(SCOPES)}."
+        raise DomainError(message, details={"scopes": [message]})
+    return [scope for scope in SCOPES if scope in chosen] or None
 
 
 @transaction.atomic

@@ -217,7 +217,10 @@ def settings_api_keys(request):
     if request.method == "POST" and form.is_valid():
         try:
             api_key, raw_key = services.api_key_create(
-                workspace=request.workspace, name=form.cleaned_data["name"], created_by=request.user
+                workspace=request.workspace,
+                name=form.cleaned_data["name"],
+                created_by=request.user,
+                scopes=form.cleaned_data["scopes"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)

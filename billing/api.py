@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from accounts import scopes
 from accounts.permissions import IsWorkspaceMember, IsWorkspaceOwner
 from billing import selectors, services
 from billing.serializers import (
@@ -34,6 +35,8 @@ class OwnerWritesMixin:
 class UsageView(WorkspaceAPIView):
     """Active-lead slots (limit, used, available) and lead credits (balance, what expires)."""
 
+    required_scopes = scopes.read_write("billing")
+
     @extend_schema(responses=UsageSerializer)
     def get(self, request):
         return Response(UsageSerializer(selectors.usage_for_workspace(workspace=self.workspace)).data)
@@ -41,6 +44,8 @@ class UsageView(WorkspaceAPIView):
 
 class PlanListView(WorkspaceAPIView):
     """The plans a workspace can subscribe to."""
+
+    required_scopes = scopes.read_write("billing")
 
     @extend_schema(responses=PlanSerializer(many=True))
     def get(self, request):
@@ -50,6 +55,8 @@ class PlanListView(WorkspaceAPIView):
 class SubscriptionView(OwnerWritesMixin, WorkspaceAPIView):
     """The workspace's plan and period. POST changes the plan: an upgrade applies now (a new period
     starts), a downgrade at the end of the period (``scheduled_plan``); the current plan cancels it."""
+
+    required_scopes = {"GET": "billing:read", "POST": scopes.EVERY_SCOPE}
 
     @extend_schema(responses=SubscriptionSerializer)
     def get(self, request):
@@ -73,6 +80,8 @@ class SubscriptionView(OwnerWritesMixin, WorkspaceAPIView):
 class LedgerView(WorkspaceAPIView, generics.ListAPIView):
     """Every lead-credit movement of the workspace, newest first."""
 
+    required_scopes = scopes.read_write("billing")
+
     serializer_class = LedgerEntrySerializer
 
     def get_queryset(self):
@@ -81,6 +90,8 @@ class LedgerView(WorkspaceAPIView, generics.ListAPIView):
 
 class CreditPackView(OwnerWritesMixin, WorkspaceAPIView):
     """Credit packs on sale; POST buys one. Pack credits never expire."""
+
+    required_scopes = {"GET": "billing:read", "POST": scopes.EVERY_SCOPE}
 
     @extend_schema(responses=CreditPackSerializer(many=True))
     def get(self, request):
@@ -110,6 +121,8 @@ class CreditPackView(OwnerWritesMixin, WorkspaceAPIView):
 class AddOnView(OwnerWritesMixin, WorkspaceAPIView):
     """Recurring add-ons (e.g. +25,000 active-lead slots) and how many the workspace has. POST sets the
     quantity of one (0 removes it); added units are charged for the current period at once."""
+
+    required_scopes = {"GET": "billing:read", "POST": scopes.EVERY_SCOPE}
 
     @extend_schema(responses=AddOnSerializer(many=True))
     def get(self, request):

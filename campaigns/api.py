@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from accounts import scopes
 from billing.selectors import usage_for_workspace
 from campaigns import selectors, sequences, services
 from campaigns.contacts.api import LeadPageMixin
@@ -44,6 +45,8 @@ STEP_INVALID = OpenApiResponse(
 class CampaignListView(WorkspaceAPIView, generics.ListAPIView):
     """The workspace's campaigns, newest first, with how many contacts each has. POST creates one."""
 
+    required_scopes = scopes.read_write("campaigns")
+
     serializer_class = CampaignSerializer
 
     def get_queryset(self):
@@ -64,6 +67,8 @@ class CampaignDetailView(WorkspaceAPIView):
     mailboxes) and its status: ``archived`` frees the slots of its contacts in no other live campaign,
     leaving archived takes them back (402 if they do not fit), ``active`` starts sending (409 if it
     cannot). DELETE frees them too."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     @extend_schema(responses={200: CampaignSerializer, 404: NOT_FOUND})
     def get(self, request, campaign_id):
@@ -96,6 +101,8 @@ class CampaignLeadsView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
     """The campaign's contacts, newest first, each with where it is in the sequence (``enrollment``);
     ``?status=`` keeps those whose enrollment has that status. POST adds up to 1,000 (existing ids and/or
     new data)."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     serializer_class = CampaignLeadSerializer
 
@@ -170,6 +177,8 @@ class CampaignLeadsView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
 class CampaignLeadsRemoveView(WorkspaceAPIView):
     """Takes contacts out of the campaign; one in no other live campaign frees its slot at once."""
 
+    required_scopes = scopes.read_write("campaigns")
+
     @extend_schema(
         request=EnrollmentRemoveSerializer,
         responses={200: EnrollmentRemoveResultSerializer, 404: NOT_FOUND},
@@ -188,6 +197,8 @@ class CampaignLeadsRemoveView(WorkspaceAPIView):
 
 class StepListView(WorkspaceAPIView):
     """The campaign's sequence, first step first. POST adds a step (at ``position``, default last)."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     @extend_schema(responses={200: StepSerializer(many=True), 404: NOT_FOUND})
     def get(self, request, campaign_id):
@@ -211,6 +222,8 @@ class StepListView(WorkspaceAPIView):
 class StepDetailView(WorkspaceAPIView):
     """One step. PATCH changes the fields sent (a new ``position`` moves it, the others close up);
     DELETE removes it and the steps after it move up."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     @extend_schema(
         request=StepInputSerializer, responses={200: StepSerializer, 400: STEP_INVALID, 404: NOT_FOUND}
@@ -237,6 +250,8 @@ class PreviewView(WorkspaceAPIView):
     """Step ``step`` (its position) rendered for contact ``lead`` as it would be sent: variables and
     fallbacks filled, an empty later subject as "Re: " and the first, the sender of the campaign's first
     mailbox, an example unsubscribe link."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     @extend_schema(
         parameters=[PreviewQuerySerializer],

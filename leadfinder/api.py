@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from accounts import scopes
 from campaigns.models import Campaign
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY
@@ -55,6 +56,8 @@ class ProspectPagination(CursorPagination):
 class FilterOptionsView(WorkspaceAPIView):
     """The allowed values of each enumerated filter, with their labels."""
 
+    required_scopes = scopes.read_write("leadfinder")
+
     @extend_schema(responses=FilterOptionsSerializer)
     def get(self, request):
         return Response(FilterOptionsSerializer(selectors.filter_options()).data)
@@ -64,6 +67,8 @@ class ProspectListView(WorkspaceAPIView, generics.ListAPIView):
     """Searches the prospect database, newest first; free (throttled like the rest of the API). Repeat a
     filter for any of its values; different filters must all match. Unowned prospects show a masked
     email and no phone or LinkedIn."""
+
+    required_scopes = scopes.read_write("leadfinder")
 
     serializer_class = ProspectSerializer
     pagination_class = ProspectPagination
@@ -86,6 +91,8 @@ class ProspectListView(WorkspaceAPIView, generics.ListAPIView):
 class DownloadListView(WorkspaceAPIView, generics.ListAPIView):
     """The workspace's downloads, newest first. POST takes prospects: by ids, or the first ``limit`` of a
     search (at most 10,000), optionally into a campaign."""
+
+    required_scopes = {"GET": "leadfinder:read", "POST": "leadfinder:spend"}
 
     serializer_class = DownloadSerializer
 
@@ -126,6 +133,8 @@ class DownloadListView(WorkspaceAPIView, generics.ListAPIView):
 
 
 class DownloadDetailView(WorkspaceAPIView):
+    required_scopes = scopes.read_write("leadfinder")
+
     @extend_schema(responses={200: DownloadSerializer, 404: NOT_FOUND})
     def get(self, request, download_id):
         download = Download.objects.get_for_workspace_or_404(self.workspace, download_id)
@@ -134,6 +143,8 @@ class DownloadDetailView(WorkspaceAPIView):
 
 class DownloadFileView(WorkspaceAPIView):
     """The CSV of a download, again, for free."""
+
+    required_scopes = scopes.read_write("leadfinder")
 
     content_negotiation_class = FileWithJsonErrors
 

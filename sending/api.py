@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from accounts import scopes
 from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
 from core.api.views import WorkspaceAPIView
 from sending import selectors, services
@@ -23,6 +24,8 @@ INVALID_MAILBOX = OpenApiResponse(
 class MailboxListView(WorkspaceAPIView, generics.ListAPIView):
     """The workspace's mailboxes, newest first, with how many messages each sent today (UTC). POST
     connects one: its passwords are stored encrypted and never shown again."""
+
+    required_scopes = scopes.every_method("sending:write")
 
     serializer_class = MailboxSerializer
 
@@ -46,6 +49,8 @@ class MailboxDetailView(WorkspaceAPIView):
     """One mailbox. PATCH changes any setting (an omitted or empty password keeps the stored one) or
     ``status`` (active or paused); new connection settings bring a mailbox in ``error`` back to ``active``.
     DELETE removes it from its campaigns; its sent log stays."""
+
+    required_scopes = scopes.every_method("sending:write")
 
     @extend_schema(responses={200: MailboxSerializer, 404: NOT_FOUND})
     def get(self, request, mailbox_id):
@@ -75,6 +80,8 @@ class MailboxTestView(WorkspaceAPIView):
     """Logs in to the mailbox's SMTP and IMAP servers now and says how it went, in the servers' words. A
     host that resolves to an internal address is refused without connecting. Both working bring a mailbox
     in ``error`` back to ``active``."""
+
+    required_scopes = scopes.every_method("sending:write")
 
     @extend_schema(
         request=None, responses={200: MailboxTestSerializer, 404: NOT_FOUND}, parameters=[IDEMPOTENCY_KEY]

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from accounts import scopes
 from campaigns.models import Campaign
 from core.api.schema import NOT_FOUND
 from core.api.views import WorkspaceAPIView
@@ -33,6 +34,8 @@ class MessageListQuerySerializer(serializers.Serializer):
 
 class CampaignMessagesView(WorkspaceAPIView, generics.ListAPIView):
     """The campaign's messages, newest first: every attempt, with its status and the server's words."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     serializer_class = MessageSerializer
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from accounts import scopes
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
 from core.api.views import WorkspaceAPIView
@@ -22,6 +23,8 @@ class SuppressionListView(WorkspaceAPIView, generics.ListAPIView):
     """The suppression list, newest first. POST adds an ``email``, a ``domain`` or up to 10,000
     ``values``: one value answers its entry (201 when new, 200 when the list had it); ``values`` answers
     ``{"added", "already", "invalid": [{"index", "value", "reason"}]}`` and adds the valid ones."""
+
+    required_scopes = scopes.every_method("sending:write")
 
     serializer_class = SuppressionSerializer
     pagination_class = CursorPagination
@@ -73,6 +76,8 @@ class SuppressionListView(WorkspaceAPIView, generics.ListAPIView):
 
 class SuppressionDetailView(WorkspaceAPIView):
     """DELETE takes an entry off the list: its address or domain may be contacted again."""
+
+    required_scopes = scopes.every_method("sending:write")
 
     @extend_schema(responses={204: None, 404: NOT_FOUND})
     def delete(self, request, suppression_id):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from accounts import scopes
 from campaigns import selectors, services
 from campaigns.contacts.serializers import (
     LeadInputSerializer,
@@ -43,6 +44,8 @@ class LeadPageMixin:
 
 class LeadListView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
     """The workspace's contacts, newest first. POST adds one (source ``api``)."""
+
+    required_scopes = scopes.read_write("leads")
 
     def get_queryset(self):
         query = LeadListQuerySerializer(data=self.request.query_params)
@@ -84,6 +87,8 @@ class LeadListView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
 
 class LeadDetailView(WorkspaceAPIView):
     """One contact. PATCH changes the fields sent; DELETE removes it from its campaigns, freeing its slot."""
+
+    required_scopes = scopes.read_write("leads")
 
     @extend_schema(responses={200: LeadSerializer, 404: NOT_FOUND})
     def get(self, request, lead_id):

@@ -8,6 +8,7 @@ from rest_framework import generics, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts import scopes
 from campaigns.importing import selectors, services
 from campaigns.importing.report import error_report_response
 from campaigns.importing.serializers import ImportCreateSerializer, ImportJobSerializer
@@ -24,6 +25,8 @@ MULTIPART_OVERHEAD = 64 * 1024
 class ImportListView(WorkspaceAPIView, generics.ListAPIView):
     """The workspace's imports, newest first. POST uploads a CSV file (multipart) and answers 202 with the
     queued job; a worker imports it in the background."""
+
+    required_scopes = scopes.every_method("imports:write")
 
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser]
@@ -79,6 +82,8 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
 
 
 class ImportDetailView(WorkspaceAPIView):
+    required_scopes = scopes.every_method("imports:write")
+
     @extend_schema(responses={200: ImportJobSerializer, 404: NOT_FOUND})
     def get(self, request, job_id):
         job = selectors.import_for_workspace(workspace=self.workspace, job_id=job_id)
@@ -87,6 +92,8 @@ class ImportDetailView(WorkspaceAPIView):
 
 class ImportCancelView(WorkspaceAPIView):
     """Stops the job after the chunk being written; the rows already committed stay."""
+
+    required_scopes = scopes.every_method("imports:write")
 
     @extend_schema(
         request=None,
@@ -106,6 +113,8 @@ class ImportCancelView(WorkspaceAPIView):
 class ImportErrorsView(WorkspaceAPIView):
     """Every row not imported (invalid, duplicate, over the active-leads limit): row_number, reason, then
     the row's original columns; cells that a spreadsheet would run as formulas start with '."""
+
+    required_scopes = scopes.every_method("imports:write")
 
     content_negotiation_class = FileWithJsonErrors
 

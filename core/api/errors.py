@@ -1,5 +1,6 @@
 """Every API error in one shape: ``{"error": {"code", "message", "details"}}`` (API.md)."""
 
+import contextlib
 import logging
 import math
 
@@ -8,9 +9,12 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api.throttling import rate_limit_headers
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -85,5 +89,19 @@ def exception_handler(exc, context):
 
 @csrf_exempt  # it changes nothing: an unsafe method on an unknown route is a 404, not the CSRF page's 403
 def api_not_found(request, *args, **kwargs):
-    """Unknown routes under /api/ answer in the API's error format, not with an HTML page."""
-    return JsonResponse(error_body("not_found", f"No API endpoint at {request.path}."), status=404)
+    """Unknown routes under /api/ answer in the API's error format, not with an HTML page, and with the
+    rate-limit headers of the budget the request's key (if any) names."""
+    response = JsonResponse(error_body("not_found", f"No API endpoint at {request.path}."), status=404)
+    for header, value in rate_limit_headers(_authenticated(request)).items():
+        response[header] = value
+    return response
+
+
+def _authenticated(request):
+    """The request as the API's views see it, its key or session looked at (a refused key is counted as
+    any is): nothing else tells whose budget it spends."""
+    authenticators = [authentication() for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    api_request = Request(request, authenticators=authenticators)
+    with contextlib.suppress(exceptions.APIException):
+        api_request.user  # noqa: B018 - reading it authenticates
+    return api_request

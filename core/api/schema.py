@@ -6,6 +6,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from core.api import throttling
 from core.api.idempotency import HEADER
 
 
@@ -20,7 +21,9 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "description": (
                 "A workspace API key: `Authorization: Bearer lp_<prefix>_<secret>`. Refused keys count "
                 "against the client's address: past 10 a minute (`FAILED_SIGN_IN_RATE`) its requests are "
-                "429 `rate_limited`, with `Retry-After`, whatever key they carry."
+                "429 `rate_limited`, with `Retry-After`, whatever key they carry. A key holds scopes (none "
+                "chosen: all); a request outside them is 403 `permission_denied` naming "
+                "`details.missing_scope`."
             ),
         }
 
@@ -67,8 +70,12 @@ class ErrorSerializer(serializers.Serializer):
 INVALID = "invalid: a parameter or field is not valid (details: field → messages)."
 NOT_AUTHENTICATED = "not_authenticated: no API key, or one that is not valid or has been revoked."
 PERMISSION_DENIED = (
-    "permission_denied: the key's (or session's) role may not do this, or a session request came without "
-    "its CSRF token."
+    "permission_denied: the key's (or session's) role may not do this, the key's scopes do not allow it "
+    "(`details.missing_scope`), or a session request came without its CSRF token."
+)
+MISSING_SCOPE = (
+    "permission_denied: the key's scopes do not allow it; `details.missing_scope` names the scope it needs "
+    "(`all`: only a key with every scope may)."
 )
 NOT_FOUND_HERE = "not_found: no such id in this workspace (another workspace's ids are not found either)."
 IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use: a request with this Idempotency-Key is still running."
@@ -82,6 +89,26 @@ RATE_LIMITED = (
 RETRY_AFTER = {
     "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}
 }
+
+# The headers of every answer (core.api.throttling), described once under components/headers.
+RATE_LIMIT_HEADERS = {
+    throttling.LIMIT: "Requests allowed in the current window: the workspace's (`API_THROTTLE_RATE`), or "
+    "before a key is accepted, the client address's failed authentications (`FAILED_SIGN_IN_RATE`).",
+    throttling.REMAINING: "Requests left in the current window (0 once it is spent).",
+    throttling.RESET: "Whole seconds until the current window ends and the budget starts again.",
+}
+
+
+def rate_limit_header_components(result, generator, request, public):
+    """A postprocessing hook of drf-spectacular: the rate-limit headers as reusable components."""
+    result.setdefault("components", {})["headers"] = {
+        name: {"required": True, "schema": {"type": "integer", "minimum": 0}, "description": description}
+        for name, description in RATE_LIMIT_HEADERS.items()
+    }
+    return result
+
+
+RATE_LIMIT_HEADER_REFS = {name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS}
 
 
 class ApiAutoSchema(AutoSchema):
@@ -107,6 +134,7 @@ class ApiAutoSchema(AutoSchema):
         for status, response in responses.items():
             if status.startswith("4"):
                 response.setdefault("content", error_body)
+            response["headers"] = {**RATE_LIMIT_HEADER_REFS, **response.get("headers", {})}
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -117,8 +145,7 @@ class ApiAutoSchema(AutoSchema):
         errors = {"401": NOT_AUTHENTICATED}
         if reads_body or "query" in locations:
             errors["400"] = INVALID
-        if self.method not in ("GET", "HEAD", "OPTIONS"):
-            errors["403"] = PERMISSION_DENIED
+        errors["403"] = MISSING_SCOPE if self.method in ("GET", "HEAD", "OPTIONS") else PERMISSION_DENIED
         if "path" in locations:
             errors["404"] = NOT_FOUND_HERE
         if self.method == "POST":

@@ -5,10 +5,12 @@ from rest_framework.views import APIView
 
 from core.api import idempotency
 from core.api.schema import ApiAutoSchema
+from core.api.throttling import rate_limit_headers
 
 
 class WorkspaceAPIView(APIView):
-    """Base of every ``/api/v1`` view: the request's workspace and ``Idempotency-Key`` on POST."""
+    """Base of every ``/api/v1`` view: the request's workspace, ``Idempotency-Key`` on POST, and the
+    ``X-RateLimit-*`` headers on every answer."""
 
     idempotency_record = None
     schema = ApiAutoSchema()
@@ -43,7 +45,10 @@ class WorkspaceAPIView(APIView):
         if self.idempotency_record is not None:
             idempotency.complete(self.idempotency_record, response)
             self.idempotency_record = None
-        return super().finalize_response(request, response, *args, **kwargs)
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for header, value in rate_limit_headers(request).items():
+            response[header] = value
+        return response
 
 
 class FileWithJsonErrors(BaseContentNegotiation):

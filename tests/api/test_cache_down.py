@@ -40,6 +40,16 @@ def test_api_requests_with_a_key_are_served_and_the_failure_is_logged(api_client
 
 
 @pytest.mark.usefixtures("unreachable_cache")
+def test_while_the_cache_cannot_count_the_headers_show_the_whole_budget(api_client, settings):
+    settings.API_THROTTLE_RATE = "5/minute"
+
+    response = api_client.get("/api/v1/workspace")
+
+    assert response.status_code == 200
+    assert (response["X-RateLimit-Limit"], response["X-RateLimit-Remaining"]) == ("5", "5")
+
+
+@pytest.mark.usefixtures("unreachable_cache")
 def test_a_wrong_key_is_still_a_401(db):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer lp_guess_wrong")
