@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 
+from accounts import scopes
 from campaigns.models import Campaign
 from core.api.pagination import CursorPagination
 from core.api.schema import NOT_FOUND
@@ -37,6 +38,8 @@ class ReplyListView(WorkspaceAPIView, generics.ListAPIView):
     """The inbox, newest first: replies (``kind=reply``) unless ``kind`` asks for automatic replies or
     bounces. Filters combine; a ``campaign`` or ``mailbox`` of another workspace is a 404."""
 
+    required_scopes = scopes.read_write("campaigns")
+
     serializer_class = ReplySerializer
     pagination_class = ReplyPagination
 
@@ -67,6 +70,8 @@ class ReplyListView(WorkspaceAPIView, generics.ListAPIView):
 
 class ReplyDetailView(WorkspaceAPIView):
     """One reply with its whole text. PATCH sets its ``label``, or clears it with null or ``""``."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     def _reply(self, reply_id):
         return Reply.objects.get_for_workspace_or_404(self.workspace, reply_id)

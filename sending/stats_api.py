@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from accounts import scopes
 from campaigns.models import Campaign
 from core.api.schema import NOT_FOUND
 from core.api.serializers import QueryIntegerField
@@ -68,6 +69,8 @@ class CampaignStatsSerializer(serializers.Serializer):
 
 class CampaignStatsView(WorkspaceAPIView):
     """The campaign's analytics: totals since it began, each of its last `days` days, and each step."""
+
+    required_scopes = scopes.read_write("campaigns")
 
     @extend_schema(
         parameters=[StatsQuerySerializer],
