@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("leadfinder.api_urls")),
     path("", include("sending.api_urls")),
     path("", include("sending.messages_api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -36,5 +37,6 @@ urlpatterns = [
     path("", include("sending.urls")),
     path("", include("sending.suppressions_urls")),
     path("", include("billing.urls")),
+    path("", include("webhooks.urls")),
     path("", include("accounts.urls")),
 ]

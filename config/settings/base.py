@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "campaigns",
     "leadfinder",
     "sending",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-imports": {"task": "campaigns.tasks.requeue_stalled_imports", "schedule": 30},
     # The scheduler pass (sending.scheduler): sends what is due; a pass still running makes the next skip.
     "send-due": {"task": "sending.tasks.send_due", "schedule": 60},
+    # Webhooks (webhooks.tasks.sweep): events a crash left undispatched, attempts whose worker died, and
+    # the retries now due.
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": 60},
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.
@@ -312,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "MailboxSecurityEnum": "sending.models.Security",
         "SuppressionKindEnum": "sending.suppressions_serializers.SUPPRESSION_KINDS",
         "SuppressionReasonEnum": "sending.suppressions_serializers.SUPPRESSION_REASONS",
+        "WebhookEventTypeEnum": "core.events.EVENT_TYPES",
+        "WebhookDeliveryStateEnum": "webhooks.models.DeliveryState",
     },
 }
 
