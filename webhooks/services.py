@@ -44,7 +44,7 @@ RETRY_FOR = timedelta(hours=24)
 FIRST_RETRY_AFTER = timedelta(minutes=1)
 # A delivery claimed this long ago and not recorded was left by a worker that died: it counts as failed.
 CLAIM_TIMEOUT = timedelta(minutes=5)
-MAX_URL_LENGTH = Endpoint._meta.get_field("url").max_length
+MAX_URL_LENGTH: int = Endpoint._meta.get_field("url").max_length or 2000
 State = Delivery.State
 
 

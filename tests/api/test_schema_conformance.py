@@ -37,6 +37,7 @@ from tests.factories import (
     owner_of,
 )
 from tests.sending.smtp_server import free_port
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.schemathesis
 
@@ -94,6 +95,12 @@ def api_data(settings, tmp_path):
     mailbox = sending_services.mailbox_create(
         workspace=workspace, email="sender@example.com", smtp_host="127.0.0.1", smtp_port=free_port()
     )
+    # Its test and redelivery connect to a closed loopback port too.
+    settings.ALLOW_PRIVATE_HOSTS = True
+    endpoint, _ = webhook_services.endpoint_create(
+        workspace=workspace, url=f"http://127.0.0.1:{free_port()}/hooks", events=["import.finished"]
+    )
+    delivery = webhook_services.endpoint_test(workspace=workspace, endpoint=endpoint)
     return {
         "raw_key": raw_key,
         "ids": {
@@ -104,6 +111,8 @@ def api_data(settings, tmp_path):
             "mailbox_id": [str(mailbox.pk)],
             "step_id": [str(step.pk) for step in steps],
             "suppression_id": [str(entry.pk) for entry in suppressions],
+            "endpoint_id": [str(endpoint.pk)],
+            "delivery_id": [str(delivery.pk)],
         },
     }
 
