@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("sending.messages_api_urls")),
     path("", include("sending.replies_api_urls")),
     path("", include("sending.stats_api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -40,5 +41,6 @@ urlpatterns = [
     path("", include("sending.suppressions_urls")),
     path("", include("sending.replies_urls")),
     path("", include("billing.urls")),
+    path("", include("webhooks.urls")),
     path("", include("accounts.urls")),
 ]

@@ -17,6 +17,7 @@ from billing.errors import InsufficientLeadCredits
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from core.errors import Conflict, DomainError
+from core.events import event_emit
 from leadfinder import selectors
 from leadfinder.files import write_download_csv
 from leadfinder.models import Download, Ownership, Prospect
@@ -212,4 +213,19 @@ def download_create(
         download.already_in_campaign = result.already_in_campaign
     write_download_csv(download, plan.taken, contact_of)
     download.save(update_fields=["added_to_campaign", "already_in_campaign", "file"])
+    event_emit(
+        workspace=workspace,
+        type="leadfinder.download.created",
+        data={
+            "download_id": download.pk,
+            "campaign": download.campaign_id,
+            "requested": download.requested,
+            "charged": download.charged,
+            "already_owned": download.already_owned,
+            "skipped_no_email": download.skipped_no_email,
+            "skipped_suppressed": download.skipped_suppressed,
+            "added_to_campaign": download.added_to_campaign,
+            "not_added_over_limit": download.not_added_over_limit,
+        },
+    )
     return download

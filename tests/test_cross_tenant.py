@@ -20,7 +20,7 @@ from itertools import count
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.models import model_to_dict
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -46,6 +46,7 @@ from tests.factories import (
 )
 from tests.sending.factories import ReplyFactory
 from tests.sending.smtp_server import SmtpServer
+from webhooks import services as webhook_services
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -279,6 +280,24 @@ def _the_workspaces_mailboxes(campaign):
     return {"mailboxes": [mailbox.pk for mailbox in Mailbox.objects.for_workspace(campaign.workspace)]}
 
 
+def _webhook(workspace):
+    """An endpoint whose host is refused when a test or a redelivery connects (loopback, rule 25): the
+    control still acts (it logs the refused attempt) and nothing leaves the machine."""
+    with override_settings(ALLOW_PRIVATE_HOSTS=True):
+        endpoint, _ = webhook_services.endpoint_create(
+            workspace=workspace, url=f"https://127.0.0.1:9/{workspace.slug}", events=["import.finished"]
+        )
+    return endpoint
+
+
+def _webhook_delivery(workspace):
+    return webhook_services.endpoint_test(workspace=workspace, endpoint=_webhook(workspace))
+
+
+def _delivery_route(delivery):
+    return {"endpoint_id": delivery.endpoint_id, "delivery_id": delivery.pk}
+
+
 def _a_csv_upload(_):
     return {"file": SimpleUploadedFile("more.csv", b"Email\nsomeone@example.com\n", content_type="text/csv")}
 
@@ -324,6 +343,12 @@ CASES = {
     "api:mailbox-test": Case(_mailbox_in_error, {"post": {}}),
     "api:suppression-detail": Case(_suppression, {"delete": {}}),
     "api:reply-detail": Case(_reply, {"get": {}, "patch": {"label": "interested"}}),
+    "api:webhook-detail": Case(_webhook, {"get": {}, "delete": {}}),
+    "api:webhook-test": Case(_webhook, {"post": {}}, shows_the_object=False),
+    "api:webhook-deliveries": Case(
+        _webhook_delivery, shows_the_object=False, url_kwargs=lambda d: {"endpoint_id": d.endpoint_id}
+    ),
+    "api:webhook-redeliver": Case(_webhook_delivery, {"post": {}}, url_kwargs=_delivery_route),
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),
@@ -370,6 +395,10 @@ CASES = {
     "suppression_delete": Case(_suppression, {"get": {}, "post": {}}),
     "reply_detail": Case(_reply),
     "reply_label": Case(_reply, {"post": {"label": "wrong_person"}}),
+    "webhook_detail": Case(_webhook),
+    "webhook_test": Case(_webhook, {"post": {}}),
+    "webhook_delete": Case(_webhook, {"post": {}}),
+    "webhook_redeliver": Case(_webhook_delivery, {"post": {}}, url_kwargs=_delivery_route),
 }
 
 ROUTES = list(discover_routes())

@@ -12,7 +12,7 @@ from campaigns import tasks as campaign_tasks
 from campaigns.importing import tasks as import_tasks
 
 # Ground floor first; config is the roof and may import them all.
-FLOORS = ["core", "accounts", "billing", "leads", "campaigns", "leadfinder", "sending"]
+FLOORS = ["core", "accounts", "billing", "leads", "campaigns", "leadfinder", "sending", "webhooks"]
 BASE_DIR = Path(settings.BASE_DIR)
 
 

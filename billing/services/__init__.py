@@ -31,6 +31,7 @@ from billing.services.credits import (
     credit_pack_purchase,
     lead_credits_debit,
     lead_credits_grant,
+    lead_credits_low_threshold,
     lead_credits_refund,
 )
 from billing.services.subscriptions import (
@@ -54,6 +55,7 @@ __all__ = [
     "credit_pack_purchase",
     "lead_credits_debit",
     "lead_credits_grant",
+    "lead_credits_low_threshold",
     "lead_credits_refund",
     "quota_audit",
     "quota_catch_up",

@@ -14,6 +14,7 @@ from billing.services.base import (
     require_locked,
     subscription_of,
 )
+from core.events import event_emit
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,13 @@ def active_leads_reserve(*, quota: Quota, count: int, allow_partial: bool = Fals
     if taken:
         quota.active_leads_used += taken
         quota.save(update_fields=["active_leads_used", "updated_at"])
+        if quota.active_leads_used >= quota.active_leads_limit > quota.active_leads_used - taken:
+            # Crossing from below: ``active_leads.full`` (webhooks) once per time the slots run out.
+            event_emit(
+                workspace=quota.workspace,
+                type="active_leads.full",
+                data={"limit": quota.active_leads_limit, "used": quota.active_leads_used},
+            )
     return taken
 
 

@@ -9,8 +9,9 @@ from accounts.models import User, Workspace
 from billing import payments
 from billing.errors import InsufficientLeadCredits
 from billing.models import CreditGrant, CreditMovement, CreditPack, LedgerEntry, Payment, Quota
-from billing.services.base import quota_lock, record, require_count, require_locked
+from billing.services.base import quota_lock, record, require_count, require_locked, subscription_of
 from core.errors import Conflict, DomainError
+from core.events import event_emit
 from core.tenancy import TenantQuerySet
 
 Kind = LedgerEntry.Kind
@@ -19,6 +20,13 @@ Source = CreditGrant.Source
 # One grant's credits at most: far past any plan or pack, and well inside the ledger's integer columns.
 MAX_GRANT_CREDITS = 10_000_000
 GRANT_DESCRIPTION_MAX_LENGTH = CreditGrant._meta.get_field("description").max_length
+# ``lead_credits.low`` (webhooks) fires when a debit takes the balance below this share of the plan's
+# monthly credits (at least 1 credit), from at or above it.
+LOW_CREDITS_SHARE_PERCENT = 10
+
+
+def lead_credits_low_threshold(monthly_lead_credits: int) -> int:
+    return max(1, monthly_lead_credits * LOW_CREDITS_SHARE_PERCENT // 100)
 
 
 def _spendable_grants(workspace: Workspace, now: datetime) -> TenantQuerySet[CreditGrant]:
@@ -132,7 +140,7 @@ def lead_credits_debit(
         left -= take
         if left == 0:
             break
-    return record(
+    entry = record(
         workspace=workspace,
         kind=Kind.DEBIT,
         moves=moves,
@@ -140,6 +148,19 @@ def lead_credits_debit(
         reference=reference,
         actor=actor,
     )
+    _say_if_credits_ran_low(workspace, before=balance, after=entry.balance_after)
+    return entry
+
+
+def _say_if_credits_ran_low(workspace: Workspace, *, before: int, after: int) -> None:
+    monthly = subscription_of(workspace).plan.monthly_lead_credits
+    threshold = lead_credits_low_threshold(monthly)
+    if before >= threshold > after:
+        event_emit(
+            workspace=workspace,
+            type="lead_credits.low",
+            data={"balance": after, "threshold": threshold, "monthly_allowance": monthly},
+        )
 
 
 @transaction.atomic

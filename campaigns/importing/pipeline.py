@@ -40,6 +40,7 @@ from django.utils import timezone
 from billing import services as billing_services
 from campaigns import services as campaign_services
 from campaigns.importing.cleaning import RowCleaner
+from campaigns.importing.events import import_finished_emit
 from campaigns.importing.notifications import notify_finished
 from campaigns.importing.reading import ChunkProducer, UnreadableFile, prepared, read_chunks, same_email_as
 from campaigns.importing.sniffing import ENCODING_NAMES
@@ -129,6 +130,7 @@ def _fail(job, message):
         current.status, current.finished_at = Status.FAILED, timezone.now()
         current.error = f"{message}{done}"
         current.save(update_fields=["status", "finished_at", "error"])
+        import_finished_emit(current)
         transaction.on_commit(lambda: notify_finished(current))
 
 
@@ -305,6 +307,7 @@ class ImportRun:
         job.status, job.finished_at = Status.SUCCEEDED, timezone.now()
         job.rows_total, job.bytes_processed = job.rows_processed, job.file_size
         job.save(update_fields=["status", "finished_at", "rows_total", "bytes_processed"])
+        import_finished_emit(job)
         transaction.on_commit(lambda: notify_finished(job))
         return job
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from campaigns.importing import mapping as mappings
 from campaigns.importing import tasks
+from campaigns.importing.events import import_finished_emit
 from campaigns.importing.files import delete_stored_files
 from campaigns.importing.sniffing import sniff
 from campaigns.models import Campaign, ImportJob
@@ -153,9 +154,12 @@ def _queue(job: ImportJob) -> None:
             tasks.run_import.delay(job.pk)
         except Exception:
             logger.exception("Import %s could not be queued", job.pk)
-            ImportJob.objects.for_workspace(job.workspace).filter(pk=job.pk, status=Status.QUEUED).update(
-                status=Status.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
-            )
+            with transaction.atomic():
+                jobs = ImportJob.objects.for_workspace(job.workspace)
+                if jobs.filter(pk=job.pk, status=Status.QUEUED).update(
+                    status=Status.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
+                ):
+                    import_finished_emit(jobs.get(pk=job.pk))
 
     transaction.on_commit(send)
 
@@ -213,6 +217,7 @@ def import_cancel(*, workspace: Workspace, job: ImportJob) -> ImportJob:
         )
     job.status, job.finished_at = Status.CANCELLED, timezone.now()
     job.save(update_fields=["status", "finished_at"])
+    import_finished_emit(job)
     return job
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "campaigns",
     "leadfinder",
     "sending",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,9 @@ CELERY_BEAT_SCHEDULE = {
     # The IMAP poller (sending.poller): replies and bounces of every mailbox; a pass still running makes
     # the next skip.
     "poll-mailboxes": {"task": "sending.tasks.poll_mailboxes", "schedule": 300},
+    # Webhooks (webhooks.tasks.sweep): events a crash left undispatched, attempts whose worker died, and
+    # the retries now due.
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": 60},
 }
 
 # Who takes payments (billing.payments.PROVIDERS); "manual" records them as paid, settled by hand.
@@ -321,6 +325,8 @@ SPECTACULAR_SETTINGS = {
         "SuppressionReasonEnum": "sending.suppressions_serializers.SUPPRESSION_REASONS",
         "ReplyKindEnum": "sending.replies_serializers.REPLY_KINDS",
         "ReplyLabelEnum": "sending.replies_serializers.REPLY_LABELS",
+        "WebhookEventTypeEnum": "core.events.EVENT_TYPES",
+        "WebhookDeliveryStateEnum": "webhooks.models.DeliveryState",
     },
 }
 

@@ -38,6 +38,7 @@ from tests.factories import (
 )
 from tests.sending.factories import ReplyFactory, message_to
 from tests.sending.smtp_server import free_port
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.schemathesis
 
@@ -101,6 +102,12 @@ def api_data(settings, tmp_path):
         ReplyFactory(message=message, kind=kind, label=label)
         for kind, label in [("reply", ""), ("reply", "interested"), ("auto_reply", ""), ("bounce", "")]
     ]
+    # Its test and redelivery connect to a closed loopback port too.
+    settings.ALLOW_PRIVATE_HOSTS = True
+    endpoint, _ = webhook_services.endpoint_create(
+        workspace=workspace, url=f"http://127.0.0.1:{free_port()}/hooks", events=["import.finished"]
+    )
+    delivery = webhook_services.endpoint_test(workspace=workspace, endpoint=endpoint)
     return {
         "raw_key": raw_key,
         "ids": {
@@ -112,6 +119,8 @@ def api_data(settings, tmp_path):
             "step_id": [str(step.pk) for step in steps],
             "suppression_id": [str(entry.pk) for entry in suppressions],
             "reply_id": [str(reply.pk) for reply in replies],
+            "endpoint_id": [str(endpoint.pk)],
+            "delivery_id": [str(delivery.pk)],
         },
     }
 

@@ -34,6 +34,7 @@ from billing import services as billing_services
 from billing.models import CreditGrant
 from campaigns.importing import services as import_services
 from campaigns.models import Campaign
+from core.events import event_emit
 from leadfinder import services as leadfinder_services
 from leads import services as lead_services
 from leads.models import Suppression
@@ -41,6 +42,7 @@ from sending.models import Mailbox, Message
 from sending.unsubscribing import make_token
 from tests.billing.factories import debit_credits
 from tests.campaigns.import_helpers import mixed_file, run_import, start_import
+from tests.conftest import TEST_SECRET_ENCRYPTION_KEY
 from tests.factories import (
     DEFAULT_PASSWORD,
     CampaignFactory,
@@ -54,6 +56,8 @@ from tests.factories import (
     make_prospects,
 )
 from tests.sending.factories import ReplyFactory
+from webhooks import services as webhook_services
+from webhooks.models import Delivery
 
 # The tests only read through the live server; ``django_db`` has the test database made for them.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -100,6 +104,13 @@ PAGES = [
     Page("settings: workspace", lambda d: "/settings/"),
     Page("settings: members", lambda d: "/settings/members/", roles=(OWNER,), refused=(MEMBER,)),
     Page("settings: API keys", lambda d: "/settings/api-keys/", roles=(OWNER,), refused=(MEMBER,)),
+    Page("settings: webhooks", lambda d: "/settings/webhooks/", roles=(OWNER,), refused=(MEMBER,)),
+    Page(
+        "settings: webhook",
+        lambda d: f"/settings/webhooks/{d.webhook.pk}/",
+        roles=(OWNER,),
+        refused=(MEMBER,),
+    ),
     Page("settings: password", lambda d: "/settings/password/"),
     Page("settings: uploaded contacts", lambda d: "/settings/uploaded-contacts/"),
     Page("settings: billing", lambda d: "/settings/billing/"),
@@ -269,6 +280,7 @@ def _swept_data(media_root):
         leadfinder_services.download_create(workspace=workspace, prospect_ids=[p.pk for p in prospects[:5]])
     debit_credits(workspace, 3, description="Enrichment")
     preview = "&".join(f"prospect_ids={p.pk}" for p in prospects[:8])
+    webhook = _webhook_with_a_log(workspace)
 
     return SimpleNamespace(
         owner=owner,
@@ -277,6 +289,7 @@ def _swept_data(media_root):
         empty_campaign=empty_campaign,
         step=step,
         broken_mailbox=broken_mailbox,
+        webhook=webhook,
         suppression=suppression,
         long_reply=long_reply,
         bounce=bounce,
@@ -292,6 +305,46 @@ def _swept_data(media_root):
         invitation_url=f"/invitations/{invitation_token}/",
         media_root=media_root,
     )
+
+
+def _webhook_with_a_log(workspace):
+    """An endpoint with a long URL and one delivery in each state (a long error among them)."""
+    # The module's data is made before the tests' own fixtures set the key of secrets at rest.
+    with override_settings(SECRET_ENCRYPTION_KEYS=[TEST_SECRET_ENCRYPTION_KEY]):
+        endpoint, _ = webhook_services.endpoint_create(
+            workspace=workspace,
+            url="https://hooks.montgomeryworthingtoninternationalholdings.example.com/integrations/leadpool/"
+            "events/receive-and-forward-to-the-crm",
+            events=["import.finished", "leadfinder.download.created", "lead_credits.low"],
+        )
+    event = event_emit(workspace=workspace, type="import.finished", data={"import_id": 1})
+    now = timezone.now()
+    for attempt, (state, status_code, error) in enumerate(
+        [
+            (
+                Delivery.State.FAILED,
+                None,
+                "Refused: hooks.example.com resolves to 10.0.0.7, an internal address.",
+            ),
+            (Delivery.State.FAILED, 502, "The endpoint answered 502, not a 2xx."),
+            (Delivery.State.DELIVERED, 200, ""),
+            (Delivery.State.PENDING, None, ""),
+        ],
+        start=1,
+    ):
+        pending = state == Delivery.State.PENDING
+        Delivery.objects.create(
+            workspace=workspace,
+            endpoint=endpoint,
+            event=event,
+            attempt=attempt,
+            state=state,
+            status_code=status_code,
+            error=error,
+            attempted_at=None if pending else now,
+            next_attempt_at=now if pending else None,
+        )
+    return endpoint
 
 
 @pytest.fixture(scope="module")
