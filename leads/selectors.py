@@ -1,7 +1,7 @@
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet, Value
+from django.db.models import Exists, F, Func, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat, Lower
 
@@ -68,6 +68,22 @@ def suppression_match(workspace_param: str, email: str) -> str:
         f"AND x.kind = 'email' AND x.value = {email}) "
         f"OR EXISTS (SELECT FROM {table} x WHERE x.workspace_id = {workspace_param} "
         f"AND x.kind = 'domain' AND x.value = substring({email} from '[^@]*$')))"
+    )
+
+
+def is_suppressed(*, workspace: Workspace, email_path: str = "email") -> Q:
+    """A condition on contacts (or rows reaching a contact at ``email_path``, e.g. ``"lead__email"``):
+    its email is on the workspace's suppression list, as an address or by its domain (rule 20). Two
+    probes of the list's unique index per row, as ``suppression_match``."""
+    listed = Suppression.objects.for_workspace(workspace)
+    domain = Func(
+        OuterRef(email_path),
+        Value("[^@]*$"),
+        function="substring",
+        output_field=Lead._meta.get_field("email"),
+    )
+    return Q(Exists(listed.filter(kind=Suppression.Kind.EMAIL, value=OuterRef(email_path)))) | Q(
+        Exists(listed.filter(kind=Suppression.Kind.DOMAIN, value=domain))
     )
 
 
