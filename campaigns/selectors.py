@@ -143,19 +143,28 @@ def lead_keys(
     that came in that way (``Lead.Source``), ``suppressed`` those on (True) or off (False) the
     suppression list.
     """
-    narrowing = {
-        "import_job": import_job,
-        "in_no_campaign": in_no_campaign,
-        "source": source,
-        "suppressed": suppressed,
-    }
     if campaign is None:
-        leads = contacts_matching(workspace=workspace, search=search, **narrowing)
+        leads = contacts_matching(
+            workspace=workspace,
+            search=search,
+            import_job=import_job,
+            in_no_campaign=in_no_campaign,
+            source=source,
+            suppressed=suppressed,
+        )
         return leads.values(lead_id=F("id"))
     enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
     if enrollment_status:
         enrollments = enrollments.filter(status=enrollment_status)
-    enrollments = _narrowed(enrollments, workspace=workspace, path="lead__", **narrowing)
+    enrollments = _narrowed(
+        enrollments,
+        workspace=workspace,
+        path="lead__",
+        import_job=import_job,
+        in_no_campaign=in_no_campaign,
+        source=source,
+        suppressed=suppressed,
+    )
     return matching(enrollments, search, path="lead__").values("lead_id")
 
 
@@ -184,7 +193,13 @@ def selection_add_counts(*, workspace: Workspace, selection: QuerySet[Lead], cam
         active_elsewhere=Count("id", filter=~listed & ~in_campaign & live),
     )
     needing = counts["selected"] - counts["suppressed"] - counts["in_campaign"] - counts["active_elsewhere"]
-    return AddCounts(**counts, needing_slot=needing)
+    return AddCounts(
+        selected=counts["selected"],
+        suppressed=counts["suppressed"],
+        in_campaign=counts["in_campaign"],
+        active_elsewhere=counts["active_elsewhere"],
+        needing_slot=needing,
+    )
 
 
 def selection_in_campaigns(

@@ -84,8 +84,9 @@ def add_to_campaign(
         outcome.suppressed += result.suppressed
         full = full or bool(result.not_added_lead_ids)
         last = ids[-1]
-    # What is left of the selection outside the campaign did not fit.
-    outcome.not_added_over_limit = candidates.count()
+    # The rest of what needed a slot did not fit (from the counts before: no second pass over the selection).
+    fitting_or_not = counts["selected"] - counts["in_campaign"] - counts["suppressed"]
+    outcome.not_added_over_limit = max(0, fitting_or_not - outcome.added)
     return outcome
 
 
@@ -137,15 +138,18 @@ def export_lines(*, workspace: Workspace, selection: QuerySet[Lead]) -> Iterator
     header = [label for _, label in EXPORT_FIELDS] + ["Source", "Campaigns", "Added", *custom]
     yield writer.writerow([formula_safe(cell) for cell in header])
     for ids in chunks(selection, EXPORT_CHUNK):
-        for lead in selectors.leads_with_campaign_ids(workspace=workspace, lead_ids=ids):
-            campaigns = "; ".join(
-                campaign_names.get(enrollment.campaign_id, "") for enrollment in lead.enrollment_list
-            )
+        campaigns_of: dict[int, list[str]] = {}
+        enrollments = (
+            Enrollment.objects.for_workspace(workspace).filter(lead_id__in=ids).order_by("campaign_id")
+        )
+        for lead_id, campaign_id in enrollments.values_list("lead_id", "campaign_id"):
+            campaigns_of.setdefault(lead_id, []).append(campaign_names.get(campaign_id, ""))
+        for lead in Lead.objects.for_workspace(workspace).filter(pk__in=ids).order_by("-pk"):
             fields = lead.custom_fields if isinstance(lead.custom_fields, dict) else {}
             row = [
                 *(getattr(lead, name) for name, _ in EXPORT_FIELDS),
                 sources.get(lead.source, lead.source),
-                campaigns,
+                "; ".join(campaigns_of.get(lead.pk, [])),
                 lead.created_at.strftime("%Y-%m-%d %H:%M UTC"),
                 *(fields.get(name, "") for name in custom),
             ]
