@@ -11,6 +11,7 @@ from campaigns.services import (
     timezone_names,
 )
 from core.ids import ID_MAX
+from leads.models import Lead
 
 _EMAIL_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -32,17 +33,43 @@ def list_query(request):
 
 
 class ContactFilterForm(forms.Form):
-    """The Contacts page's filters: ``import`` (the contacts an import kept without enrolling) and
-    ``campaign=none`` (in no campaign that is not archived); a malformed value is no filter."""
+    """The Contacts page's filters; a malformed value is no filter. ``campaign``: a campaign's id, or
+    ``none`` (in no campaign that is not archived); ``import``: the contacts an import kept without
+    enrolling; ``source``: how they came in; ``suppressed``: on (``yes``) or off (``no``) the list."""
 
     NONE = "none"
+    SUPPRESSED = {"yes": True, "no": False}
 
-    campaign = forms.ChoiceField(choices=[(NONE, "Not in any campaign")], required=False)
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    campaign = forms.CharField(required=False, max_length=20)
+    source = forms.ChoiceField(choices=[("", "Any source"), *Lead.Source.choices], required=False)
+    suppressed = forms.ChoiceField(
+        choices=[("", "Any"), ("yes", "On the suppression list"), ("no", "Not on the suppression list")],
+        required=False,
+        label="Suppression",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # "import" is a keyword: the field is added by name.
         self.fields["import"] = forms.IntegerField(required=False, min_value=1, max_value=ID_MAX)
+
+    def clean_campaign(self):
+        value = self.cleaned_data["campaign"].strip()
+        if value in ("", self.NONE):
+            return value
+        if not value.isdigit() or not 0 < int(value) <= ID_MAX:
+            raise forms.ValidationError("Choose a campaign from the list.")
+        return int(value)
+
+    def values(self):
+        """The filters given and well-formed: {"q", "campaign" (id or "none"), "import", "source",
+        "suppressed" (True/False)}, without the others."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+        if "suppressed" in data:
+            data["suppressed"] = self.SUPPRESSED[data["suppressed"]]
+        return data
 
 
 class CampaignForm(forms.Form):

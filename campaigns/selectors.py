@@ -1,17 +1,17 @@
 """Reads of campaigns, enrollments, and contacts with the campaigns they are in."""
 
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.db import connection
-from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Workspace
 from campaigns.models import Campaign, Enrollment, ImportJob, ImportSkippedRow, Step
 from core.tenancy import TenantQuerySet
 from leads.models import Lead
-from leads.selectors import leads_for_workspace, matching
+from leads.selectors import is_suppressed, leads_for_workspace, matching
 
 
 class LeadKey(TypedDict):
@@ -62,6 +62,64 @@ def campaigns_of_lead(*, workspace: Workspace, lead: Lead) -> TenantQuerySet[Cam
     return Campaign.objects.for_workspace(workspace).filter(enrollments__lead=lead).order_by("-id")
 
 
+def _narrowed[Rows: QuerySet[Any]](
+    rows: Rows,
+    *,
+    workspace: Workspace,
+    path: str,
+    import_job: ImportJob | None,
+    in_no_campaign: bool,
+    source: str,
+    suppressed: bool | None,
+) -> Rows:
+    """``rows`` (contacts, or enrollments with ``path="lead__"``) narrowed by the Contacts filters."""
+    lead_id = "lead_id" if path else "id"
+    if import_job is not None:
+        kept = ImportSkippedRow.objects.for_workspace(workspace).filter(
+            job=import_job, bucket=ImportSkippedRow.Bucket.OVER_LIMIT, lead__isnull=False
+        )
+        rows = rows.filter(**{f"{lead_id}__in": kept.values("lead_id")})
+    if in_no_campaign:
+        live = Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef(lead_id))
+        rows = rows.filter(~Exists(live))
+    if source:
+        rows = rows.filter(**{f"{path}source": source})
+    if suppressed is not None:
+        listed = is_suppressed(workspace=workspace, email_path=f"{path}email")
+        rows = rows.filter(listed if suppressed else ~listed)
+    return rows
+
+
+def contacts_matching(
+    *,
+    workspace: Workspace,
+    search: str = "",
+    campaign: Campaign | None = None,
+    import_job: ImportJob | None = None,
+    in_no_campaign: bool = False,
+    source: str = "",
+    suppressed: bool | None = None,
+) -> TenantQuerySet[Lead]:
+    """The workspace's contacts that the Contacts filters keep, newest first: what the list counts and
+    what "select all that match" and its bulk actions work on (``lead_keys`` for the meaning of each).
+    ``campaign``: enrolled in it, whatever the enrollment's status."""
+    leads = leads_for_workspace(workspace=workspace, search=search)
+    if campaign is not None:
+        enrolled = Enrollment.objects.for_workspace(workspace).filter(
+            campaign=campaign, lead_id=OuterRef("id")
+        )
+        leads = leads.filter(Exists(enrolled))
+    return _narrowed(
+        leads,
+        workspace=workspace,
+        path="",
+        import_job=import_job,
+        in_no_campaign=in_no_campaign,
+        source=source,
+        suppressed=suppressed,
+    )
+
+
 def lead_keys(
     *,
     workspace: Workspace,
@@ -70,6 +128,8 @@ def lead_keys(
     enrollment_status: str = "",
     import_job: ImportJob | None = None,
     in_no_campaign: bool = False,
+    source: str = "",
+    suppressed: bool | None = None,
 ) -> QuerySet[Model, LeadKey]:
     """What a page of contacts is cut from: rows ``{"lead_id"}``, to be ordered by ``-lead_id``.
 
@@ -78,24 +138,90 @@ def lead_keys(
     every newer contact of the workspace looking for the campaign's: its statistics assume they are
     spread evenly, and a campaign of old contacts is not.
 
-    Without a campaign, ``import_job`` keeps the contacts that import kept without enrolling (its
-    over-limit rows), and ``in_no_campaign`` those in no campaign that is not archived.
+    ``import_job`` keeps the contacts that import kept without enrolling (its over-limit rows),
+    ``in_no_campaign`` those in no campaign that is not archived (no live enrollment), ``source`` those
+    that came in that way (``Lead.Source``), ``suppressed`` those on (True) or off (False) the
+    suppression list.
     """
     if campaign is None:
-        leads = leads_for_workspace(workspace=workspace, search=search)
-        if import_job is not None:
-            kept = ImportSkippedRow.objects.for_workspace(workspace).filter(
-                job=import_job, bucket=ImportSkippedRow.Bucket.OVER_LIMIT, lead__isnull=False
-            )
-            leads = leads.filter(id__in=kept.values("lead_id"))
-        if in_no_campaign:
-            live = Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef("id"))
-            leads = leads.filter(~Exists(live))
+        leads = contacts_matching(
+            workspace=workspace,
+            search=search,
+            import_job=import_job,
+            in_no_campaign=in_no_campaign,
+            source=source,
+            suppressed=suppressed,
+        )
         return leads.values(lead_id=F("id"))
     enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign)
     if enrollment_status:
         enrollments = enrollments.filter(status=enrollment_status)
+    enrollments = _narrowed(
+        enrollments,
+        workspace=workspace,
+        path="lead__",
+        import_job=import_job,
+        in_no_campaign=in_no_campaign,
+        source=source,
+        suppressed=suppressed,
+    )
     return matching(enrollments, search, path="lead__").values("lead_id")
+
+
+class AddCounts(TypedDict):
+    selected: int
+    suppressed: int
+    in_campaign: int
+    # Not in the campaign but in another live one: added without a slot.
+    active_elsewhere: int
+    needing_slot: int
+
+
+def selection_add_counts(*, workspace: Workspace, selection: QuerySet[Lead], campaign: Campaign) -> AddCounts:
+    """How the contacts of ``selection`` would land if added to ``campaign`` now, in the order
+    ``enrollments_add_many`` sorts them: suppressed first, then already in the campaign, then active in
+    another campaign (no slot needed), the rest needing a slot. One pass over the selection."""
+    listed = is_suppressed(workspace=workspace)
+    in_campaign = Q(
+        Exists(Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id=OuterRef("id")))
+    )
+    live = Q(Exists(Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef("id"))))
+    counts = selection.order_by().aggregate(
+        selected=Count("id"),
+        suppressed=Count("id", filter=listed),
+        in_campaign=Count("id", filter=~listed & in_campaign),
+        active_elsewhere=Count("id", filter=~listed & ~in_campaign & live),
+    )
+    needing = counts["selected"] - counts["suppressed"] - counts["in_campaign"] - counts["active_elsewhere"]
+    return AddCounts(
+        selected=counts["selected"],
+        suppressed=counts["suppressed"],
+        in_campaign=counts["in_campaign"],
+        active_elsewhere=counts["active_elsewhere"],
+        needing_slot=needing,
+    )
+
+
+def selection_in_campaigns(
+    *, workspace: Workspace, selection: QuerySet[Lead], campaign: Campaign | None = None
+) -> tuple[int, int]:
+    """Of ``selection``: how many are in ``campaign`` (None: in any campaign), and how many active-lead
+    slots taking them out of it (of every campaign) would free now."""
+    enrollments = Enrollment.objects.for_workspace(workspace)
+    if campaign is None:
+        inside = selection.filter(Exists(enrollments.filter(lead_id=OuterRef("id")))).count()
+        return inside, slots_freed_by_deleting(workspace=workspace, selection=selection)
+    inside = selection.filter(Exists(enrollments.filter(campaign=campaign, lead_id=OuterRef("id")))).count()
+    if campaign.is_archived:
+        return inside, 0
+    only_here = enrollments_only_in(workspace=workspace, campaign=campaign)
+    return inside, only_here.filter(lead_id__in=selection.values("id")).count()
+
+
+def slots_freed_by_deleting(*, workspace: Workspace, selection: QuerySet[Lead]) -> int:
+    """The active-lead slots the contacts of ``selection`` hold now: those with a live enrollment."""
+    live = Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef("id"))
+    return selection.filter(Exists(live)).count()
 
 
 def leads_with_campaign_ids(*, workspace: Workspace, lead_ids: Sequence[int]) -> list[Lead]:

@@ -9,6 +9,7 @@ A contact is active while it is enrolled in at least one campaign that is not ar
 three campaigns uses one slot (rule 1).
 """
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -411,6 +412,43 @@ def lead_delete(*, workspace: Workspace, lead: Lead) -> int:
     _change_lead_count(workspace, campaign_ids, -1)
     lead.delete()
     return freed
+
+
+def _leave_every_campaign(workspace: Workspace, quota: Quota, lead_ids: list[int]) -> tuple[int, int]:
+    """Deletes every enrollment of ``lead_ids`` under the caller's quota lock, set-based: the slots of
+    those with a live enrollment are freed and each campaign's ``lead_count`` drops by its own share.
+    Returns (contacts that were in a campaign, slots freed)."""
+    enrollments = Enrollment.objects.for_workspace(workspace).filter(lead_id__in=lead_ids)
+    active = enrollments.live().values("lead_id").distinct().count()
+    freed = billing_services.active_leads_release(quota=quota, count=active) if active else 0
+    per_campaign = Counter(enrollments.values_list("campaign_id", flat=True))
+    contacts = enrollments.values("lead_id").distinct().count()
+    enrollments.delete()
+    for count in set(per_campaign.values()):
+        _change_lead_count(workspace, [pk for pk, n in per_campaign.items() if n == count], -count)
+    return contacts, freed
+
+
+@transaction.atomic
+def enrollments_remove_everywhere(*, workspace: Workspace, lead_ids: Iterable[int]) -> tuple[int, int]:
+    """Takes the contacts ``lead_ids`` out of every campaign, in one transaction under the quota lock;
+    ids the workspace does not have are ignored. Returns (contacts that were in a campaign, slots freed)."""
+    quota = billing_services.quota_lock(workspace=workspace)
+    return _leave_every_campaign(workspace, quota, list(lead_ids))
+
+
+@transaction.atomic
+def leads_delete(*, workspace: Workspace, lead_ids: Iterable[int]) -> tuple[int, int]:
+    """Deletes the contacts ``lead_ids`` (as ``lead_delete`` does one) in one transaction under the quota
+    lock, set-based; ids the workspace does not have are ignored. Returns (contacts deleted, slots freed).
+    A caller with many contacts passes them in chunks: one transaction per chunk, not per contact."""
+    quota = billing_services.quota_lock(workspace=workspace)
+    leads = Lead.objects.for_workspace(workspace).filter(pk__in=list(lead_ids))
+    found = list(leads.values_list("pk", flat=True))
+    _, freed = _leave_every_campaign(workspace, quota, found)
+    deleted = len(found)
+    Lead.objects.for_workspace(workspace).filter(pk__in=found).delete()
+    return deleted, freed
 
 
 def _open_campaign(workspace: Workspace, campaign: Campaign) -> Campaign:

@@ -1,9 +1,10 @@
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet, Value
+from django.db.models import F, Func, Model, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat, Lower
+from django.db.models.lookups import In
 
 from accounts.models import Workspace
 from core.tenancy import TenantQuerySet
@@ -69,6 +70,19 @@ def suppression_match(workspace_param: str, email: str) -> str:
         f"OR EXISTS (SELECT FROM {table} x WHERE x.workspace_id = {workspace_param} "
         f"AND x.kind = 'domain' AND x.value = substring({email} from '[^@]*$')))"
     )
+
+
+def is_suppressed(*, workspace: Workspace, email_path: str = "email") -> Q:
+    """A condition on contacts (or rows reaching a contact at ``email_path``, e.g. ``"lead__email"``):
+    its email is on the workspace's suppression list, as an address or by its domain (rule 20), as
+    ``suppression_match`` says. Written as ``IN (the list)``: PostgreSQL hashes the list once and tests
+    each row against it, where a probe of the list's index per row cost 3 s at a million contacts."""
+    listed = Suppression.objects.for_workspace(workspace)
+    email = F(email_path)
+    domain = Func(email, Value("[^@]*$"), function="substring", output_field=Lead._meta.get_field("email"))
+    addresses = listed.filter(kind=Suppression.Kind.EMAIL).values("value")
+    domains = listed.filter(kind=Suppression.Kind.DOMAIN).values("value")
+    return Q(In(email, addresses)) | Q(In(domain, domains))
 
 
 def has_suppressions(*, workspace: Workspace) -> bool:

@@ -507,6 +507,37 @@ def test_a_filter_with_another_workspaces_id_answers_404(api_client, other_works
     assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"action": "add", "scope": "matching", "target": "THEIR_CAMPAIGN"},
+        {"action": "remove", "scope": "matching", "target": "THEIR_CAMPAIGN"},
+        {"action": "delete", "scope": "matching", "campaign": "THEIR_CAMPAIGN"},
+        {"action": "export", "scope": "matching", "campaign": "THEIR_CAMPAIGN"},
+        {"action": "delete", "scope": "matching", "import": "THEIR_IMPORT"},
+    ],
+)
+def test_contacts_bulk_actions_with_another_workspaces_campaign_or_import_answer_404(
+    workspace, other_workspace, query
+):
+    """The Contacts filters and bulk actions take ids in the query or the form: listed here by hand."""
+    theirs = _campaign_with_a_lead(other_workspace)
+    job = run_import(other_workspace, "email\nann@example.com\n")
+    LeadFactory(workspace=workspace)
+    ids = {"THEIR_CAMPAIGN": theirs.pk, "THEIR_IMPORT": job.pk}
+    data = {name: ids.get(value, value) for name, value in query.items()}
+    client = Client()
+    client.force_login(owner_of(workspace))
+    before = unchanged.snapshot()
+
+    answers = [client.get("/contacts/bulk/", data), client.post("/contacts/bulk/", data)]
+    answers.append(client.get("/contacts/", {k: v for k, v in data.items() if k in ("campaign", "import")}))
+
+    assert [answer.status_code for answer in answers[:2]] == [404, 404]
+    assert answers[2].status_code == (404 if "campaign" in data or "import" in data else 200)
+    assert unchanged.snapshot() == before
+
+
 def uncovered(routes):
     return sorted(
         f"{route.name} ({route.path})"

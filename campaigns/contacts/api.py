@@ -7,11 +7,13 @@ from rest_framework.response import Response
 from accounts import scopes
 from campaigns import selectors, services
 from campaigns.contacts.serializers import (
+    CampaignFilterField,
     LeadInputSerializer,
     LeadListQuerySerializer,
     LeadSerializer,
     LeadWrittenSerializer,
 )
+from campaigns.importing.selectors import import_for_workspace
 from campaigns.models import Campaign
 from core.api.pagination import CursorPagination
 from core.api.schema import IDEMPOTENCY_KEY, NOT_FOUND
@@ -50,14 +52,22 @@ class LeadListView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
     def get_queryset(self):
         query = LeadListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        campaign_id = query.validated_data.get("campaign")
+        data = query.validated_data
+        campaign_id, job_id = data.get("campaign"), data.get("import")
         campaign = (
-            None
-            if campaign_id is None
-            else Campaign.objects.get_for_workspace_or_404(self.workspace, campaign_id)
+            Campaign.objects.get_for_workspace_or_404(self.workspace, campaign_id)
+            if isinstance(campaign_id, int)
+            else None
         )
+        job = import_for_workspace(workspace=self.workspace, job_id=job_id) if job_id else None
         return selectors.lead_keys(
-            workspace=self.workspace, search=query.validated_data.get("search", ""), campaign=campaign
+            workspace=self.workspace,
+            search=data.get("search", ""),
+            campaign=campaign,
+            in_no_campaign=campaign_id == CampaignFilterField.NONE,
+            import_job=job,
+            source=data.get("source", ""),
+            suppressed=data.get("suppressed"),
         )
 
     @extend_schema(

@@ -1,5 +1,8 @@
 from django import forms
 
+from campaigns.forms import LeadIdsField
+from campaigns.services import MAX_LEADS_PER_REQUEST
+from core.ids import ID_MAX
 from core.strict_json import StrictJSONDecoder
 from leads.models import Lead
 
@@ -37,3 +40,48 @@ class LeadForm(forms.Form):
         if value is not None and not isinstance(value, dict):
             raise forms.ValidationError('Write an object in braces, e.g. {"plan": "pro"}.')
         return value or {}
+
+
+class BulkForm(forms.Form):
+    """What a bulk action on Contacts works on and does: the ticked contacts (``lead_ids``), or every
+    contact the filters match (``scope=matching``: the filters travel with it, not a list of ids)."""
+
+    ADD, REMOVE, REMOVE_ALL, DELETE, EXPORT = "add", "remove", "remove_all", "delete", "export"
+    MATCHING = "matching"
+
+    action = forms.ChoiceField(
+        choices=[
+            (ADD, "Add to campaign"),
+            (REMOVE, "Remove from campaign"),
+            (REMOVE_ALL, "Remove from every campaign"),
+            (DELETE, "Delete"),
+            (EXPORT, "Export CSV"),
+        ],
+        error_messages={"required": "Choose what to do.", "invalid_choice": "Choose what to do."},
+    )
+    scope = forms.ChoiceField(choices=[(MATCHING, "Every contact that matches")], required=False)
+    lead_ids = LeadIdsField(required=False)
+    target = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        error_messages={"invalid": "Choose a campaign from the list."},
+    )
+
+    def clean_lead_ids(self):
+        lead_ids = self.cleaned_data["lead_ids"]
+        if len(lead_ids) > MAX_LEADS_PER_REQUEST:
+            raise forms.ValidationError(
+                f"Tick at most {MAX_LEADS_PER_REQUEST:,} contacts, or select every contact that matches."
+            )
+        return lead_ids
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if cleaned.get("scope") != self.MATCHING and not cleaned.get("lead_ids"):
+            raise forms.ValidationError("Tick contacts, or select every contact that matches.")
+        if cleaned["action"] in (self.ADD, self.REMOVE) and not cleaned.get("target"):
+            self.add_error("target", "Choose a campaign.")
+        return cleaned

@@ -1,7 +1,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import QueryIntegerField, StrictSerializer
+from core.api.serializers import (
+    QueryBooleanField,
+    QueryChoiceField,
+    QueryIntegerField,
+    QueryValueMixin,
+    StrictSerializer,
+)
 from core.ids import ID_MAX
 from leads.models import Lead
 
@@ -78,10 +84,49 @@ class LeadInputSerializer(StrictSerializer):
     )
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 1, "maximum": ID_MAX}, {"type": "string", "enum": ["none"]}]}
+)
+class CampaignFilterField(QueryValueMixin, serializers.Field):
+    """A campaign's id, or ``none``: contacts in no campaign that is not archived."""
+
+    NONE = "none"
+    default_error_messages = {"invalid": "A campaign id, or none."}
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        if text == self.NONE:
+            return text
+        if not text.isdigit() or not 0 < int(text) <= ID_MAX:
+            self.fail("invalid")
+        return int(text)
+
+    def to_representation(self, value):
+        return value
+
+
 class LeadListQuerySerializer(serializers.Serializer):
     search = serializers.CharField(
         required=False, allow_blank=True, help_text="Part of the email, name or company, any case."
     )
-    campaign = QueryIntegerField(
-        required=False, max_value=ID_MAX, help_text="Only contacts in this campaign."
+    campaign = CampaignFilterField(
+        required=False,
+        help_text="Only contacts in this campaign (an id), or `none`: in no campaign that is not archived.",
     )
+    source = QueryChoiceField(
+        choices=Lead.Source.choices, required=False, help_text="Only contacts that came in this way."
+    )
+    suppressed = QueryBooleanField(
+        required=False, help_text="Only contacts on (true) or off (false) the suppression list."
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "import" is a keyword: the field is added by name.
+        fields["import"] = QueryIntegerField(
+            required=False,
+            min_value=1,
+            max_value=ID_MAX,
+            help_text="Only the contacts this import kept without enrolling them (no slot was left).",
+        )
+        return fields

@@ -1,16 +1,25 @@
-"""The Contacts pages of the dashboard: the list (with a search), a contact's page (edit it, see its
-campaigns) and its deletion, which frees the active-lead slot it used."""
+"""The Contacts pages of the dashboard: the list (a count, a search, filters, selection across pages and
+bulk actions with a preview), a contact's page (edit it, see its campaigns) and its deletion, which
+frees the active-lead slot it used."""
+
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import workspace_required
 from accounts.forms import add_domain_error
+from billing import selectors as billing_selectors
 from campaigns import selectors, services
-from campaigns.contacts.forms import LeadForm
+from campaigns.contacts import bulk
+from campaigns.contacts.forms import BulkForm, LeadForm
 from campaigns.forms import ContactFilterForm, list_query
 from campaigns.importing import selectors as import_selectors
+from campaigns.models import Campaign
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
 from leads import services as lead_services
@@ -18,34 +27,318 @@ from leads.models import Lead
 from leads.normalization import LEAD_FIELDS
 
 PAGE_SIZE = 50
+FILTER_NAMES = ("q", "campaign", "import", "source", "suppressed")
+
+
+def counted(singular, plural_form, count):
+    """``singular``/``plural_form`` (with ``%(count)s``) for ``count``, the number with thousands commas."""
+    return ngettext(singular, plural_form, count) % {"count": f"{count:,}"}
+
+
+def _filters(request, data):
+    """The Contacts filters of ``data``: (the selectors' keyword arguments, the query string that
+    repeats them). Another workspace's campaign or import is a 404, as its page is."""
+    values = ContactFilterForm(data).values()
+    campaign_value = values.get("campaign")
+    job_id = values.get("import")
+    narrowing = {
+        "search": values.get("q", ""),
+        "campaign": (
+            Campaign.objects.get_for_workspace_or_404(request.workspace, campaign_value)
+            if isinstance(campaign_value, int)
+            else None
+        ),
+        "in_no_campaign": campaign_value == ContactFilterForm.NONE,
+        "import_job": (
+            import_selectors.import_for_workspace(workspace=request.workspace, job_id=job_id)
+            if job_id
+            else None
+        ),
+        "source": values.get("source", ""),
+        "suppressed": values.get("suppressed"),
+    }
+    kept = [(name, data.get(name)) for name in FILTER_NAMES if name in values]
+    return narrowing, urlencode(kept)
+
+
+def _filter_words(narrowing):
+    """The filters in words, for the line above the list ("" when none but the search)."""
+    parts = []
+    job = narrowing["import_job"]
+    if job:
+        parts.append(
+            f"the contacts the import of {job.filename} kept without enrolling them (no active-lead slot "
+            "was left)"
+        )
+    if narrowing["in_no_campaign"]:
+        parts.append(f"{'now ' if job else ''}in no campaign")
+    if narrowing["campaign"]:
+        parts.append(f"in {narrowing['campaign'].name}")
+    if narrowing["source"]:
+        parts.append(f"added by {Lead.Source(narrowing['source']).label}")
+    if narrowing["suppressed"] is not None:
+        parts.append(f"{'' if narrowing['suppressed'] else 'not '}on the suppression list")
+    return ", ".join(parts)
 
 
 @workspace_required
 def contact_list(request):
-    search, after, before = list_query(request)
-    filters = ContactFilterForm(request.GET)
-    filters.is_valid()
-    job_id = filters.cleaned_data.get("import")
-    # Another workspace's import is a 404, as its page is.
-    job = (
-        import_selectors.import_for_workspace(workspace=request.workspace, job_id=job_id) if job_id else None
-    )
-    in_no_campaign = filters.cleaned_data.get("campaign") == ContactFilterForm.NONE
-    keys = selectors.lead_keys(
-        workspace=request.workspace, search=search, import_job=job, in_no_campaign=in_no_campaign
-    )
+    _, after, before = list_query(request)
+    narrowing, query = _filters(request, request.GET)
+    keys = selectors.lead_keys(workspace=request.workspace, **narrowing)
     page = keyset_page(
         keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE
     )
     leads = selectors.leads_with_campaign_ids(workspace=request.workspace, lead_ids=page.items)
+    total = keys.order_by().count()
+    filter_form = ContactFilterForm(request.GET)
+    filter_form.is_valid()
+    campaign_value = request.GET.get("campaign", "") if "campaign" in filter_form.cleaned_data else ""
     context = {
-        "search": search,
+        "search": narrowing["search"],
         "leads": leads,
-        "import_job": job,
-        "in_no_campaign": in_no_campaign,
+        "total": total,
+        "total_text": counted("%(count)s contact", "%(count)s contacts", total),
+        "import_job": narrowing["import_job"],
+        "in_no_campaign": narrowing["in_no_campaign"],
+        "filter_words": _filter_words(narrowing),
+        "filter_query": query,
+        "filter_pairs": parse_qsl(query),
+        "filter_form": filter_form,
+        "campaign_value": campaign_value.strip(),
+        "campaigns": selectors.campaigns_for_workspace(workspace=request.workspace),
+        "sources": Lead.Source.choices,
         **page_links(request, page),
     }
     return render(request, "leads/contact_list.html", context)
+
+
+def _selection(request, form, narrowing):
+    if form.cleaned_data.get("scope") == BulkForm.MATCHING:
+        return selectors.contacts_matching(workspace=request.workspace, **narrowing)
+    ids = form.cleaned_data["lead_ids"]
+    return Lead.objects.for_workspace(request.workspace).filter(pk__in=ids).order_by("-id")
+
+
+def _free_slots(workspace):
+    return billing_selectors.usage_for_workspace(workspace=workspace)["active_leads"]["available"]
+
+
+def _add_preview(request, selection, campaign):
+    counts = selectors.selection_add_counts(
+        workspace=request.workspace, selection=selection, campaign=campaign
+    )
+    free = _free_slots(request.workspace)
+    fitting = min(counts["needing_slot"], free)
+    fit = fitting + counts["active_elsewhere"]
+    details = []
+    if counts["in_campaign"]:
+        details.append(
+            counted("%(count)s is in ", "%(count)s are in ", counts["in_campaign"])
+            + f"{campaign.name} already."
+        )
+    if counts["suppressed"]:
+        details.append(
+            counted(
+                "%(count)s is on the suppression list and will be skipped.",
+                "%(count)s are on the suppression list and will be skipped.",
+                counts["suppressed"],
+            )
+        )
+    if counts["active_elsewhere"]:
+        details.append(
+            counted(
+                "%(count)s is in another campaign already and needs no slot.",
+                "%(count)s are in another campaign already and need no slot.",
+                counts["active_elsewhere"],
+            )
+        )
+    if counts["needing_slot"] > free:
+        details.append(
+            counted(
+                "%(count)s does not fit and stays in Contacts, not enrolled.",
+                "%(count)s do not fit and stay in Contacts, not enrolled.",
+                counts["needing_slot"] - free,
+            )
+        )
+    partial = fit < counts["needing_slot"] + counts["active_elsewhere"]
+    if partial:
+        button = counted("Add the %(count)s that fits", "Add the %(count)s that fit", fit)
+    else:
+        button = counted("Add %(count)s contact", "Add %(count)s contacts", fit) + f" to {campaign.name}"
+    headline = (
+        counted("%(count)s selected", "%(count)s selected", counts["selected"])
+        + ", "
+        + counted("%(count)s active-lead slot free", "%(count)s active-lead slots free", free)
+        + "."
+    )
+    return {"headline": headline, "details": details, "button": button if fit else "", "warning": partial}
+
+
+def _remove_preview(request, selection, campaign):
+    selected = selection.count()
+    inside, freed = selectors.selection_in_campaigns(
+        workspace=request.workspace, selection=selection, campaign=campaign
+    )
+    where = campaign.name if campaign else "a campaign"
+    headline = (
+        counted("%(count)s selected", "%(count)s selected", selected)
+        + "; "
+        + counted("%(count)s of them is in ", "%(count)s of them are in ", inside)
+        + f"{where}."
+    )
+    details = [
+        "Removing them frees " + counted("%(count)s active-lead slot.", "%(count)s active-lead slots.", freed)
+    ]
+    button = counted("Remove %(count)s contact", "Remove %(count)s contacts", inside) + (
+        f" from {campaign.name}" if campaign else " from every campaign"
+    )
+    return {"headline": headline, "details": details, "button": button if inside else "", "warning": False}
+
+
+def _delete_preview(request, selection):
+    selected = selection.count()
+    freed = selectors.slots_freed_by_deleting(workspace=request.workspace, selection=selection)
+    headline = counted("%(count)s selected.", "%(count)s selected.", selected)
+    details = [
+        "Deleting them frees "
+        + counted("%(count)s active-lead slot.", "%(count)s active-lead slots.", freed),
+        "Their campaign history and sent messages are deleted with them. This cannot be undone.",
+    ]
+    button = counted("Delete %(count)s contact", "Delete %(count)s contacts", selected)
+    return {"headline": headline, "details": details, "button": button if selected else "", "warning": True}
+
+
+def _perform(request, action, selection, campaign):
+    """Does the action now (recounting under the quota lock, chunk by chunk) and says what it did."""
+    workspace = request.workspace
+    level = messages.SUCCESS
+    if action == BulkForm.ADD:
+        outcome = bulk.add_to_campaign(
+            workspace=workspace, campaign=campaign, selection=selection, available=_free_slots(workspace)
+        )
+        parts = [
+            counted("Added %(count)s contact", "Added %(count)s contacts", outcome.added)
+            + f" to {campaign.name}."
+        ]
+        if outcome.not_added_over_limit:
+            parts.append(
+                counted(
+                    "%(count)s did not fit (no active-lead slot was left) and stays in Contacts.",
+                    "%(count)s did not fit (no active-lead slot was left) and stay in Contacts.",
+                    outcome.not_added_over_limit,
+                )
+            )
+        if outcome.suppressed:
+            parts.append(
+                counted(
+                    "%(count)s on the suppression list was skipped.",
+                    "%(count)s on the suppression list were skipped.",
+                    outcome.suppressed,
+                )
+            )
+        if outcome.already_in_campaign:
+            parts.append(
+                counted(
+                    "%(count)s was in it already.",
+                    "%(count)s were in it already.",
+                    outcome.already_in_campaign,
+                )
+            )
+        if outcome.not_added_over_limit or outcome.suppressed or not outcome.added:
+            level = messages.WARNING
+        text = " ".join(parts)
+    elif action == BulkForm.REMOVE:
+        removed = bulk.remove_from_campaign(workspace=workspace, campaign=campaign, selection=selection)
+        free = _free_slots(workspace)
+        text = (
+            counted("Removed %(count)s contact", "Removed %(count)s contacts", removed)
+            + f" from {campaign.name}. "
+            + counted(
+                "%(count)s active-lead slot is free now.", "%(count)s active-lead slots are free now.", free
+            )
+        )
+    elif action == BulkForm.REMOVE_ALL:
+        removed, freed = bulk.remove_from_every_campaign(workspace=workspace, selection=selection)
+        text = (
+            counted("Removed %(count)s contact", "Removed %(count)s contacts", removed)
+            + " from every campaign; "
+            + counted("%(count)s active-lead slot freed.", "%(count)s active-lead slots freed.", freed)
+        )
+    else:
+        deleted, freed = bulk.delete(workspace=workspace, selection=selection)
+        text = (
+            counted("Deleted %(count)s contact", "Deleted %(count)s contacts", deleted)
+            + "; "
+            + counted("%(count)s active-lead slot freed.", "%(count)s active-lead slots freed.", freed)
+        )
+    messages.add_message(request, level, text)
+
+
+def _carried(data, form):
+    """The fields the confirm form sends again: the filters, the action, its campaign and the selection."""
+    carried = [(name, data.get(name)) for name in FILTER_NAMES if data.get(name)]
+    carried.append(("action", form.cleaned_data["action"]))
+    if form.cleaned_data.get("target"):
+        carried.append(("target", form.cleaned_data["target"]))
+    if form.cleaned_data.get("scope"):
+        carried.append(("scope", form.cleaned_data["scope"]))
+    else:
+        carried += [("lead_ids", lead_id) for lead_id in form.cleaned_data["lead_ids"]]
+    return carried
+
+
+@require_http_methods(["GET", "POST"])
+@workspace_required
+def contact_bulk(request):
+    """GET: what the bulk action would do (export: the CSV itself); POST: does it, then back to the list."""
+    data = request.POST if request.method == "POST" else request.GET
+    narrowing, query = _filters(request, data)
+    back = reverse("contacts") + (f"?{query}" if query else "")
+    form = BulkForm(data)
+    if not form.is_valid():
+        errors = [error for errors in form.errors.values() for error in errors]
+        messages.error(request, errors[0])
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    target = form.cleaned_data.get("target")
+    campaign = Campaign.objects.get_for_workspace_or_404(request.workspace, target) if target else None
+    selection = _selection(request, form, narrowing)
+    if action == BulkForm.EXPORT:
+        response = StreamingHttpResponse(
+            bulk.export_lines(workspace=request.workspace, selection=selection),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
+        return response
+    if action == BulkForm.REMOVE_ALL:
+        campaign = None
+    if request.method == "POST":
+        try:
+            _perform(request, action, selection, campaign)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect(back)
+    if action == BulkForm.ADD:
+        if campaign.is_archived:
+            messages.error(
+                request, f"{campaign.name} is archived: give it another status before adding contacts."
+            )
+            return redirect(back)
+        preview = _add_preview(request, selection, campaign)
+    elif action == BulkForm.DELETE:
+        preview = _delete_preview(request, selection)
+    else:
+        preview = _remove_preview(request, selection, campaign)
+    context = {
+        **preview,
+        "action": action,
+        "action_label": dict(BulkForm.base_fields["action"].choices)[action],
+        "campaign": campaign,
+        "carried": _carried(data, form),
+        "back": back,
+    }
+    return render(request, "leads/contact_bulk.html", context)
 
 
 @workspace_required

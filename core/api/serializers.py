@@ -71,3 +71,7 @@ class QueryIntegerField(QueryValueMixin, serializers.IntegerField):
 
 class QueryBooleanField(QueryValueMixin, serializers.BooleanField):
     pass
+
+
+class QueryChoiceField(QueryValueMixin, serializers.ChoiceField):
+    pass

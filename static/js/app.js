@@ -18,3 +18,12 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// <input type="checkbox" data-check-all="name"> ticks or unticks every checkbox of that name in its form.
+document.addEventListener("change", (event) => {
+  const name = event.target.dataset && event.target.dataset.checkAll;
+  if (!name) return;
+  for (const box of event.target.form.querySelectorAll(`input[type="checkbox"][name="${name}"]`)) {
+    box.checked = event.target.checked;
+  }
+});

@@ -90,6 +90,12 @@ PAGES = [
     Page("home", lambda d: "/"),
     Page("contacts", lambda d: "/contacts/"),
     Page("contacts searched", lambda d: "/contacts/?q=example"),
+    Page("contacts filtered", lambda d: "/contacts/?campaign=none&source=import&suppressed=no"),
+    Page(
+        "contacts: add preview", lambda d: f"/contacts/bulk/?action=add&scope=matching&target={d.campaign.pk}"
+    ),
+    Page("contacts: remove preview", lambda d: "/contacts/bulk/?action=remove_all&scope=matching"),
+    Page("contacts: delete preview", lambda d: "/contacts/bulk/?action=delete&scope=matching&source=import"),
     Page("contact", lambda d: f"/contacts/{d.long_lead.pk}/"),
     Page("campaigns", lambda d: "/campaigns/"),
     Page("campaign", lambda d: f"/campaigns/{d.campaign.pk}/"),

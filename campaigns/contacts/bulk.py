@@ -1,0 +1,156 @@
+"""Bulk actions on a selection of contacts (a queryset: the ticked ones, or every contact the Contacts
+filters match). Each runs in chunks of ``CHUNK`` contacts, newest first, one transaction per chunk
+through campaigns.services, which locks the quota row and recounts there: a selection that changed
+since its preview, or a chunk that meets another writer, never takes more slots than are free.
+Synchronous, in the request: a million contacts are a few hundred chunks (docs/campaigns.md)."""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from accounts.models import Workspace
+from campaigns import selectors, services
+from campaigns.models import Campaign, Enrollment
+from core.exports import formula_safe
+from leads.models import Lead
+from leads.selectors import is_suppressed
+
+CHUNK = 5_000
+EXPORT_CHUNK = 2_000
+EXPORT_FIELDS = [
+    ("email", "Email"),
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("company_name", "Company"),
+    ("job_title", "Job title"),
+    ("phone", "Phone"),
+    ("website", "Website"),
+    ("linkedin_url", "LinkedIn URL"),
+    ("city", "City"),
+    ("country", "Country"),
+]
+
+
+def chunks(selection: QuerySet[Lead], size: int | None = None) -> Iterator[list[int]]:
+    """The ids of ``selection``, newest first, ``size`` at a time; each chunk is read after the one
+    before it was acted on, from below its last id (keyset: no offset, nothing read twice)."""
+    size = size or CHUNK
+    last = None
+    while True:
+        rows = selection if last is None else selection.filter(pk__lt=last)
+        ids = list(rows.order_by("-pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+@dataclass
+class AddOutcome:
+    added: int = 0
+    already_in_campaign: int = 0
+    suppressed: int = 0
+    not_added_over_limit: int = 0
+
+
+def add_to_campaign(
+    *, workspace: Workspace, campaign: Campaign, selection: QuerySet[Lead], available: int
+) -> AddOutcome:
+    """Adds what fits of ``selection`` to ``campaign`` (allow_partial), newest first. ``available``: the
+    free slots as last read; once a chunk finds none left, only contacts already in another live campaign
+    (they need no slot) are still read. Suppressed contacts are skipped (rule 20)."""
+    counts = selectors.selection_add_counts(workspace=workspace, selection=selection, campaign=campaign)
+    in_campaign = Enrollment.objects.for_workspace(workspace).filter(
+        campaign=campaign, lead_id=OuterRef("pk")
+    )
+    candidates = selection.filter(~Exists(in_campaign)).exclude(is_suppressed(workspace=workspace))
+    live = Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef("pk"))
+    outcome = AddOutcome(already_in_campaign=counts["in_campaign"], suppressed=counts["suppressed"])
+    full = available <= 0
+    last = None
+    while True:
+        rows = candidates.filter(Exists(live)) if full else candidates
+        if last is not None:
+            rows = rows.filter(pk__lt=last)
+        ids = list(rows.order_by("-pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            break
+        result = services.enrollments_add_many(
+            workspace=workspace, campaign=campaign, lead_ids=ids, allow_partial=True
+        )
+        outcome.added += result.added
+        outcome.suppressed += result.suppressed
+        full = full or bool(result.not_added_lead_ids)
+        last = ids[-1]
+    # The rest of what needed a slot did not fit (from the counts before: no second pass over the selection).
+    fitting_or_not = counts["selected"] - counts["in_campaign"] - counts["suppressed"]
+    outcome.not_added_over_limit = max(0, fitting_or_not - outcome.added)
+    return outcome
+
+
+def remove_from_campaign(*, workspace: Workspace, campaign: Campaign, selection: QuerySet[Lead]) -> int:
+    """Takes the contacts of ``selection`` out of ``campaign``; returns how many were in it."""
+    in_campaign = Enrollment.objects.for_workspace(workspace).filter(
+        campaign=campaign, lead_id=OuterRef("pk")
+    )
+    removed = 0
+    for ids in chunks(selection.filter(Exists(in_campaign))):
+        removed += services.enrollments_remove(workspace=workspace, campaign=campaign, lead_ids=ids)
+    return removed
+
+
+def remove_from_every_campaign(*, workspace: Workspace, selection: QuerySet[Lead]) -> tuple[int, int]:
+    """Takes the contacts of ``selection`` out of every campaign: (contacts that were in one, slots freed)."""
+    enrolled = Enrollment.objects.for_workspace(workspace).filter(lead_id=OuterRef("pk"))
+    removed = freed = 0
+    for ids in chunks(selection.filter(Exists(enrolled))):
+        contacts, slots = services.enrollments_remove_everywhere(workspace=workspace, lead_ids=ids)
+        removed, freed = removed + contacts, freed + slots
+    return removed, freed
+
+
+def delete(*, workspace: Workspace, selection: QuerySet[Lead]) -> tuple[int, int]:
+    """Deletes the contacts of ``selection``: (contacts deleted, slots freed)."""
+    deleted = freed = 0
+    for ids in chunks(selection):
+        contacts, slots = services.leads_delete(workspace=workspace, lead_ids=ids)
+        deleted, freed = deleted + contacts, freed + slots
+    return deleted, freed
+
+
+class _Line:
+    """A file that hands back what csv.writer writes to it, one line at a time."""
+
+    def write(self, text):
+        return text
+
+
+def export_lines(*, workspace: Workspace, selection: QuerySet[Lead]) -> Iterator[str]:
+    """The CSV of ``selection``, newest first, a line at a time: the contact's fields, its source and its
+    campaigns in words (names, not ids or codes), when it was added, then one column per custom field
+    the workspace's contacts have (``selectors.custom_field_names``). Every cell formula-safe (rule 17)."""
+    writer = csv.writer(_Line())
+    custom = sorted(selectors.custom_field_names(workspace=workspace))
+    campaign_names = dict(Campaign.objects.for_workspace(workspace).values_list("pk", "name"))
+    sources = dict(Lead.Source.choices)
+    header = [label for _, label in EXPORT_FIELDS] + ["Source", "Campaigns", "Added", *custom]
+    yield writer.writerow([formula_safe(cell) for cell in header])
+    for ids in chunks(selection, EXPORT_CHUNK):
+        campaigns_of: dict[int, list[str]] = {}
+        enrollments = (
+            Enrollment.objects.for_workspace(workspace).filter(lead_id__in=ids).order_by("campaign_id")
+        )
+        for lead_id, campaign_id in enrollments.values_list("lead_id", "campaign_id"):
+            campaigns_of.setdefault(lead_id, []).append(campaign_names.get(campaign_id, ""))
+        for lead in Lead.objects.for_workspace(workspace).filter(pk__in=ids).order_by("-pk"):
+            fields = lead.custom_fields if isinstance(lead.custom_fields, dict) else {}
+            row = [
+                *(getattr(lead, name) for name, _ in EXPORT_FIELDS),
+                sources.get(lead.source, lead.source),
+                "; ".join(campaigns_of.get(lead.pk, [])),
+                lead.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+                *(fields.get(name, "") for name in custom),
+            ]
+            yield writer.writerow([formula_safe(cell) for cell in row])
