@@ -7,8 +7,9 @@ Runs in the database of $DATABASE_URL, which it migrates; if that database has n
 1,000,000 with ``seed_prospects`` first (COPY, about a minute) and says how long that took. It measures
 in-process through the real API view (DRF's APIClient with an API key), after one warm-up pass:
 
-- 24 searches: one filter, three filters, keyword plus two filters, the ``owned`` filter, each on the
-  first page and some on a deep page (reached by following ``next``); each ``--runs`` times;
+- 29 searches: one filter, three filters, keyword plus two filters, the ``owned`` filter, emails known
+  to bounce left out or alone, each on the first page and some on a deep page (reached by following
+  ``next``); each ``--runs`` times;
 - EXPLAIN of each search's page query and count query, to show they use indexes (no Seq Scan);
 - POST /leadfinder/downloads of 10,000 prospects the workspace does not own yet, by filters, without
   and with a campaign (each run takes other prospects, so every one is charged).
@@ -95,7 +96,28 @@ SEARCHES = [
     ("deep page 10: keyword=manager, GB", {"keyword": "manager", "country": "GB"}, 10),
     ("deep page 10: job_title=engineer, DE|NL", {"job_title": "engineer", "country": ["DE", "NL"]}, 10),
     ("deep page 5: 'labs', software, US", {"keyword": "labs", "industry": "software", "country": "US"}, 5),
+    # Rule 24: emails known to bounce (BOUNCED_SHARE of the prospects outside the US), left out or alone.
+    (
+        "3 filters + not bounced: healthcare, GB",
+        {
+            "industry": "healthcare",
+            "company_size": ["51-200", "201-500"],
+            "country": "GB",
+            "email_bounced": "false",
+        },
+        0,
+    ),
+    (
+        "not bounced, has_email, country=DE",
+        {"email_bounced": "false", "has_email": "true", "country": "DE"},
+        0,
+    ),
+    ("deep page 10: not bounced, FR", {"email_bounced": "false", "country": "FR"}, 10),
+    ("bounced only", {"email_bounced": "true"}, 0),
+    ("bounced only, country=DE", {"email_bounced": "true", "country": "DE"}, 0),
 ]
+# One prospect in this many outside the US is marked bounced (the US ones stay for the downloads).
+BOUNCED_EVERY = 200
 
 
 def percentile(values, share):
@@ -135,6 +157,25 @@ def seed_if_empty():
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE leadfinder_prospect")
     return seeded
+
+
+def mark_some_bounced():
+    """Marks every ``BOUNCED_EVERY``th prospect with an email outside the US bounced, once, as bounces
+    over time would (rule 24); returns how many prospects are marked."""
+    from django.db import connection
+
+    from leadfinder.models import Prospect
+
+    bounced = Prospect.objects.filter(email_status="bounced")
+    if not bounced.exists():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE leadfinder_prospect SET email_status = 'bounced' "
+                "WHERE email <> '' AND country <> 'US' AND id %% %s = 0",
+                [BOUNCED_EVERY],
+            )
+            cursor.execute("VACUUM ANALYZE leadfinder_prospect")
+    return bounced.count()
 
 
 def bench_workspace():
@@ -188,6 +229,7 @@ SHORT_NAMES = {
     "prospect_facets": "facets",
     "prospect_keywords_fts": "keywords",
     "prospect_job_title_fts": "job_title",
+    "prospect_bounced_newest": "bounced",
 }
 
 
@@ -238,11 +280,14 @@ def main():
     from campaigns import services as campaign_services
     from leadfinder.models import Prospect
 
+    bounced = mark_some_bounced()
     workspace, raw_key = bench_workspace()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
     total = Prospect.objects.count()
-    print(f"{total:,} prospects" + (f" (seeded in {seeded:.0f} s)" if seeded else ""))
+    print(
+        f"{total:,} prospects" + (f" (seeded in {seeded:.0f} s)" if seeded else "") + f", {bounced:,} bounced"
+    )
 
     urls = [
         (name, deep_url(api, query, pages) if pages else url_of(query), query)

@@ -92,18 +92,28 @@ def plan_change_preview(*, workspace, plan, usage):
 
 
 def credit_chart(*, workspace, now=None):
-    """The balance over time for the chart on Billing: ``{"t": epoch milliseconds, "balance": n}`` per
-    movement of the latest ``CHART_POINTS``, oldest first, from the balance before the first of them
-    (zero when the whole ledger fits) to the balance now."""
+    """The balance over time for the chart on Billing: ``{"t": epoch milliseconds, "balance": n, "what":
+    "Refund +1"}`` (the movement in words, empty for the start and today) per movement of the latest
+    ``CHART_POINTS``, oldest first, from the balance before the first of them (zero when the whole ledger
+    fits) to the balance now."""
     entries = list(LedgerEntry.objects.for_workspace(workspace).order_by("-id")[:CHART_POINTS])[::-1]
     now = now or timezone.now()
     if not entries:
         return [{"t": _epoch_ms(now), "balance": 0}]
     first = entries[0]
-    points = [{"t": _epoch_ms(first.created_at), "balance": first.balance_after - first.amount}]
-    points += [{"t": _epoch_ms(entry.created_at), "balance": entry.balance_after} for entry in entries]
+    points = [{"t": _epoch_ms(first.created_at), "balance": first.balance_after - first.amount, "what": ""}]
+    points += [
+        {
+            "t": _epoch_ms(entry.created_at),
+            "balance": entry.balance_after,
+            "what": f"{entry.get_kind_display()} {entry.amount:+,}",
+        }
+        for entry in entries
+    ]
     # Carries the last step to today, so a quiet month shows as flat rather than missing.
-    points.append({"t": max(_epoch_ms(now), points[-1]["t"]), "balance": entries[-1].balance_after})
+    points.append(
+        {"t": max(_epoch_ms(now), points[-1]["t"]), "balance": entries[-1].balance_after, "what": ""}
+    )
     return points
 
 

@@ -36,6 +36,11 @@ class ProspectSearchForm(forms.Form):
     has_email = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("yes", "With an email"), ("no", "Without an email")]
     )
+    email_bounced = forms.ChoiceField(
+        label="Email status",
+        required=False,
+        choices=[("", "Any"), ("no", "Not known to bounce"), ("yes", "Bounced")],
+    )
     owned = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("no", "Not owned yet"), ("yes", "Already owned")]
     )
@@ -52,6 +57,7 @@ class ProspectSearchForm(forms.Form):
         "country",
         "city",
         "has_email",
+        "email_bounced",
         "owned",
     ]
 
@@ -76,6 +82,7 @@ class ProspectSearchForm(forms.Form):
             country=tuple(data["country"]),
             city=several("city"),
             has_email=YES_NO_ANY[data["has_email"]],
+            email_bounced=YES_NO_ANY[data["email_bounced"]],
             owned=YES_NO_ANY[data["owned"]],
         )
 

@@ -13,7 +13,7 @@ from itertools import islice
 from django.db import connection, transaction
 from django.utils import timezone
 
-from leadfinder.models import PROSPECT_FIELDS, Prospect
+from leadfinder.models import PROSPECT_FIELDS, EmailStatus, Prospect
 from leadfinder.normalization import VENDOR_COLUMNS, clean_prospect
 from leadfinder.synthetic import ProspectGenerator
 from leads.normalization import InvalidLead
@@ -132,7 +132,9 @@ def _load_batch(
             new.append(Prospect(**values))
         else:
             for name in columns:
-                setattr(prospect, name, values[name])
+                # A vendor's file does not undo a bounce we saw (rule 24: charged to no one again).
+                if not (name == "email_status" and prospect.email_status == EmailStatus.BOUNCED):
+                    setattr(prospect, name, values[name])
             changed.append(prospect)
     with transaction.atomic():
         Prospect.objects.bulk_create(new, batch_size=BATCH_SIZE)

@@ -111,6 +111,8 @@ class Country(models.TextChoices):
 class EmailStatus(models.TextChoices):
     VERIFIED = "verified", "Verified"
     UNVERIFIED = "unverified", "Unverified"
+    # A workspace's message to it hard-bounced (rule 24): taken by no one again, so charged to no one.
+    BOUNCED = "bounced", "Bounced"
 
 
 # A prospect's data, in the order of a vendor's file and of a download's CSV.
@@ -178,8 +180,12 @@ class Prospect(models.Model):
 
     # The filters are served by GIN indexes (migration 0002): one over the facets of every prospect
     # (seniority, department, industry, size, country, city, whether it has an email) that any mix of
-    # filters uses at once, and full-text ones for keyword and job title.
+    # filters uses at once, and full-text ones for keyword and job title. The few known to bounce have a
+    # small index of their own, for the search of only those (the search without them needs none).
     class Meta:
+        indexes = [
+            models.Index(fields=["-id"], condition=Q(email_status="bounced"), name="prospect_bounced_newest")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="prospect_email_unique"),
             models.CheckConstraint(condition=Q(email=Lower("email")), name="prospect_email_is_lower_case"),
@@ -201,9 +207,10 @@ class Download(TenantModel):
     """One take of prospects by a workspace: what was asked, what it cost, and the CSV it produced.
 
     Every requested prospect is in one bucket: ``charged`` (new, 1 credit each), ``already_owned``
-    (free), ``skipped_no_email`` (never charged, not taken), ``skipped_suppressed`` (on the workspace's
-    suppression list, rule 20: never charged, not taken) or ``not_added_over_limit`` (did not fit the
-    credits or, with a campaign, the active-lead slots; not charged, not taken).
+    (free), ``skipped_no_email`` (no email, or one known to bounce: never charged, not taken),
+    ``skipped_suppressed`` (on the workspace's suppression list, rule 20: never charged, not taken) or
+    ``not_added_over_limit`` (did not fit the credits or, with a campaign, the active-lead slots; not
+    charged, not taken).
     """
 
     created_by = models.ForeignKey(

@@ -53,6 +53,8 @@ class ProspectFilters:
     country: tuple = ()
     city: tuple = ()
     has_email: bool | None = None
+    # False: only prospects whose email is not known to bounce (rule 24); True: only those it is.
+    email_bounced: bool | None = None
     owned: bool | None = None
 
     @classmethod
@@ -199,6 +201,9 @@ def prospects_search(*, workspace: Workspace, filters: ProspectFilters) -> Query
         prospects = prospects.filter(_all_words("keywords", [filters.keyword]))
     if filters.job_title:
         prospects = prospects.filter(_all_words("job_title", filters.job_title))
+    if filters.email_bounced is not None:
+        bounced = Q(email_status=EmailStatus.BOUNCED)
+        prospects = prospects.filter(bounced if filters.email_bounced else ~bounced)
     if filters.owned is not None:
         owned = Exists(Ownership.objects.for_workspace(workspace).filter(prospect=OuterRef("pk")))
         prospects = prospects.filter(owned if filters.owned else ~owned)
@@ -261,6 +266,11 @@ def active_lead_ids(*, workspace: Workspace, lead_ids: Iterable[int]) -> set[int
         .live()
         .values_list("lead_id", flat=True)
     )
+
+
+def has_usable_email(prospect: Prospect) -> bool:
+    """Whether a take could give this prospect's email: it has one, not known to bounce (rule 24)."""
+    return bool(prospect.email) and prospect.email_status != EmailStatus.BOUNCED
 
 
 @dataclass
@@ -336,11 +346,12 @@ def download_plan(
 ) -> DownloadPlan:
     """Decides which of ``prospects`` a download takes.
 
-    A prospect without an email is skipped (never charged). The rest needs a credit unless the
-    workspace owns it (rule 7) and, for a campaign, a slot unless its contact is active already. Taken
-    are all that fit the slots (rule 8) when the balance pays for them; if it does not, ``allow_partial``
-    takes what both pay for, and the caller refuses otherwise (rule 9). The service calls this under the
-    quota lock; the dashboard's cost preview calls it without, as an estimate.
+    A prospect without an email, or whose email is known to bounce (rule 24), is skipped (never charged,
+    not taken, counted in ``skipped_no_email``) for every workspace, owner or not. The rest needs a
+    credit unless the workspace owns it (rule 7) and, for a campaign, a slot unless its contact is active
+    already. Taken are all that fit the slots (rule 8) when the balance pays for them; if it does not,
+    ``allow_partial`` takes what both pay for, and the caller refuses otherwise (rule 9). The service
+    calls this under the quota lock; the dashboard's cost preview calls it without, as an estimate.
 
     A prospect the workspace does not own is never matched to a contact by its hidden email here: which
     slots and credits it needs, and so whether a take is refused, would tell for free whether a guessed
@@ -352,7 +363,7 @@ def download_plan(
     that nothing a free answer says depends on it: not the preview, not a refusal), and only a take that
     goes ahead (``paying``, the service under the lock) then leaves it out, uncharged.
     """
-    with_email = [prospect for prospect in prospects if prospect.email]
+    with_email = [prospect for prospect in prospects if has_usable_email(prospect)]
     ids = [prospect.pk for prospect in with_email]
     owned = dict(
         Ownership.objects.for_workspace(workspace)

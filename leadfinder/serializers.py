@@ -19,6 +19,10 @@ from leadfinder.selectors import masked_email, validate_words
 from leadfinder.services import MAX_PROSPECTS_PER_DOWNLOAD
 
 MAX_VALUES_PER_FILTER = 50
+EMAIL_BOUNCED_HELP = (
+    "false: only prospects whose email is not known to bounce; true: only those whose email bounced "
+    "(email_status bounced: never charged, skipped by downloads)."
+)
 
 
 class OneOrManyField(serializers.ListField):
@@ -59,6 +63,9 @@ class ProspectFiltersSerializer(StrictSerializer):
     country = _choices(Country)
     city = OneOrManyField(child=serializers.CharField(max_length=100), help_text="Exact city names.")
     has_email = serializers.BooleanField(required=False, allow_null=True, default=None)
+    email_bounced = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text=EMAIL_BOUNCED_HELP
+    )
     owned = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="Only prospects the workspace owns (or not)."
     )
@@ -68,6 +75,7 @@ class ProspectSearchQuerySerializer(ProspectFiltersSerializer):
     """The filters of a search and its page (``limit``, ``cursor``: the paginator reads them)."""
 
     has_email = QueryBooleanField(required=False)
+    email_bounced = QueryBooleanField(required=False, help_text=EMAIL_BOUNCED_HELP)
     owned = QueryBooleanField(required=False, help_text="Only prospects the workspace owns (or not).")
     limit = serializers.IntegerField(
         required=False, min_value=1, help_text="Page size, from 1; above 100, 100 (default 50)."
@@ -113,7 +121,13 @@ class ProspectSerializer(serializers.ModelSerializer):
     industry = _enum_or_blank(Industry)
     company_size = _enum_or_blank(CompanySize)
     country = _enum_or_blank(Country)
-    email_status = _enum_or_blank(EmailStatus)
+    email_status = serializers.ChoiceField(
+        choices=EmailStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="bounced: a message to it hard-bounced; such a prospect is never charged and downloads "
+        "skip it. Empty when the prospect has no email.",
+    )
     phone = _only_when_owned()
     linkedin_url = _only_when_owned()
     owned = serializers.BooleanField(read_only=True)

@@ -6,6 +6,7 @@ the two doors; it locks the workspace's quota row before it reads anything it de
 """
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,18 +15,21 @@ from accounts.models import User, Workspace
 from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.errors import InsufficientLeadCredits
+from billing.models import LedgerEntry
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from core.errors import Conflict, DomainError
 from core.events import event_emit
 from leadfinder import selectors
 from leadfinder.files import write_download_csv
-from leadfinder.models import Download, Ownership, Prospect
+from leadfinder.models import Download, EmailStatus, Ownership, Prospect
 from leads.models import Lead
 from leads.normalization import CleanLead, normalize_lead
 
 MAX_PROSPECTS_PER_DOWNLOAD = 10_000
 BATCH_SIZE = 2_000
+# Rule 24: a prospect whose email hard-bounces within this long of being charged gets its credit back.
+BOUNCE_REFUND_WINDOW = timedelta(days=30)
 
 
 def _contact_data(prospect: Prospect) -> CleanLead:
@@ -196,7 +200,7 @@ def download_create(
             quota=quota,
             amount=plan.charged,
             description=f"Lead Finder download {download.pk}: {plan.charged:,} new prospects",
-            reference=f"leadfinder-download:{download.pk}",
+            reference=download_debit_reference(download.pk),
             actor=actor,
         )
     contact_of, created = _make_contacts(workspace=workspace, plan=plan, download=download)
@@ -229,3 +233,68 @@ def download_create(
         },
     )
     return download
+
+
+def download_debit_reference(download_id: int) -> str:
+    """The reference of the debit that paid for a download's new prospects."""
+    return f"leadfinder-download:{download_id}"
+
+
+def bounce_refund_reference(ownership: Ownership) -> str:
+    """The reference of the one refund an ownership can get (rule 24): the download that charged for the
+    prospect and the prospect. The ledger holds a reference once per kind and workspace."""
+    return f"leadfinder-download:{ownership.download_id}:prospect:{ownership.prospect_id}:bounced"
+
+
+@transaction.atomic
+def lead_bounced(
+    *, workspace: Workspace, lead_id: int, email: str, message_id: int, bounced_at: datetime
+) -> LedgerEntry | None:
+    """Rule 24: message ``message_id`` to contact ``lead_id`` at ``email`` hard-bounced at ``bounced_at``.
+
+    Nothing happens unless the contact came from the Lead Finder with that email (an ownership of the
+    prospect whose email it is). Then the prospect's email is marked ``bounced`` in the prospect database,
+    which no workspace is charged for again (``selectors.download_plan`` skips it), and, when the
+    workspace was charged for the prospect within ``BOUNCE_REFUND_WINDOW`` before the bounce, one credit
+    of that charge goes back to the grant it came from: a ``refund`` entry, returned. Once per ownership,
+    however often and from however many places the bounce is recorded, concurrently too: the quota lock
+    orders the refunds and the ledger's unique reference holds it in the database. A free re-download
+    does not renew the window (it charged nothing); credits of a grant that has expired since are not
+    restored (``lead_credits_refund``), and then None is returned as when nothing is due.
+    """
+    ownership = (
+        Ownership.objects.for_workspace(workspace)
+        .filter(lead_id=lead_id, prospect__email=email.strip().lower())
+        .first()
+    )
+    if ownership is None:
+        return None
+    # The quota row first, as every change that may move credits takes it (rule 12), then the prospect.
+    quota = billing_services.quota_lock(workspace=workspace)
+    Prospect.objects.filter(pk=ownership.prospect_id).exclude(email_status=EmailStatus.BOUNCED).update(
+        email_status=EmailStatus.BOUNCED
+    )
+    if ownership.download_id is None:
+        return None
+    reference = bounce_refund_reference(ownership)
+    entries = LedgerEntry.objects.for_workspace(workspace)
+    debit = entries.filter(
+        kind=LedgerEntry.Kind.DEBIT, reference=download_debit_reference(ownership.download_id)
+    ).first()
+    if (
+        debit is None
+        or not debit.created_at <= bounced_at <= debit.created_at + BOUNCE_REFUND_WINDOW
+        or entries.filter(kind=LedgerEntry.Kind.REFUND, reference=reference).exists()
+    ):
+        return None
+    return billing_services.lead_credits_refund(
+        workspace=workspace,
+        quota=quota,
+        debit=debit,
+        amount=1,
+        description=(
+            f"Refund: the email of prospect {ownership.prospect_id} (Lead Finder download "
+            f"{ownership.download_id}) bounced, message {message_id}"
+        ),
+        reference=reference,
+    )

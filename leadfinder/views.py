@@ -130,8 +130,8 @@ def _taken_message(download, campaign):
     ]
     if download.skipped_no_email:
         parts.append(
-            f"{download.skipped_no_email:,} without an email {_was(download.skipped_no_email)} skipped "
-            "(not charged)."
+            f"{download.skipped_no_email:,} without an email (or with one known to bounce) "
+            f"{_was(download.skipped_no_email)} skipped (not charged)."
         )
     if download.skipped_suppressed:
         parts.append(
@@ -180,7 +180,7 @@ def download_take(request):
     if action == TakeForm.CSV:
         # Charged and downloaded in one click; the downloads list keeps the file to fetch again.
         return download_file_response(download)
-    # Prospects left out (no email, or over the active-leads limit) make it a partial result: a warning.
+    # Prospects left out (no usable email, suppressed, over the active-leads limit): a partial result.
     partial = download.skipped_no_email or download.skipped_suppressed or download.not_added_over_limit
     level = messages.WARNING if partial else messages.SUCCESS
     messages.add_message(request, level, _taken_message(download, campaign))

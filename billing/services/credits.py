@@ -172,8 +172,12 @@ def lead_credits_refund(
     amount: int | None = None,
     reference: str = "",
     actor: User | None = None,
+    quota: Quota | None = None,
 ) -> LedgerEntry | None:
     """Gives back up to ``amount`` credits of ``debit`` (default: all not yet refunded).
+
+    Locks the workspace's quota row, or, given ``quota`` (the row ``quota_lock`` returned to a caller
+    that holds the lock in this transaction), refunds under that lock (rule 12: lock once).
 
     Credits go back to the grants the debit drew them from, last drawn first: a partial refund undoes
     the end of the debit, so the longest-lived credits come back first. A credit never outlives its
@@ -183,7 +187,11 @@ def lead_credits_refund(
     """
     if amount is not None:
         require_count(amount, "amount")
-    now = require_locked(quota_lock(workspace=workspace))
+    if quota is None:
+        quota = quota_lock(workspace=workspace)
+    elif quota.workspace_id != workspace.pk:
+        raise ValueError("The quota row is another workspace's.")
+    now = require_locked(quota)
     found = LedgerEntry.objects.for_workspace(workspace).filter(pk=debit.pk, kind=Kind.DEBIT).first()
     if found is None:
         raise DomainError("Only a debit of this workspace can be refunded.")

@@ -19,7 +19,7 @@ document.addEventListener("DOMContentLoaded", () => {
       datasets: [
         {
           label: "Balance",
-          data: points.map((p) => ({ x: p.t, y: p.balance })),
+          data: points.map((p) => ({ x: p.t, y: p.balance, what: p.what })),
           stepped: true,
           fill: false,
           pointRadius: 2,
@@ -32,7 +32,13 @@ document.addEventListener("DOMContentLoaded", () => {
       parsing: false,
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { title: (items) => new Date(items[0].parsed.x).toLocaleString() } },
+        tooltip: {
+          callbacks: {
+            title: (items) => new Date(items[0].parsed.x).toLocaleString(),
+            // The movement in words ("Refund +1"), then the balance after it.
+            label: (item) => [item.raw.what, `Balance ${item.parsed.y}`].filter(Boolean).join(": "),
+          },
+        },
       },
       scales: {
         x: { type: "linear", min: first, max: last, ticks: { maxTicksLimit: 8, callback: (value) => tick(value) } },

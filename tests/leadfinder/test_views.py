@@ -70,7 +70,7 @@ def test_the_preview_says_what_it_costs_and_what_is_free(client, workspace):
 
     text = " ".join(response.text.split())
     assert "6 prospects: uses <strong>4 credits</strong>, you have 99; 1 already owned is free." in text
-    assert "1 without an email is skipped and never charged." in text
+    assert "1 without an email (or with one known to bounce) is skipped and never charged." in text
     assert "Take 5 for 4 credits:" in text
     assert 'value="csv">Download CSV of 5 for 4 credits</button>' in text
     assert 'value="contacts" class="secondary">Save 5 to contacts for 4 credits</button>' in text
@@ -396,7 +396,7 @@ def test_a_take_that_skips_a_prospect_without_an_email_is_a_warning_in_the_singu
     assert message.level_tag == "warning"
     assert str(message) == (
         "Took 1 prospect: 1 new for 1 credit, 0 already owned (free). "
-        "1 without an email was skipped (not charged)."
+        "1 without an email (or with one known to bounce) was skipped (not charged)."
     )
 
 
