@@ -18,9 +18,25 @@ class HostRefused(OSError):
     """The host resolves to an address a workspace may not reach, or does not resolve."""
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may forward to: NAT64 (RFC 6052) and 6to4 (RFC 3056).
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address.ipv4_mapped:
+        return address.ipv4_mapped
+    if address.sixtofour:
+        return address.sixtofour
+    if address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None and _is_internal(embedded):
+            return True
     return (
         address.is_private
         or address.is_loopback

@@ -58,6 +58,8 @@ AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 AUTO_PRECEDENCE = {"auto_reply", "bulk", "junk"}
+# Who sends delivery reports (the local part of From).
+MAIL_SYSTEM_SENDERS = {"mailer-daemon", "postmaster"}
 # Where a reply's own text ends and the message it answers begins.
 QUOTE_START = re.compile(
     r"^\s*("
@@ -103,6 +105,9 @@ class Inbound:
     snippet: str = ""
     # A report's failed or delayed recipients, the worst first.
     deliveries: tuple[Delivery, ...] = ()
+    # Whether it came the way reports do (an empty Return-Path, from MAILER-DAEMON or postmaster). Anyone
+    # can write a report: one that does not name our returned message is matched by its recipient only then.
+    from_mail_system: bool = False
 
     @property
     def bounce(self) -> Delivery | None:
@@ -129,6 +134,7 @@ def read_message(raw: bytes, *, uid: int = 0, received_at: datetime | None = Non
         inbound.deliveries = _deliveries(report)
         if inbound.deliveries:
             inbound.kind = BOUNCE
+            inbound.from_mail_system = _from_mail_system(message, inbound.from_email)
             inbound.references = _unique([*_returned_message_ids(message), *_threading(message)])
             inbound.body = _text(message)
             inbound.snippet = " ".join(inbound.deliveries[0].diagnostic.split())[:SNIPPET_LENGTH]
@@ -190,6 +196,13 @@ def _threading(message: EmailMessage) -> tuple[str, ...]:
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value for value in values if value))
+
+
+def _from_mail_system(message: EmailMessage, from_email: str) -> bool:
+    """Whether a report came as mail systems send them (RFC 3464 asks for an empty envelope sender)."""
+    if _header(message, "Return-Path").strip() == "<>":
+        return True
+    return from_email.split("@")[0] in MAIL_SYSTEM_SENDERS
 
 
 def _automatic(message: EmailMessage, subject: str) -> bool:
@@ -433,7 +446,7 @@ def _ours(batch: _Batch, item: Inbound) -> Message | None:
         message = batch.by_message_id.get(reference)
         if message is not None:
             return message
-    if item.kind == BOUNCE:
+    if item.kind == BOUNCE and item.from_mail_system:
         for delivery in item.deliveries:
             message = batch.by_recipient.get(delivery.recipient)
             if message is not None:
@@ -469,6 +482,7 @@ def inbound_record(*, mailbox: Mailbox, items: Sequence[Inbound]) -> Recorded:
     rows: list[Reply] = []
     replied: dict[int, tuple[Campaign, set[int]]] = {}
     bounced: dict[int, Message] = {}
+    bounce_status: dict[int, str] = {}
     unsubscribed: dict[int, Message] = {}
     for item in fresh:
         message = _ours(batch, item)
@@ -489,6 +503,7 @@ def inbound_record(*, mailbox: Mailbox, items: Sequence[Inbound]) -> Recorded:
         elif item.bounce is not None and item.bounce.hard:
             recorded.hard_bounces += 1
             bounced.setdefault(message.lead_id, message)
+            bounce_status.setdefault(message.lead_id, item.bounce.status)
         else:
             recorded.soft_bounces += 1
     Reply.objects.bulk_create(rows)
@@ -497,7 +512,9 @@ def inbound_record(*, mailbox: Mailbox, items: Sequence[Inbound]) -> Recorded:
             workspace=workspace, campaign=campaign, lead_ids=lead_ids, status=Enrollment.Status.REPLIED
         )
     for message in bounced.values():
-        recorded.ended += bounce_record(workspace=workspace, message=message)
+        recorded.ended += bounce_record(
+            workspace=workspace, message=message, status=bounce_status[message.lead_id]
+        )
     for message in unsubscribed.values():
         recorded.ended += lead_unsubscribe(workspace=workspace, lead=message.lead).ended
     return recorded

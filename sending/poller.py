@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from time import monotonic
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -31,6 +32,9 @@ BATCH_SIZE = 500
 # Bytes read of each message: a reply's own text and a report's status come first; a large attachment
 # further on is not needed (and a batch's memory stays bounded).
 FETCH_BYTES = 256 * 1024
+# A mailbox's share of a pass: one with a huge backlog, or a server that answers slowly, does not keep the
+# others waiting for long. Checked between batches.
+MAILBOX_PASS_SECONDS = 120
 # pg_try_advisory_lock's key for "a poller pass is running" (the scheduler's is 0x5E9D_0001).
 POLL_LOCK_KEY = 0x5E9D_0002
 FETCH_UID = re.compile(rb"\bUID (\d+)")
@@ -116,14 +120,19 @@ def _read_inbox(imap: imaplib.IMAP4, mailbox: Mailbox, polled: Polled, clock: Ca
     if not uids:
         _save_place(mailbox, uidvalidity, after, [], clock())
         return
+    started = monotonic()
     for start in range(0, len(uids), BATCH_SIZE):
+        if monotonic() - started > MAILBOX_PASS_SECONDS:
+            # The other mailboxes' turn: this one goes on from its saved place at the next pass.
+            polled.error = f"stopped after {MAILBOX_PASS_SECONDS} s; the rest is read at the next pass"
+            return
         chunk = uids[start : start + BATCH_SIZE]
-        items = _fetch(imap, chunk)
+        items = _fetch(imap, chunk, mailbox.pk)
         polled.read += len(items)
         polled.add(_save_place(mailbox, uidvalidity, chunk[-1], items, clock()))
 
 
-def _fetch(imap: imaplib.IMAP4, uids: list[int]) -> list[Inbound]:
+def _fetch(imap: imaplib.IMAP4, uids: list[int], mailbox_id: int) -> list[Inbound]:
     """The messages of ``uids`` (ascending, none missing between the first and the last), read and
     classified. BODY.PEEK leaves them unread in the user's mail client."""
     wanted = set(uids)
@@ -140,7 +149,11 @@ def _fetch(imap: imaplib.IMAP4, uids: list[int]) -> list[Inbound]:
         found = FETCH_UID.search(line)
         if found is None or int(found.group(1)) not in wanted:
             continue
-        items.append(read_message(raw, uid=int(found.group(1)), received_at=internal_date(line)))
+        uid = int(found.group(1))
+        try:
+            items.append(read_message(raw, uid=uid, received_at=internal_date(line)))
+        except Exception:
+            logger.warning("mailbox %s: message UID %s could not be read; passed over", mailbox_id, uid)
     return items
 
 

@@ -30,7 +30,7 @@ from campaigns.models import Campaign, Enrollment, Step
 from core.tenancy import TenantQuerySet
 from leads.models import Lead
 from leads.selectors import suppressed_emails
-from sending.bounces import bounce_record
+from sending.bounces import bounce_record, enhanced_status
 from sending.composing import compose, smtp_bytes
 from sending.connections import smtp_open
 from sending.models import CampaignMailbox, Mailbox, Message
@@ -568,7 +568,9 @@ class _Pass:
         """A permanent refusal of the address: it bounced, in every campaign of the workspace, and is
         suppressed so that nothing is ever sent to it again."""
         with transaction.atomic():
-            bounce_record(workspace=run.campaign.workspace, message=claim.message)
+            bounce_record(
+                workspace=run.campaign.workspace, message=claim.message, status=enhanced_status(error)
+            )
             self._mark(claim.message, Message.Status.FAILED, smtp_code=code, error=error)
 
     def _mailbox_down(self, claim: _Claim, words: str, *, code: int | None = None) -> None:

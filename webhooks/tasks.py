@@ -14,7 +14,9 @@ def dispatch_event(event_id):
         deliver.delay(delivery_id)
 
 
-@shared_task(name="webhooks.tasks.deliver", acks_late=True)
+# A receiver that trickles its answer defeats the per-read timeout; past this the attempt's process is
+# killed and the sweep counts the attempt as failed (its worker died), so retries go on.
+@shared_task(name="webhooks.tasks.deliver", acks_late=True, time_limit=120)
 def deliver(delivery_id):
     """One attempt, if it is due and nobody else is making it."""
     services.delivery_attempt(delivery_id=delivery_id)

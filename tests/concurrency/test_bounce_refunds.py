@@ -21,6 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 _numbers = itertools.count(1)
 
+# A bounce that says the address does not exist (RFC 3463 "bad destination mailbox address").
+NO_SUCH_USER = "5.1.1"
+
 
 def sent_message(workspace, campaign, lead):
     return Message.objects.create(
@@ -46,8 +49,11 @@ def test_eight_workers_recording_one_bounce_at_once_refund_one_credit():
     # The first lead's bounce arrives from several messages and several times; the second's once.
     messages = [sent_message(workspace, campaign, leads[0]) for _ in range(3)]
     other = sent_message(workspace, campaign, leads[1])
-    actions = [lambda m=messages[i % 3]: bounce_record(workspace=workspace, message=m) for i in range(7)]
-    actions.append(lambda: bounce_record(workspace=workspace, message=other))
+    actions = [
+        lambda m=messages[i % 3]: bounce_record(workspace=workspace, message=m, status=NO_SUCH_USER)
+        for i in range(7)
+    ]
+    actions.append(lambda: bounce_record(workspace=workspace, message=other, status=NO_SUCH_USER))
 
     outcomes = run_together(actions)
 

@@ -32,6 +32,9 @@ pytestmark = pytest.mark.django_db
 START = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 _message_ids = itertools.count(1)
 
+# A bounce that says the address does not exist (RFC 3463 "bad destination mailbox address").
+NO_SUCH_USER = "5.1.1"
+
 
 @pytest.fixture(autouse=True)
 def clock():
@@ -104,7 +107,7 @@ def test_a_taken_prospect_that_bounces_gets_one_credit_back_to_the_grant_it_came
     message = sent_message(workspace, lead)
     assert balance(workspace) == 99
 
-    bounce_record(workspace=workspace, message=message)
+    bounce_record(workspace=workspace, message=message, status=NO_SUCH_USER)
 
     refund = refunds(workspace).get()
     assert (refund.amount, refund.balance_after, refund.refund_of_id) == (1, 100, debit.pk)
@@ -124,9 +127,9 @@ def test_a_bounce_recorded_again_refunds_nothing_more(workspace):
     lead = contact_of(workspace, prospect)
     first, second = sent_message(workspace, lead), sent_message(workspace, lead)
 
-    bounce_record(workspace=workspace, message=first)
-    bounce_record(workspace=workspace, message=first)  # redelivered
-    bounce_record(workspace=workspace, message=second)  # the IMAP report of another step
+    bounce_record(workspace=workspace, message=first, status=NO_SUCH_USER)
+    bounce_record(workspace=workspace, message=first, status=NO_SUCH_USER)  # redelivered
+    bounce_record(workspace=workspace, message=second, status=NO_SUCH_USER)  # the IMAP report of another step
     again = services.lead_bounced(
         workspace=workspace, lead_id=lead.pk, email=lead.email, message_id=first.pk, bounced_at=START
     )
@@ -141,7 +144,7 @@ def test_each_bounced_prospect_of_one_download_gets_its_own_credit_back(workspac
     take(workspace, prospects)
     for prospect in prospects[:2]:
         lead = contact_of(workspace, prospect)
-        bounce_record(workspace=workspace, message=sent_message(workspace, lead))
+        bounce_record(workspace=workspace, message=sent_message(workspace, lead), status=NO_SUCH_USER)
 
     assert refunds(workspace).count() == 2
     assert balance(workspace) == 99
@@ -169,7 +172,9 @@ def test_no_refund_after_thirty_days_but_the_email_is_still_marked(workspace, cl
     take(workspace, [late, in_time])
     clock.move_to(START + timedelta(days=30, seconds=1))
 
-    bounce_record(workspace=workspace, message=sent_message(workspace, contact_of(workspace, late)))
+    bounce_record(
+        workspace=workspace, message=sent_message(workspace, contact_of(workspace, late)), status=NO_SUCH_USER
+    )
     assert not refunds(workspace).exists()
     assert email_status(late) == "bounced"
 
@@ -191,7 +196,11 @@ def test_a_free_re_download_does_not_start_the_thirty_days_again(workspace, cloc
     again = take(workspace, [prospect])
     assert (again.charged, again.already_owned) == (0, 1)
 
-    bounce_record(workspace=workspace, message=sent_message(workspace, contact_of(workspace, prospect)))
+    bounce_record(
+        workspace=workspace,
+        message=sent_message(workspace, contact_of(workspace, prospect)),
+        status=NO_SUCH_USER,
+    )
 
     assert not refunds(workspace).exists()
     assert email_status(prospect) == "bounced"
@@ -205,7 +214,7 @@ def test_an_imported_or_api_contact_with_a_prospects_email_gets_no_refund_and_ma
     lead = LeadFactory(workspace=workspace, email=prospect.email, source=source)
     balance_before = balance(workspace)
 
-    bounce_record(workspace=workspace, message=sent_message(workspace, lead))
+    bounce_record(workspace=workspace, message=sent_message(workspace, lead), status=NO_SUCH_USER)
 
     assert not refunds(workspace).exists()
     assert balance(workspace) == balance_before
@@ -219,7 +228,7 @@ def test_a_contact_whose_email_was_changed_since_the_take_marks_and_refunds_noth
     lead_services.lead_update(workspace=workspace, lead=lead, data={"email": "someone.else@example.org"})
     lead.refresh_from_db()
 
-    bounce_record(workspace=workspace, message=sent_message(workspace, lead))
+    bounce_record(workspace=workspace, message=sent_message(workspace, lead), status=NO_SUCH_USER)
 
     assert not refunds(workspace).exists()
     assert email_status(prospect) == "verified"
@@ -232,7 +241,11 @@ def test_no_credit_comes_back_from_a_grant_that_has_expired_but_the_email_is_mar
     clock.move_to(START + timedelta(days=3))
     balance_before = balance(workspace)
 
-    bounce_record(workspace=workspace, message=sent_message(workspace, contact_of(workspace, prospect)))
+    bounce_record(
+        workspace=workspace,
+        message=sent_message(workspace, contact_of(workspace, prospect)),
+        status=NO_SUCH_USER,
+    )
 
     assert not refunds(workspace).exists()
     assert balance(workspace) == balance_before
@@ -247,7 +260,11 @@ def test_no_credit_comes_back_from_a_grant_that_has_expired_but_the_email_is_mar
 def test_another_workspace_is_never_charged_for_the_bounced_prospect(workspace, other_workspace):
     [bounced, fine] = make_prospects(2)
     take(workspace, [bounced])
-    bounce_record(workspace=workspace, message=sent_message(workspace, contact_of(workspace, bounced)))
+    bounce_record(
+        workspace=workspace,
+        message=sent_message(workspace, contact_of(workspace, bounced)),
+        status=NO_SUCH_USER,
+    )
 
     plan = selectors.download_plan(
         workspace=other_workspace,
@@ -373,7 +390,11 @@ def test_the_billing_page_shows_the_refund_in_the_ledger_and_the_chart(client, o
     client.force_login(owner)
     [prospect] = make_prospects(1)
     take(workspace, [prospect])
-    bounce_record(workspace=workspace, message=sent_message(workspace, contact_of(workspace, prospect)))
+    bounce_record(
+        workspace=workspace,
+        message=sent_message(workspace, contact_of(workspace, prospect)),
+        status=NO_SUCH_USER,
+    )
 
     html = client.get("/settings/billing/").text
 
@@ -389,7 +410,12 @@ def test_a_bounce_also_ends_the_leads_enrollments_as_before(workspace):
     take(workspace, [prospect], campaign=campaign)
     lead = contact_of(workspace, prospect)
 
-    assert bounce_record(workspace=workspace, message=sent_message(workspace, lead, campaign)) == 1
+    assert (
+        bounce_record(
+            workspace=workspace, message=sent_message(workspace, lead, campaign), status=NO_SUCH_USER
+        )
+        == 1
+    )
 
     enrollment = Enrollment.objects.for_workspace(workspace).get(lead=lead)
     assert enrollment.status == Enrollment.Status.BOUNCED

@@ -56,3 +56,25 @@ def test_an_smtp_5xx_for_a_lead_finder_lead_refunds_its_credit_once(clock, smtp_
     assert Prospect.objects.get(pk=gone.pk).email_status == "bounced"
     assert Prospect.objects.get(pk=fine.pk).email_status == "verified"
     assert (len(smtp_server.messages_to(fine.email)), smtp_server.messages_to(gone.email)) == (2, [])
+
+
+@pytest.mark.parametrize("answer", ["550 5.7.1 Message rejected as spam", "550 Mailbox unavailable"])
+def test_a_refusal_that_says_nothing_against_the_address_neither_refunds_nor_marks_the_prospect(
+    clock, smtp_server, workspace, answer
+):
+    """A workspace chooses its own SMTP server: only an address failure (5.1.x) is evidence enough to give
+    credits back and to stop selling the prospect to everyone. The lead still ends as bounced here."""
+    mailbox = mailbox_for(smtp_server, workspace)
+    campaign = sending_campaign(workspace, [mailbox])
+    [blocked] = make_prospects(1)
+    leadfinder_services.download_create(workspace=workspace, prospect_ids=[blocked.pk], campaign=campaign)
+    balance = billing_selectors.lead_credits_balance(workspace=workspace)
+    smtp_server.replies[blocked.email] = answer
+
+    send_due()
+
+    lead = Ownership.objects.for_workspace(workspace).get(prospect=blocked).lead
+    assert enrollment(campaign, lead).status == "bounced"
+    assert not LedgerEntry.objects.for_workspace(workspace).filter(kind=LedgerEntry.Kind.REFUND).exists()
+    assert billing_selectors.lead_credits_balance(workspace=workspace) == balance
+    assert Prospect.objects.get(pk=blocked.pk).email_status != "bounced"

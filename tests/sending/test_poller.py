@@ -4,6 +4,7 @@ repeated passes and a new UIDVALIDITY, and do what they mean to the lead's seque
 
 import imaplib
 import io
+import time
 from datetime import UTC, datetime
 from email.utils import make_msgid
 
@@ -12,14 +13,18 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
+from billing.models import LedgerEntry
 from campaigns.models import Enrollment
 from core import secrets
+from leadfinder import services as leadfinder_services
+from leadfinder.models import Ownership, Prospect
 from leads.models import Suppression
 from sending.models import Mailbox, Message, Reply
 from sending.poller import POLL_LOCK_KEY, poll_mailbox, poll_mailboxes
 from sending.tasks import poll_mailboxes as poll_mailboxes_task
-from tests.factories import LeadFactory, enroll
+from tests.factories import LeadFactory, enroll, make_prospects
 from tests.sending.factories import (
     MailboxFactory,
     enroll_due,
@@ -228,6 +233,81 @@ def test_a_report_without_the_returned_message_is_matched_by_its_recipient_newes
     poll_mailboxes()
 
     assert Reply.objects.for_workspace(workspace).get().message == newer
+
+
+def test_a_report_from_someone_who_is_not_a_mail_system_is_matched_only_by_our_message_id(
+    inbox, workspace, mailbox, ours
+):
+    """Anyone can write a delivery report: one that names none of our Message-IDs is believed only when it
+    came as reports do (an empty Return-Path, from MAILER-DAEMON or postmaster)."""
+    forged = mail("postfix_no_headers", lead=ours.to_email, mailbox=mailbox.email, message_id=ours.message_id)
+    forged = forged.replace(b"Return-Path: <>", b"Return-Path: <stranger@evil.example>")
+    forged = forged.replace(
+        b"From: Mail Delivery System <MAILER-DAEMON@mail.outreach.example>", b"From: stranger@evil.example"
+    )
+    inbox.deliver(forged)
+
+    poll_mailboxes()
+
+    assert not Reply.objects.for_workspace(workspace).exists()
+    assert status_of(ours) == "active"
+    assert not suppressed(workspace, ours.to_email)
+
+
+def test_a_message_that_cannot_be_read_is_passed_over_and_the_pass_goes_on(inbox, workspace, mailbox, ours):
+    """A message nested thousands of parts deep makes the parser give up (RecursionError): it must not
+    stop the mailbox's replies and bounces from being read, then or ever after."""
+    nested = b"".join(
+        b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (depth, depth)
+        for depth in range(3000)
+    )
+    inbox.deliver(
+        b"From: someone@example.net\r\nSubject: deep\r\nMessage-ID: <deep@example.net>\r\n" + nested
+    )
+    deliver(inbox, "gmail_reply", ours)
+
+    assert poll_mailboxes() == (1, 0)
+
+    assert Reply.objects.for_workspace(workspace).get().kind == "reply"
+    assert poll_mailboxes() == (0, 0)
+
+
+def test_a_mailbox_with_a_long_backlog_yields_to_the_others_and_goes_on_at_the_next_pass(
+    inbox, workspace, mailbox, campaign, monkeypatch
+):
+    first, second = enroll_due(campaign, 2)
+    for lead in (first, second):
+        deliver(inbox, "gmail_reply", sent(campaign, lead, mailbox))
+    monkeypatch.setattr("sending.poller.BATCH_SIZE", 1)
+    # Its share of the pass is over once the first batch is read.
+    readings = iter([0.0, 0.0, 10_000.0])
+    monkeypatch.setattr("sending.poller.monotonic", lambda: next(readings))
+
+    assert poll_mailboxes() == (1, 0)
+    assert Reply.objects.for_workspace(workspace).count() == 1
+
+    monkeypatch.undo()
+    assert poll_mailboxes() == (1, 0)
+    assert Reply.objects.for_workspace(workspace).count() == 2
+
+
+def test_a_hard_bounce_report_for_a_lead_finder_lead_refunds_its_credit_once_across_passes(
+    inbox, workspace, mailbox, campaign
+):
+    [prospect] = make_prospects(1)
+    leadfinder_services.download_create(workspace=workspace, prospect_ids=[prospect.pk], campaign=campaign)
+    lead = Ownership.objects.for_workspace(workspace).get(prospect=prospect).lead
+    message = sent(campaign, lead, mailbox, claimed_at=timezone.now())
+    refunds = LedgerEntry.objects.for_workspace(workspace).filter(kind=LedgerEntry.Kind.REFUND)
+    deliver(inbox, "gmail_hard_bounce", message)
+
+    assert poll_mailboxes() == (0, 1)
+    inbox.set_uidvalidity(int(time.time()))
+    poll_mailboxes()
+    poll_mailboxes()
+
+    assert refunds.get().amount == 1
+    assert Prospect.objects.get(pk=prospect.pk).email_status == "bounced"
 
 
 def test_a_mailto_unsubscribe_suppresses_the_address_and_ends_its_sequences(inbox, workspace, mailbox, ours):
