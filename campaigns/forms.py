@@ -33,7 +33,8 @@ def list_query(request):
 
 class ContactFilterForm(forms.Form):
     """The Contacts page's filters: ``import`` (the contacts an import kept without enrolling) and
-    ``campaign=none`` (in no campaign that is not archived); a malformed value is no filter."""
+    ``campaign=none`` (holding no active-lead slot: in no campaign that is not archived, or only finished
+    there, rule 22); a malformed value is no filter."""
 
     NONE = "none"
 
