@@ -346,7 +346,7 @@ def test_removing_a_finished_contact_frees_nothing_and_a_live_one_frees_its_slot
 
 
 def test_deleting_a_contact_frees_a_slot_only_if_it_was_live(workspace, mixed):
-    _, (live, live_both, finished, finished_both) = mixed
+    _, (live, _, finished, finished_both) = mixed
 
     assert services.lead_delete(workspace=workspace, lead=finished) == 0
     assert services.lead_delete(workspace=workspace, lead=finished_both) == 1  # live in the other one
@@ -356,7 +356,7 @@ def test_deleting_a_contact_frees_a_slot_only_if_it_was_live(workspace, mixed):
 
 
 def test_contacts_in_no_campaign_include_those_whose_sequences_are_all_over(workspace, mixed):
-    _, (live, live_both, finished, finished_both) = mixed
+    _, (_, _, finished, _) = mixed
     alone = LeadFactory(workspace=workspace)
 
     keys = lead_keys(workspace=workspace, in_no_campaign=True)

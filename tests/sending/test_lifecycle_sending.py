@@ -46,6 +46,7 @@ def test_a_paused_lead_gets_nothing_until_it_is_resumed(clock, smtp_server, work
 
     assert send_due() == 1
     assert smtp_server.messages_to(paused.email) == []
+    assert len(smtp_server.messages_to(other.email)) == 1
 
     clock.shift(timedelta(minutes=5))
     services.enrollment_set_status(workspace=workspace, campaign=campaign, lead_id=paused.pk, status="active")
