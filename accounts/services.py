@@ -1,6 +1,6 @@
 import secrets
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +25,7 @@ from accounts.models import (
 )
 from accounts.scopes import SCOPES
 from accounts.signals import workspace_created
+from accounts.workspace_sections import workspace_settings
 from core.errors import Conflict, DomainError, NotAllowed
 from core.mail import send_mail
 
@@ -78,6 +79,20 @@ def workspace_create(*, name: str | None, owner: User, plan_code: str | None = N
 def workspace_rename(*, workspace: Workspace, name: str | None) -> Workspace:
     workspace.name = _workspace_name(name)
     workspace.save(update_fields=["name"])
+    return workspace
+
+
+@transaction.atomic
+def workspace_update(
+    *, workspace: Workspace, name: str | None = None, setting_values: Mapping[str, object] | None = None
+) -> Workspace:
+    """Renames the workspace (``name``, when given) and changes the settings apps registered
+    (accounts.workspace_sections) to ``setting_values``, each through its own service, all or nothing."""
+    if name is not None:
+        workspace = workspace_rename(workspace=workspace, name=name)
+    registered = workspace_settings()
+    for setting_name, value in (setting_values or {}).items():
+        registered[setting_name].write(workspace=workspace, value=value)
     return workspace
 
 

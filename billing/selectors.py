@@ -11,7 +11,7 @@ from typing import TypedDict
 from django.db.models import Q, QuerySet, Sum
 
 from accounts.models import Workspace
-from billing import services
+from billing import quota_sources, services
 from billing.models import (
     AddOn,
     CreditGrant,
@@ -119,3 +119,19 @@ def ledger_entry_of_grant(*, workspace: Workspace, grant: CreditGrant) -> Ledger
     return LedgerEntry.objects.for_workspace(workspace).get(
         movements__grant=grant, kind__in=[LedgerEntry.Kind.GRANT, LedgerEntry.Kind.ADJUSTMENT]
     )
+
+
+def release_finished_leads_of(*, workspace: Workspace) -> bool:
+    """The workspace's ``release_finished_leads`` setting (rule 22), as committed. A reader's value: a
+    writer reads it from the quota row it locked (``services.quota_lock``)."""
+    return Quota.objects.for_workspace(workspace).values_list("release_finished_leads", flat=True).get()
+
+
+def finished_leads_kept(*, workspace: Workspace) -> int:
+    """How many contacts a finished sequence keeps in campaigns without a slot (rule 22): none while the
+    setting is off (they hold slots then). Counted from the enrollments by the app that registered the
+    counter (billing.quota_sources); 0 while none did."""
+    counter = quota_sources.finished_leads_counter()
+    if counter is None or not release_finished_leads_of(workspace=workspace):
+        return 0
+    return counter(workspace)

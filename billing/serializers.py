@@ -97,3 +97,14 @@ class AddOnChangeSerializer(StrictSerializer):
     quantity = serializers.IntegerField(
         min_value=0, max_value=MAX_ADDON_QUANTITY, help_text="Units to have; 0 removes it."
     )
+
+
+def release_finished_leads_field() -> serializers.BooleanField:
+    """The workspace setting of rule 22, as ``/workspace`` shows and (owners) changes it."""
+    return serializers.BooleanField(
+        help_text=(
+            "A finished lead (completed, replied, bounced, unsubscribed) keeps its history but takes no "
+            "active-lead slot. Switching recounts active_leads.used; switching off may leave it above the "
+            "limit (adding waits until there is room). Owners only."
+        )
+    )

@@ -4,6 +4,11 @@ from billing import views
 
 urlpatterns = [
     path("settings/uploaded-contacts/", views.settings_uploaded_contacts, name="settings_uploaded_contacts"),
+    path(
+        "settings/uploaded-contacts/release-finished-leads/",
+        views.set_release_finished_leads,
+        name="billing_set_release_finished_leads",
+    ),
     path("settings/billing/", views.settings_billing, name="settings_billing"),
     path("settings/billing/plan/<slug:code>/", views.change_plan, name="billing_change_plan"),
     path(

@@ -11,8 +11,10 @@ from billing.models import Plan
 from billing.selectors import (
     addons_for_workspace,
     credit_packs,
+    finished_leads_kept,
     ledger_for_workspace,
     plans,
+    release_finished_leads_of,
     subscription_for_workspace,
     usage_for_workspace,
 )
@@ -24,7 +26,29 @@ LEDGER_ROWS = 50
 
 @workspace_required
 def settings_uploaded_contacts(request):
-    return render(request, "billing/settings_uploaded_contacts.html")
+    context = {
+        "release_finished_leads": release_finished_leads_of(workspace=request.workspace),
+        "finished_leads_kept": finished_leads_kept(workspace=request.workspace),
+        "can_manage_billing": request.membership.can_manage_billing,
+    }
+    return render(request, "billing/settings_uploaded_contacts.html", context)
+
+
+@role_required(Role.OWNER)
+@require_POST
+def set_release_finished_leads(request):
+    """The toggle of Settings → Uploaded Contacts: ``release_finished_leads`` = "on" or "off"."""
+    value = request.POST.get("release_finished_leads")
+    if value not in ("on", "off"):
+        messages.error(request, "Choose on or off.")
+        return redirect("settings_uploaded_contacts")
+    quota = services.release_finished_leads_set(workspace=request.workspace, value=value == "on")
+    used = f"{quota.active_leads_used:,} of {quota.active_leads_limit:,} active leads are used now"
+    if quota.release_finished_leads:
+        messages.success(request, f"Finished leads free their slots: {used}.")
+    else:
+        messages.success(request, f"Finished leads keep their slots: {used}.")
+    return redirect("settings_uploaded_contacts")
 
 
 @workspace_required

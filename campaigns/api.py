@@ -20,6 +20,7 @@ from campaigns.serializers import (
     EnrollmentRemoveSerializer,
     EnrollmentRequestSerializer,
     EnrollmentResultSerializer,
+    EnrollmentStatusSerializer,
     PreviewQuerySerializer,
     PreviewSerializer,
     StepInputSerializer,
@@ -172,6 +173,44 @@ class CampaignLeadsView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
             "usage": usage_for_workspace(workspace=self.workspace),
         }
         return Response(EnrollmentResultSerializer(answer).data)
+
+
+class CampaignLeadView(WorkspaceAPIView):
+    """One contact of the campaign with where it is in the sequence. PATCH ``{"status": "paused"}`` pauses
+    its sequence, ``{"status": "active"}`` resumes it (its next step due at once); both are live, so no
+    active-lead slot moves. A sequence that is over (completed, replied, bounced, unsubscribed) is a 409."""
+
+    def _answer(self, campaign, lead_id):
+        lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead_id)
+        return Response(CampaignLeadSerializer(lead, context={"campaign_id": campaign.pk}).data)
+
+    @extend_schema(responses={200: CampaignLeadSerializer, 404: NOT_FOUND})
+    def get(self, request, campaign_id, lead_id):
+        campaign = Campaign.objects.get_for_workspace_or_404(self.workspace, campaign_id)
+        if not selectors.enrollment_exists(workspace=self.workspace, campaign=campaign, lead_id=lead_id):
+            raise Http404("No lead with that id in this campaign.")
+        return self._answer(campaign, lead_id)
+
+    @extend_schema(
+        request=EnrollmentStatusSerializer,
+        responses={
+            200: CampaignLeadSerializer,
+            400: OpenApiResponse(description="invalid: status is paused or active."),
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="conflict: the lead's sequence is over; it cannot change."),
+        },
+    )
+    def patch(self, request, campaign_id, lead_id):
+        campaign = Campaign.objects.get_for_workspace_or_404(self.workspace, campaign_id)
+        serializer = EnrollmentStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.enrollment_set_status(
+            workspace=self.workspace,
+            campaign=campaign,
+            lead_id=lead_id,
+            status=serializer.validated_data["status"],
+        )
+        return self._answer(campaign, lead_id)
 
 
 class CampaignLeadsRemoveView(WorkspaceAPIView):

@@ -7,6 +7,11 @@ urlpatterns = [
     path("campaigns/<id:campaign_id>", api.CampaignDetailView.as_view(), name="campaign-detail"),
     path("campaigns/<id:campaign_id>/leads", api.CampaignLeadsView.as_view(), name="campaign-leads"),
     path(
+        "campaigns/<id:campaign_id>/leads/<id:lead_id>",
+        api.CampaignLeadView.as_view(),
+        name="campaign-lead-detail",
+    ),
+    path(
         "campaigns/<id:campaign_id>/leads/remove",
         api.CampaignLeadsRemoveView.as_view(),
         name="campaign-leads-remove",

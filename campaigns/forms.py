@@ -34,8 +34,9 @@ def list_query(request):
 
 class ContactFilterForm(forms.Form):
     """The Contacts page's filters; a malformed value is no filter. ``campaign``: a campaign's id, or
-    ``none`` (in no campaign that is not archived); ``import``: the contacts an import kept without
-    enrolling; ``source``: how they came in; ``suppressed``: on (``yes``) or off (``no``) the list."""
+    ``none`` (holding no active-lead slot: in no campaign that is not archived, or only finished there,
+    rule 22); ``import``: the contacts an import kept without enrolling; ``source``: how they came in;
+    ``suppressed``: on (``yes``) or off (``no``) the list."""
 
     NONE = "none"
     SUPPRESSED = {"yes": True, "no": False}

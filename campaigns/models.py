@@ -112,10 +112,23 @@ class EnrollmentStatus(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
 
+# The statuses in which a sequence is not over (rule 22).
+LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.PAUSED)
+FINISHED_STATUSES = (
+    EnrollmentStatus.COMPLETED,
+    EnrollmentStatus.REPLIED,
+    EnrollmentStatus.BOUNCED,
+    EnrollmentStatus.UNSUBSCRIBED,
+)
+
+
 class EnrollmentQuerySet(TenantQuerySet["Enrollment"]):
-    def live(self) -> Self:
-        """The enrollments that hold an active-lead slot (rule 1): in a campaign that is not archived."""
-        return self.exclude(campaign__status=CampaignStatus.ARCHIVED)
+    def live(self, *, release_finished: bool) -> Self:
+        """The enrollments that hold an active-lead slot (rules 1, 22): in a campaign that is not archived
+        and, when the workspace releases finished leads, not finished. ``release_finished`` is the
+        workspace's ``Quota.release_finished_leads``: a writer passes the value of the row it locked."""
+        live = self.exclude(campaign__status=CampaignStatus.ARCHIVED)
+        return live.filter(status__in=LIVE_STATUSES) if release_finished else live
 
 
 class EnrollmentManager(ScopedManager["Enrollment", EnrollmentQuerySet]):
@@ -123,7 +136,8 @@ class EnrollmentManager(ScopedManager["Enrollment", EnrollmentQuerySet]):
 
 
 class Enrollment(TenantModel):
-    """A contact in a campaign. A contact in any campaign that is not archived uses one active-lead slot.
+    """A contact in a campaign. A contact with a live enrollment (``EnrollmentQuerySet.live``) uses one
+    active-lead slot.
 
     On PostgreSQL, triggers (migration 0003) hold the enrollment, its campaign and its contact in one
     workspace, checking each statement's rows at once; foreign keys would check them row by row, which was
@@ -176,7 +190,7 @@ class Enrollment(TenantModel):
 
     # Declared again so that all_workspaces stays the first (default) manager, as TenantModel's note says.
     all_workspaces = models.Manager()
-    # for_workspace(ws).live() and unscoped().live(); objects.live() alone is unscoped, so refused.
+    # for_workspace(ws).live(…) and unscoped().live(…); objects.live(…) alone is unscoped, so refused.
     objects = EnrollmentManager.from_queryset(EnrollmentQuerySet)()
 
     Status = EnrollmentStatus

@@ -162,9 +162,14 @@ class EnrollmentStateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enrollment
-        fields = ["status", "step", "mailbox", "next_send_at", "last_sent_at"]
+        fields = ["status", "step", "mailbox", "next_send_at", "last_sent_at", "finished_at"]
         read_only_fields = fields
-        extra_kwargs = {"step": {"help_text": "How many steps it has been sent."}}
+        extra_kwargs = {
+            "step": {"help_text": "How many steps it has been sent."},
+            "finished_at": {
+                "help_text": "When its sequence ended (completed, replied, bounced, unsubscribed)."
+            },
+        }
 
 
 class CampaignLeadSerializer(LeadSerializer):
@@ -180,6 +185,13 @@ class CampaignLeadSerializer(LeadSerializer):
         campaign_id = self.context["campaign_id"]
         found = next((item for item in lead.enrollment_list if item.campaign_id == campaign_id), None)
         return None if found is None else EnrollmentStateSerializer(found).data
+
+
+class EnrollmentStatusSerializer(StrictSerializer):
+    status = serializers.ChoiceField(
+        choices=[(Enrollment.Status.PAUSED, "Paused"), (Enrollment.Status.ACTIVE, "Active")],
+        help_text="paused stops its sequence; active resumes it, its next step due at once. No slot moves.",
+    )
 
 
 class EnrollmentRequestSerializer(StrictSerializer):

@@ -5,14 +5,16 @@ Every change runs in one transaction that first locks the workspace's quota row,
 become active or stop being active, reserves or releases exactly that many active-lead slots of that
 locked row through ``billing.services``, and only then writes the enrollments and ``Campaign.lead_count``.
 
-A contact is active while it is enrolled in at least one campaign that is not archived; one contact in
-three campaigns uses one slot (rule 1).
+A contact is active while it has a live enrollment: in a campaign that is not archived and, when the
+workspace releases finished leads (``Quota.release_finished_leads``, rule 22), not finished; one contact
+in three campaigns uses one slot (rule 1). Every decision reads that setting from the quota row it
+locked, so a switch (which recounts under the same lock) is never half seen.
 """
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from functools import cache
 from typing import Any, cast
 from zoneinfo import available_timezones
@@ -28,10 +30,11 @@ from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
 from campaigns import extensions
 from campaigns.importing.files import delete_stored_files
-from campaigns.models import Campaign, Enrollment, ImportJob, Step
+from campaigns.models import FINISHED_STATUSES, LIVE_STATUSES, Campaign, Enrollment, ImportJob, Step
 from campaigns.selectors import enrollments_only_in, slots_freed_by_removing, step_of, steps_of
 from campaigns.sequences import unknown_variable_errors
 from core.errors import Conflict, DomainError
+from core.events import event_emit
 from leads.models import Lead
 from leads.normalization import InvalidLead, clean_text, normalize_lead
 from leads.selectors import suppressed_lead_ids
@@ -200,9 +203,10 @@ def _require_status(status: str) -> None:
 def campaign_set_status(*, workspace: Workspace, campaign: Campaign, status: str) -> tuple[Campaign, int]:
     """Moves the campaign to ``status``; returns it and the change in active leads used.
 
-    Archiving frees the slots of its contacts that are in no other live campaign. Leaving archived
+    Archiving frees the slots of its live contacts that have no other live enrollment. Leaving archived
     (unarchiving) takes them back only if they all fit, else ``ActiveLeadsLimitReached`` (402) and the
-    campaign stays archived. Moves between the other statuses change no slots (rule 2).
+    campaign stays archived; its finished enrollments take none while the workspace releases finished
+    leads (rule 22). Moves between the other statuses change no slots (rule 2).
     """
     _require_status(status)
     quota = billing_services.quota_lock(workspace=workspace)
@@ -215,7 +219,9 @@ def _set_status(
     campaign = _current(workspace, campaign)
     change = 0
     if status != campaign.status and ARCHIVED in (status, campaign.status):
-        count = enrollments_only_in(workspace=workspace, campaign=campaign).count()
+        count = enrollments_only_in(
+            workspace=workspace, campaign=campaign, release_finished=quota.release_finished_leads
+        ).count()
         if status == ARCHIVED:
             change = -billing_services.active_leads_release(quota=quota, count=count)
         else:
@@ -256,7 +262,9 @@ def campaign_delete(*, workspace: Workspace, campaign: Campaign) -> int:
     if locked is None:
         raise Http404("No campaign with that id.")
     campaign = locked
-    count = slots_freed_by_removing(workspace=workspace, campaign=campaign)
+    count = slots_freed_by_removing(
+        workspace=workspace, campaign=campaign, release_finished=quota.release_finished_leads
+    )
     freed = billing_services.active_leads_release(quota=quota, count=count) if count else 0
     Enrollment.objects.for_workspace(workspace).filter(campaign=campaign).delete()
     imports = ImportJob.objects.for_workspace(workspace).filter(campaign=campaign)
@@ -407,7 +415,8 @@ def lead_delete(*, workspace: Workspace, lead: Lead) -> int:
     lead = Lead.objects.get_for_workspace_or_404(workspace, lead.pk)
     enrollments = Enrollment.objects.for_workspace(workspace).filter(lead=lead)
     campaign_ids = list(enrollments.values_list("campaign_id", flat=True))
-    freed = billing_services.active_leads_release(quota=quota, count=1) if enrollments.live().exists() else 0
+    live = enrollments.live(release_finished=quota.release_finished_leads)
+    freed = billing_services.active_leads_release(quota=quota, count=1) if live.exists() else 0
     enrollments.delete()
     _change_lead_count(workspace, campaign_ids, -1)
     lead.delete()
@@ -419,7 +428,9 @@ def _leave_every_campaign(workspace: Workspace, quota: Quota, lead_ids: list[int
     those with a live enrollment are freed and each campaign's ``lead_count`` drops by its own share.
     Returns (contacts that were in a campaign, slots freed)."""
     enrollments = Enrollment.objects.for_workspace(workspace).filter(lead_id__in=lead_ids)
-    active = enrollments.live().values("lead_id").distinct().count()
+    active = (
+        enrollments.live(release_finished=quota.release_finished_leads).values("lead_id").distinct().count()
+    )
     freed = billing_services.active_leads_release(quota=quota, count=active) if active else 0
     per_campaign = Counter(enrollments.values_list("campaign_id", flat=True))
     contacts = enrollments.values("lead_id").distinct().count()
@@ -561,14 +572,15 @@ def enrollments_add(
 @transaction.atomic
 def enrollments_remove(*, workspace: Workspace, campaign: Campaign, lead_ids: Iterable[int]) -> int:
     """Takes contacts out of the campaign; returns how many were in it. Ids it does not have are
-    ignored. A contact that was in no other live campaign frees its slot at once (rule 2)."""
+    ignored. A contact whose live enrollment it was, with no other, frees its slot at once (rule 2)."""
     lead_ids = list(lead_ids)
     quota = billing_services.quota_lock(workspace=workspace)
     campaign = _current(workspace, campaign)
     if not campaign.is_archived:
-        count = (
-            enrollments_only_in(workspace=workspace, campaign=campaign).filter(lead_id__in=lead_ids).count()
+        only_here = enrollments_only_in(
+            workspace=workspace, campaign=campaign, release_finished=quota.release_finished_leads
         )
+        count = only_here.filter(lead_id__in=lead_ids).count()
         billing_services.active_leads_release(quota=quota, count=count)
     removed, _ = (
         Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id__in=lead_ids).delete()
@@ -607,7 +619,12 @@ def enrollments_add_many(
     campaign = _open_campaign(workspace, campaign)
     result = EnrollmentResult()
     created = set(created_lead_ids)
-    known, active, in_campaign = _lead_states(workspace, campaign, [i for i in lead_ids if i not in created])
+    known, active, in_campaign = _lead_states(
+        workspace,
+        campaign,
+        [i for i in lead_ids if i not in created],
+        release_finished=quota.release_finished_leads,
+    )
     known |= created
     wanted, seen = [], set()
     for index, lead_id in enumerate(lead_ids):
@@ -624,7 +641,8 @@ def enrollments_add_many(
     if suppressed:
         result.suppressed_lead_ids = [lead_id for lead_id in wanted if lead_id in suppressed]
         wanted = [lead_id for lead_id in wanted if lead_id not in suppressed]
-    needing_slot = [lead_id for lead_id in wanted if lead_id not in active]
+    # In the campaign already (finished there too: no second sequence) or live elsewhere: no slot.
+    needing_slot = [lead_id for lead_id in wanted if lead_id not in active and lead_id not in in_campaign]
     try:
         taken = billing_services.active_leads_reserve(
             quota=quota, count=len(needing_slot), allow_partial=allow_partial
@@ -648,10 +666,11 @@ def enrollments_add_many(
 
 
 def _lead_states(
-    workspace: Workspace, campaign: Campaign, lead_ids: list[int]
+    workspace: Workspace, campaign: Campaign, lead_ids: list[int], *, release_finished: bool
 ) -> tuple[set[int], set[int], set[int]]:
-    """Which of ``lead_ids`` are contacts of the workspace, which of those are active (enrolled in a
-    campaign that is not archived) and which are in ``campaign``, in one query."""
+    """Which of ``lead_ids`` are contacts of the workspace, which of those are active (a live enrollment:
+    in a campaign that is not archived and, when ``release_finished``, not finished) and which have an
+    enrollment in ``campaign``, live or finished, in one query."""
     if not lead_ids:
         return set(), set(), set()
     leads, enrollments = (connection.ops.quote_name(model._meta.db_table) for model in (Lead, Enrollment))
@@ -660,33 +679,40 @@ def _lead_states(
     )
     # Subqueries per id probe the primary key and the enrollments' lead index, whatever the
     # statistics (which lag behind an import) say about how many rows the workspace has; the
-    # enrollments' (workspace, lead) index serves the second. Only the ids that are not contacts of
-    # the workspace or that have enrollments come back.
+    # enrollments' (workspace, lead) index serves the second (a lateral one: campaigns and statuses
+    # together). Only the ids that are not contacts of the workspace or that have enrollments come back.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT id, ours, campaign_ids FROM (
+            SELECT id, ours, campaign_ids, statuses FROM (
                 SELECT wanted.id,
                        coalesce((SELECT workspace_id FROM {leads} WHERE id = wanted.id) = %(workspace)s,
                                 false) AS ours,
-                       (SELECT array_agg(e.campaign_id) FROM {enrollments} e
-                        WHERE e.workspace_id = %(workspace)s AND e.lead_id = wanted.id)
-                           AS campaign_ids
+                       enrolled.campaign_ids, enrolled.statuses
                 FROM unnest(%(ids)s::bigint[]) AS wanted (id)
+                CROSS JOIN LATERAL (
+                    SELECT array_agg(e.campaign_id) AS campaign_ids, array_agg(e.status) AS statuses
+                    FROM {enrollments} e WHERE e.workspace_id = %(workspace)s AND e.lead_id = wanted.id
+                ) AS enrolled
             ) AS found
             WHERE NOT ours OR campaign_ids IS NOT NULL
             """,  # noqa: S608 - table names from the models
             {"ids": lead_ids, "workspace": workspace.pk},
         )
         found = cursor.fetchall()
-    known = set(lead_ids).difference(lead_id for lead_id, ours, _ in found if not ours)
-    campaigns_of = {
-        lead_id: [campaign_id for campaign_id in campaign_ids if campaign_id not in archived]
-        for lead_id, ours, campaign_ids in found
-        if ours
-    }
-    active = {lead_id for lead_id, campaign_ids in campaigns_of.items() if campaign_ids}
-    in_campaign = {lead_id for lead_id in active if campaign.pk in campaigns_of[lead_id]}
+    known = set(lead_ids).difference(lead_id for lead_id, ours, _, _ in found if not ours)
+    holding = LIVE_STATUSES if release_finished else Enrollment.Status.values
+    active, in_campaign = set(), set()
+    for lead_id, ours, campaign_ids, statuses in found:
+        if not ours:
+            continue
+        if campaign.pk in campaign_ids:
+            in_campaign.add(lead_id)
+        if any(
+            campaign_id not in archived and status in holding
+            for campaign_id, status in zip(campaign_ids, statuses, strict=True)
+        ):
+            active.add(lead_id)
     return known, active, in_campaign
 
 
@@ -702,14 +728,6 @@ def _insert_enrollments(workspace: Workspace, campaign: Campaign, lead_ids: list
         )
 
 
-FINISHED_STATUSES = (
-    Enrollment.Status.COMPLETED,
-    Enrollment.Status.REPLIED,
-    Enrollment.Status.BOUNCED,
-    Enrollment.Status.UNSUBSCRIBED,
-)
-
-
 @transaction.atomic
 def enrollments_finish(
     *, workspace: Workspace, lead_ids: Iterable[int], status: str, campaign: Campaign | None = None
@@ -718,17 +736,89 @@ def enrollments_finish(
     workspace) as ``status`` (completed, replied, bounced, unsubscribed): nothing more is sent to them
     there. Returns how many enrollments it ended. Enrollments already finished keep their status.
 
-    The quota row is locked first, as every change to enrollments does: once finished enrollments free
-    their slots (rule 22, ``release_finished_leads``), the counter moves here, in this transaction."""
+    Rule 22, in this transaction, under the quota lock taken first: when the workspace releases finished
+    leads, a contact whose last live enrollment this ended frees its slot (``active_leads_release``); a
+    contact still live elsewhere keeps it. Each ended enrollment emits one ``lead.<status>`` event (the
+    webhooks' outbox, core.events). Set-based: one statement ends them all, one more finds the slots."""
     if status not in FINISHED_STATUSES:
         raise ValueError(f"{status!r} does not finish an enrollment.")
-    billing_services.quota_lock(workspace=workspace)
-    enrollments = Enrollment.objects.for_workspace(workspace).filter(
-        lead_id__in=list(lead_ids), status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.PAUSED]
+    quota = billing_services.quota_lock(workspace=workspace)
+    lead_ids = list(lead_ids)
+    if not lead_ids:
+        return 0
+    finished_at = timezone.now()
+    table = connection.ops.quote_name(Enrollment._meta.db_table)
+    in_campaign = "AND campaign_id = %(campaign)s" if campaign is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET status = %(status)s, next_send_at = NULL, finished_at = %(now)s
+            WHERE workspace_id = %(workspace)s AND lead_id = ANY(%(leads)s::bigint[])
+              AND status = ANY(%(live)s) {in_campaign}
+            RETURNING campaign_id, lead_id
+            """,  # noqa: S608 - the table's name from the model
+            {
+                "status": status,
+                "now": finished_at,
+                "workspace": workspace.pk,
+                "leads": lead_ids,
+                "live": list(LIVE_STATUSES),
+                "campaign": campaign.pk if campaign is not None else None,
+            },
+        )
+        ended = sorted(cursor.fetchall())
+    if not ended:
+        return 0
+    if quota.release_finished_leads:
+        _release_finished(workspace, quota, ended)
+    _emit_finished(workspace, ended, status, finished_at)
+    return len(ended)
+
+
+def _release_finished(workspace: Workspace, quota: Quota, ended: list[tuple[int, int]]) -> None:
+    """Frees the slots of the contacts whose ended enrollments held one (their campaign is not archived)
+    and that have no live enrollment left."""
+    archived = set(
+        Campaign.objects.for_workspace(workspace)
+        .filter(pk__in={campaign_id for campaign_id, _ in ended}, status=ARCHIVED)
+        .values_list("pk", flat=True)
     )
-    if campaign is not None:
-        enrollments = enrollments.filter(campaign=campaign)
-    return enrollments.update(status=status, next_send_at=None, finished_at=timezone.now())
+    held = {lead_id for campaign_id, lead_id in ended if campaign_id not in archived}
+    if not held:
+        return
+    still_live = set(
+        Enrollment.objects.for_workspace(workspace)
+        .live(release_finished=True)
+        .filter(lead_id__in=held)
+        .values_list("lead_id", flat=True)
+    )
+    billing_services.active_leads_release(quota=quota, count=len(held - still_live))
+
+
+def _emit_finished(
+    workspace: Workspace, ended: list[tuple[int, int]], status: str, finished_at: datetime
+) -> None:
+    emails = dict(
+        Lead.objects.for_workspace(workspace)
+        .filter(pk__in={lead_id for _, lead_id in ended})
+        .values_list("pk", "email")
+    )
+    names = dict(
+        Campaign.objects.for_workspace(workspace)
+        .filter(pk__in={campaign_id for campaign_id, _ in ended})
+        .values_list("pk", "name")
+    )
+    for campaign_id, lead_id in ended:
+        event_emit(
+            workspace=workspace,
+            type=f"lead.{status}",
+            data={
+                "lead": {"id": lead_id, "email": emails[lead_id]},
+                "campaign": {"id": campaign_id, "name": names[campaign_id]},
+                "status": status,
+                "finished_at": finished_at.isoformat(),
+            },
+        )
 
 
 @transaction.atomic
@@ -752,3 +842,36 @@ def enrollment_pause(*, workspace: Workspace, campaign: Campaign, lead_id: int) 
         .filter(campaign=campaign, lead_id=lead_id, status=Enrollment.Status.ACTIVE)
         .update(status=Enrollment.Status.PAUSED, next_send_at=None)
     )
+
+
+@transaction.atomic
+def enrollment_set_status(
+    *, workspace: Workspace, campaign: Campaign, lead_id: int, status: str
+) -> Enrollment:
+    """Pauses (``paused``) or resumes (``active``) one lead's sequence in ``campaign``, a person's choice.
+    Resuming makes its next step due at once and forgets earlier refusals (``attempts``). Both statuses are
+    live, so no slot moves (rule 22). A sequence that is over cannot be paused or resumed (409); a lead not
+    in the campaign is a 404. Asking for the status it has changes nothing."""
+    if status not in LIVE_STATUSES:
+        raise DomainError(
+            f"{status!r} is not a status a lead can be given: paused or active.",
+            details={"status": ["Choose paused or active."]},
+        )
+    billing_services.quota_lock(workspace=workspace)
+    enrollments = Enrollment.objects.for_workspace(workspace).filter(campaign=campaign, lead_id=lead_id)
+    enrollment = enrollments.first()
+    if enrollment is None:
+        raise Http404("No lead with that id in this campaign.")
+    if enrollment.status not in LIVE_STATUSES:
+        over = enrollment.get_status_display().lower()
+        raise Conflict(
+            f"The sequence of this lead in {campaign.name} is over ({over}): it cannot be paused or resumed.",
+            details={"status": enrollment.status},
+        )
+    if enrollment.status != status:
+        if status == Enrollment.Status.PAUSED:
+            enrollments.update(status=status, next_send_at=None)
+        else:
+            enrollments.update(status=status, next_send_at=timezone.now(), attempts=0)
+        enrollment = enrollments.get()
+    return enrollment

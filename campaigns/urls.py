@@ -14,6 +14,11 @@ urlpatterns = [
     path(
         "campaigns/<id:campaign_id>/leads/remove/", views.campaign_leads_remove, name="campaign_leads_remove"
     ),
+    path(
+        "campaigns/<id:campaign_id>/leads/<id:lead_id>/status/",
+        views.campaign_lead_status,
+        name="campaign_lead_status",
+    ),
     path("campaigns/<id:campaign_id>/sequence/", views.campaign_sequence, name="campaign_sequence"),
     path("campaigns/<id:campaign_id>/sequence/<id:step_id>/", views.campaign_step, name="campaign_step"),
     path(

@@ -253,6 +253,29 @@ def campaign_leads_remove(request, campaign_id):
     return redirect(reverse("campaign_detail", kwargs={"campaign_id": campaign.pk}) + "#leads")
 
 
+@require_POST
+@workspace_required
+def campaign_lead_status(request, campaign_id, lead_id):
+    """Pause or Resume on a row of the campaign's contacts: ``status`` = paused or active."""
+    campaign = _campaign(request, campaign_id)
+    try:
+        enrollment = services.enrollment_set_status(
+            workspace=request.workspace,
+            campaign=campaign,
+            lead_id=lead_id,
+            status=request.POST.get("status", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        email = enrollment.lead.email
+        if enrollment.status == enrollment.Status.PAUSED:
+            messages.success(request, f"{email} is paused: nothing more is sent until you resume it.")
+        else:
+            messages.success(request, f"{email} is resumed: its next step goes at the next chance.")
+    return redirect(reverse("campaign_detail", kwargs={"campaign_id": campaign.pk}) + "#leads")
+
+
 def _sequence_context(request, campaign, *, form=None, editing=None):
     steps = list(selectors.steps_of(workspace=request.workspace, campaign=campaign))
     leads = selectors.newest_leads_of(workspace=request.workspace, campaign=campaign, limit=PREVIEW_LEADS)

@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySe
 from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import Workspace
+from billing.selectors import release_finished_leads_of
 from campaigns.models import Campaign, Enrollment
 from core.errors import DomainError
 from core.tenancy import TenantQuerySet
@@ -258,12 +259,13 @@ def prospects_first_of_search(
     return list(prospects_search(workspace=workspace, filters=filters)[:limit])
 
 
-def active_lead_ids(*, workspace: Workspace, lead_ids: Iterable[int]) -> set[int]:
-    """Which of ``lead_ids`` use an active-lead slot already (enrolled in a campaign not archived)."""
+def active_lead_ids(*, workspace: Workspace, lead_ids: Iterable[int], release_finished: bool) -> set[int]:
+    """Which of ``lead_ids`` use an active-lead slot already: a live enrollment (in a campaign not
+    archived and, when ``release_finished``, not finished; rule 22)."""
     return set(
         Enrollment.objects.for_workspace(workspace)
         .filter(lead_id__in=lead_ids)
-        .live()
+        .live(release_finished=release_finished)
         .values_list("lead_id", flat=True)
     )
 
@@ -343,6 +345,7 @@ def download_plan(
     slots_available: int | None,
     allow_partial: bool,
     paying: bool = False,
+    release_finished: bool | None = None,
 ) -> DownloadPlan:
     """Decides which of ``prospects`` a download takes.
 
@@ -362,6 +365,10 @@ def download_plan(
     unowned prospect whose hidden address is suppressed counts as any other while the take is decided (so
     that nothing a free answer says depends on it: not the preview, not a refusal), and only a take that
     goes ahead (``paying``, the service under the lock) then leaves it out, uncharged.
+
+    ``release_finished``: the workspace's ``release_finished_leads`` (rule 22) from the quota row the
+    service locked; the preview leaves it out and it is read. A contact live in a campaign, or in this
+    campaign at all (a finished sequence is not enrolled twice), needs no slot.
     """
     with_email = [prospect for prospect in prospects if has_usable_email(prospect)]
     ids = [prospect.pk for prospect in with_email]
@@ -386,7 +393,15 @@ def download_plan(
     needs_credit = {prospect.pk for prospect in candidates if prospect.pk not in owned}
     needs_slot = set()
     if campaign is not None:
-        active = active_lead_ids(workspace=workspace, lead_ids=[pk for pk in lead_of.values() if pk])
+        if release_finished is None:
+            release_finished = release_finished_leads_of(workspace=workspace)
+        contacts = [pk for pk in lead_of.values() if pk]
+        active = active_lead_ids(workspace=workspace, lead_ids=contacts, release_finished=release_finished)
+        active |= set(
+            Enrollment.objects.for_workspace(workspace)
+            .filter(campaign=campaign, lead_id__in=contacts)
+            .values_list("lead_id", flat=True)
+        )
         needs_slot = {pk for pk in lead_of if lead_of[pk] not in active}
 
     taken = _fitting(

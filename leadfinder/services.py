@@ -166,6 +166,7 @@ def download_create(
         slots_available=None if campaign is None else quota.active_leads_available,
         allow_partial=allow_partial,
         paying=True,
+        release_finished=quota.release_finished_leads,
     )
     if plan.short_of_credits and not allow_partial:
         raise InsufficientLeadCredits(needed=plan.credits_needed, balance=plan.credits_balance)
@@ -180,6 +181,7 @@ def download_create(
             slots_available=None if campaign is None else quota.active_leads_available,
             allow_partial=True,
             paying=True,
+            release_finished=quota.release_finished_leads,
         )
 
     download = Download.objects.create(

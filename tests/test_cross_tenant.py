@@ -136,6 +136,15 @@ def _step_route(step):
     return {"campaign_id": step.campaign_id, "step_id": step.pk}
 
 
+def _enrollment(workspace):
+    campaign = _campaign_with_a_lead(workspace)
+    return Enrollment.objects.for_workspace(workspace).get(campaign=campaign)
+
+
+def _enrollment_route(enrollment):
+    return {"campaign_id": enrollment.campaign_id, "lead_id": enrollment.lead_id}
+
+
 def _preview_of_its_lead(campaign):
     return {"lead": _leads_of(campaign)[0], "step": 1}
 
@@ -325,6 +334,9 @@ CASES = {
     "api:campaign-leads-remove": Case(
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
+    "api:campaign-lead-detail": Case(
+        _enrollment, {"get": {}, "patch": {"status": "paused"}}, url_kwargs=_enrollment_route
+    ),
     "api:campaign-steps": Case(
         _campaign_with_a_step, {"get": {}, "post": {"subject": "Hi", "body": "Mallory"}}
     ),
@@ -360,6 +372,7 @@ CASES = {
     "campaign_leads_remove": Case(
         _campaign_with_a_lead, {"post": lambda campaign: {"lead_ids": _leads_of(campaign)}}
     ),
+    "campaign_lead_status": Case(_enrollment, {"post": {"status": "paused"}}, url_kwargs=_enrollment_route),
     "campaign_sent": Case(_campaign_with_a_message),
     "campaign_analytics": Case(_campaign_with_a_message),
     "campaign_import": Case(_campaign_with_a_lead, {"post": _a_csv_upload}),

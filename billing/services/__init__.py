@@ -23,8 +23,9 @@ from billing.services.active_leads import (
     active_leads_limit_refresh,
     active_leads_release,
     active_leads_reserve,
+    release_finished_leads_set,
 )
-from billing.services.audit import quota_audit
+from billing.services.audit import QuotaAudit, quota_audit, quota_audit_report
 from billing.services.base import quota_catch_up, quota_lock, require_locked
 from billing.services.credits import (
     MAX_GRANT_CREDITS,
@@ -49,6 +50,7 @@ __all__ = [
     "DEFAULT_PLAN_CODE",
     "MAX_ADDON_QUANTITY",
     "MAX_GRANT_CREDITS",
+    "QuotaAudit",
     "active_leads_limit_refresh",
     "active_leads_release",
     "active_leads_reserve",
@@ -58,8 +60,10 @@ __all__ = [
     "lead_credits_low_threshold",
     "lead_credits_refund",
     "quota_audit",
+    "quota_audit_report",
     "quota_catch_up",
     "quota_lock",
+    "release_finished_leads_set",
     "require_locked",
     "subscription_addon_set",
     "subscription_change_plan",

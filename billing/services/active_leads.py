@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 
 from accounts.models import Workspace
+from billing import quota_sources
 from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
 from billing.services.base import (
@@ -72,4 +73,26 @@ def active_leads_limit_refresh(*, workspace: Workspace) -> Quota:
     """Recomputes the stored limit (plan + add-ons), e.g. after a plan's limit was edited."""
     quota = quota_lock(workspace=workspace)
     refresh_active_leads_limit(quota, subscription_of(workspace))
+    return quota
+
+
+@transaction.atomic
+def release_finished_leads_set(*, workspace: Workspace, value: bool) -> Quota:
+    """Switches the workspace's ``release_finished_leads`` setting (rule 22) and recounts
+    ``active_leads_used`` from the enrollments under the quota lock, in the same transaction, so no
+    change to enrollments sees the setting without its count. Switching it off may leave ``used`` above
+    the limit: nothing is removed, adding waits until there is room again (rule 4). Setting the value it
+    has changes nothing."""
+    if not isinstance(value, bool):
+        raise ValueError(f"release_finished_leads is true or false, not {value!r}.")
+    quota = quota_lock(workspace=workspace)
+    if quota.release_finished_leads == value:
+        return quota
+    quota.release_finished_leads = value
+    fields = ["release_finished_leads", "updated_at"]
+    counter = quota_sources.active_leads_counter()
+    if counter is not None:
+        quota.active_leads_used = counter(workspace, release_finished=value)
+        fields.append("active_leads_used")
+    quota.save(update_fields=fields)
     return quota

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Workspace
+from billing.selectors import release_finished_leads_of
 from campaigns import selectors, services
 from campaigns.models import Campaign, Enrollment
 from core.exports import formula_safe
@@ -66,7 +67,12 @@ def add_to_campaign(
         campaign=campaign, lead_id=OuterRef("pk")
     )
     candidates = selection.filter(~Exists(in_campaign)).exclude(is_suppressed(workspace=workspace))
-    live = Enrollment.objects.for_workspace(workspace).live().filter(lead_id=OuterRef("pk"))
+    release_finished = release_finished_leads_of(workspace=workspace)
+    live = (
+        Enrollment.objects.for_workspace(workspace)
+        .live(release_finished=release_finished)
+        .filter(lead_id=OuterRef("pk"))
+    )
     outcome = AddOutcome(already_in_campaign=counts["in_campaign"], suppressed=counts["suppressed"])
     full = available <= 0
     last = None

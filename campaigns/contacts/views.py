@@ -355,7 +355,7 @@ def contact_detail(request, lead_id):
             messages.success(request, f"{lead.email} is saved.")
             return redirect("contact_detail", lead_id=lead.pk)
     campaigns = selectors.campaigns_of_lead(workspace=request.workspace, lead=lead)
-    uses_slot = any(not campaign.is_archived for campaign in campaigns)
+    uses_slot = selectors.lead_uses_slot(workspace=request.workspace, lead=lead)
     context = {"lead": lead, "form": form, "campaigns": campaigns, "uses_slot": uses_slot}
     return render(request, "leads/contact_detail.html", context)
 

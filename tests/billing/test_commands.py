@@ -20,7 +20,9 @@ def active_leads_counter(monkeypatch):
     """Stands in for the campaigns app's counter: what the enrollments would say."""
     counts = {}
     monkeypatch.setattr(quota_sources, "_active_leads_counter", None)
-    quota_sources.register_active_leads_counter(lambda workspace: counts.get(workspace.pk, 0))
+    quota_sources.register_active_leads_counter(
+        lambda workspace, *, release_finished: counts.get(workspace.pk, 0)
+    )
     return counts
 
 

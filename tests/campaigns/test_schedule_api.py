@@ -222,7 +222,14 @@ def test_each_lead_shows_its_enrollment_and_the_list_filters_by_its_status(api_c
     paused = api_client.get(f"{url(campaign)}/leads", {"status": "paused"}).json()["results"]
 
     by_id = {item["id"]: item["enrollment"] for item in listed}
-    assert set(by_id[leads[0].pk]) == {"status", "step", "mailbox", "next_send_at", "last_sent_at"}
+    assert set(by_id[leads[0].pk]) == {
+        "status",
+        "step",
+        "mailbox",
+        "next_send_at",
+        "last_sent_at",
+        "finished_at",
+    }
     assert (by_id[leads[0].pk]["status"], by_id[leads[0].pk]["step"], by_id[leads[0].pk]["mailbox"]) == (
         "active",
         0,
@@ -230,6 +237,7 @@ def test_each_lead_shows_its_enrollment_and_the_list_filters_by_its_status(api_c
     )
     assert by_id[leads[0].pk]["next_send_at"] is not None
     assert (by_id[leads[1].pk]["status"], by_id[leads[1].pk]["next_send_at"]) == ("replied", None)
+    assert by_id[leads[1].pk]["finished_at"] is not None and by_id[leads[0].pk]["finished_at"] is None
     assert by_id[leads[2].pk]["step"] == 1
     assert [item["id"] for item in replied] == [leads[1].pk]
     assert paused == []

@@ -5,6 +5,14 @@ from billing import quota_sources, services
 from core.pages import plural
 
 
+def active_leads_counted(report: services.QuotaAudit) -> str:
+    """What the enrollments say, live and finished (rule 22): "used 120 (live); 35 finished kept
+    without a slot", or, with the setting off, what the finished ones still hold."""
+    if report.release_finished:
+        return f"used {report.used} (live); {report.finished_kept} finished kept without a slot"
+    return f"used {report.used} (live and finished: release_finished_leads is off)"
+
+
 class Command(BaseCommand):
     help = (
         "Recomputes every workspace's active leads used and lead-credit balance from the source tables and "
@@ -23,7 +31,10 @@ class Command(BaseCommand):
         found = 0
         workspaces = Workspace.objects.order_by("pk")
         for workspace in workspaces:
-            for difference in services.quota_audit(workspace=workspace, fix=fix):
+            report = services.quota_audit_report(workspace=workspace, fix=fix)
+            if report.used is not None:
+                self.stdout.write(f"{workspace.slug}: {active_leads_counted(report)}")
+            for difference in report.differences:
                 found += 1
                 self.stdout.write(f"{workspace.slug}: {difference}")
         audited = f"{plural(workspaces.count(), 'workspace')} audited"
