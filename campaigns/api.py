@@ -180,6 +180,8 @@ class CampaignLeadView(WorkspaceAPIView):
     its sequence, ``{"status": "active"}`` resumes it (its next step due at once); both are live, so no
     active-lead slot moves. A sequence that is over (completed, replied, bounced, unsubscribed) is a 409."""
 
+    required_scopes = scopes.read_write("campaigns")
+
     def _answer(self, campaign, lead_id):
         lead = selectors.lead_with_campaign_ids(workspace=self.workspace, lead_id=lead_id)
         return Response(CampaignLeadSerializer(lead, context={"campaign_id": campaign.pk}).data)
