@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.utils.csp import CSP
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -208,6 +209,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Each kind of work on a queue of its own, so that a worker busy with one (a long import) never holds up
+# another (a send): docs/operations.md, "Workers and queues". Every task is routed here by name
+# (tests/test_celery_routes.py fails for one that is not); "celery", the default, is for anything else.
+# A worker started without -Q consumes all of them (`make run`'s names them all).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", "imports", "sending", "imap", "webhooks", "housekeeping")
+]
+CELERY_TASK_ROUTES = {
+    "campaigns.tasks.run_import": {"queue": "imports"},
+    "sending.tasks.send_due": {"queue": "sending"},
+    "sending.tasks.poll_mailboxes": {"queue": "imap"},
+    "webhooks.tasks.*": {"queue": "webhooks"},
+    "billing.tasks.renew_subscriptions": {"queue": "housekeeping"},
+    "core.api.tasks.purge_expired_idempotency_keys": {"queue": "housekeeping"},
+    "campaigns.tasks.purge_import_files": {"queue": "housekeeping"},
+    # Not on "imports": a worker stuck in an import must not delay finding the imports whose worker died.
+    "campaigns.tasks.requeue_stalled_imports": {"queue": "housekeeping"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Renewals and credit expiries of workspaces nobody reads or changes (those catch up themselves); a
     # run that finds nothing due changes nothing.
