@@ -97,6 +97,20 @@ else:
     DATABASES = {"default": database_settings(VAR_DIR / "postgres")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of that server (core/replicas.py): the Lead Finder's searches and the API's read-only
+# lists read from it; locks, writes and transactions stay on the primary, and a workspace that wrote reads
+# the primary for DATABASE_REPLICA_PIN_SECONDS. Without it: one alias, no router.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests write to the primary's test database and read it back through this alias.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "core.replicas.ReadYourWritesMiddleware"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
