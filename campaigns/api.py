@@ -47,6 +47,7 @@ class CampaignListView(WorkspaceAPIView, generics.ListAPIView):
     """The workspace's campaigns, newest first, with how many contacts each has. POST creates one."""
 
     required_scopes = scopes.read_write("campaigns")
+    replica_reads = True
 
     serializer_class = CampaignSerializer
 
@@ -104,6 +105,7 @@ class CampaignLeadsView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
     new data)."""
 
     required_scopes = scopes.read_write("campaigns")
+    replica_reads = True
 
     serializer_class = CampaignLeadSerializer
 

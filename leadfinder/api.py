@@ -69,6 +69,7 @@ class ProspectListView(WorkspaceAPIView, generics.ListAPIView):
     email and no phone or LinkedIn."""
 
     required_scopes = scopes.read_write("leadfinder")
+    replica_reads = True
 
     serializer_class = ProspectSerializer
     pagination_class = ProspectPagination
@@ -93,6 +94,7 @@ class DownloadListView(WorkspaceAPIView, generics.ListAPIView):
     search (at most 10,000), optionally into a campaign."""
 
     required_scopes = {"GET": "leadfinder:read", "POST": "leadfinder:spend"}
+    replica_reads = True
 
     serializer_class = DownloadSerializer
 

@@ -14,6 +14,7 @@ from billing.selectors import usage_for_workspace
 from campaigns.models import Campaign
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
+from core.replicas import reads_from_replica
 from leadfinder import selectors, services
 from leadfinder.files import download_file_response
 from leadfinder.forms import DownloadListForm, ProspectSearchForm, TakeForm
@@ -36,28 +37,30 @@ def _rows(prospects):
 @require_GET
 @workspace_required
 def prospect_search(request):
-    if not Prospect.objects.exists():
-        return render(request, "leadfinder/prospect_search.html", {"database_empty": True})
-    form = ProspectSearchForm(request.GET)
-    form.is_valid()
-    filters = form.filters() if not form.errors else selectors.ProspectFilters()
-    prospects = selectors.prospects_search(workspace=request.workspace, filters=filters)
-    if form.errors:
-        # A filter the form refused must not turn into no filter: nothing is shown (or offered to take)
-        # until the search is corrected.
-        prospects = prospects.none()
-    count, count_is_exact = selectors.prospects_count(prospects)
-    page = keyset_page(
-        prospects,
-        after=form.cleaned_data.get("after"),
-        before=form.cleaned_data.get("before"),
-        size=PAGE_SIZE,
-    )
+    with reads_from_replica(workspace=request.workspace):
+        if not Prospect.objects.exists():
+            return render(request, "leadfinder/prospect_search.html", {"database_empty": True})
+        form = ProspectSearchForm(request.GET)
+        form.is_valid()
+        filters = form.filters() if not form.errors else selectors.ProspectFilters()
+        prospects = selectors.prospects_search(workspace=request.workspace, filters=filters)
+        if form.errors:
+            # A filter the form refused must not turn into no filter: nothing is shown (or offered to take)
+            # until the search is corrected.
+            prospects = prospects.none()
+        count, count_is_exact = selectors.prospects_count(prospects)
+        page = keyset_page(
+            prospects,
+            after=form.cleaned_data.get("after"),
+            before=form.cleaned_data.get("before"),
+            size=PAGE_SIZE,
+        )
+        rows = _rows(selectors.mark_owned(workspace=request.workspace, prospects=page.items))
     take_form = TakeForm(workspace=request.workspace)
     context = {
         "form": form,
         "take_form": take_form,
-        "rows": _rows(selectors.mark_owned(workspace=request.workspace, prospects=page.items)),
+        "rows": rows,
         "count": count,
         "count_is_exact": count_is_exact,
         "filter_params": form.filter_params() if not form.errors else [],
@@ -195,12 +198,13 @@ def download_list(request):
     form = DownloadListForm(request.GET)
     form.is_valid()  # a value that is not an id is left out; the others still count
     keys = form.cleaned_data
-    page = keyset_page(
-        selectors.downloads_for_workspace(workspace=request.workspace),
-        after=keys.get("after"),
-        before=keys.get("before"),
-        size=PAGE_SIZE,
-    )
+    with reads_from_replica(workspace=request.workspace):
+        page = keyset_page(
+            selectors.downloads_for_workspace(workspace=request.workspace),
+            after=keys.get("after"),
+            before=keys.get("before"),
+            size=PAGE_SIZE,
+        )
     context = {"page": page, "new_id": keys.get("new"), **page_links(request, page)}
     return render(request, "leadfinder/download_list.html", context)
 

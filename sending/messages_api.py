@@ -36,6 +36,7 @@ class CampaignMessagesView(WorkspaceAPIView, generics.ListAPIView):
     """The campaign's messages, newest first: every attempt, with its status and the server's words."""
 
     required_scopes = scopes.read_write("campaigns")
+    replica_reads = True
 
     serializer_class = MessageSerializer
 

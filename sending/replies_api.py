@@ -39,6 +39,7 @@ class ReplyListView(WorkspaceAPIView, generics.ListAPIView):
     bounces. Filters combine; a ``campaign`` or ``mailbox`` of another workspace is a 404."""
 
     required_scopes = scopes.read_write("campaigns")
+    replica_reads = True
 
     serializer_class = ReplySerializer
     pagination_class = ReplyPagination

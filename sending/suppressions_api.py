@@ -25,6 +25,7 @@ class SuppressionListView(WorkspaceAPIView, generics.ListAPIView):
     ``{"added", "already", "invalid": [{"index", "value", "reason"}]}`` and adds the valid ones."""
 
     required_scopes = scopes.every_method("sending:write")
+    replica_reads = True
 
     serializer_class = SuppressionSerializer
     pagination_class = CursorPagination

@@ -98,6 +98,7 @@ class WebhookTestView(WebhookAPIView):
 class WebhookDeliveriesView(WebhookAPIView, generics.ListAPIView):
     """The endpoint's delivery log, newest first: every attempt, including pending retries."""
 
+    replica_reads = True
     serializer_class = DeliverySerializer
 
     def get_queryset(self):

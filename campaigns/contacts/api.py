@@ -48,6 +48,7 @@ class LeadListView(LeadPageMixin, WorkspaceAPIView, generics.ListAPIView):
     """The workspace's contacts, newest first. POST adds one (source ``api``)."""
 
     required_scopes = scopes.read_write("leads")
+    replica_reads = True
 
     def get_queryset(self):
         query = LeadListQuerySerializer(data=self.request.query_params)

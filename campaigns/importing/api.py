@@ -27,6 +27,7 @@ class ImportListView(WorkspaceAPIView, generics.ListAPIView):
     queued job; a worker imports it in the background."""
 
     required_scopes = scopes.every_method("imports:write")
+    replica_reads = True
 
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser]

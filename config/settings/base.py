@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.utils.csp import CSP
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -96,6 +97,20 @@ else:
     DATABASES = {"default": database_settings(VAR_DIR / "postgres")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica of that server (core/replicas.py): the Lead Finder's searches and the API's read-only
+# lists read from it; locks, writes and transactions stay on the primary, and a workspace that wrote reads
+# the primary for DATABASE_REPLICA_PIN_SECONDS. Without it: one alias, no router.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests write to the primary's test database and read it back through this alias.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+    MIDDLEWARE = [*MIDDLEWARE, "core.replicas.ReadYourWritesMiddleware"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -208,6 +223,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# Each kind of work on a queue of its own, so that a worker busy with one (a long import) never holds up
+# another (a send): docs/operations.md, "Workers and queues". Every task is routed here by name
+# (tests/test_celery_routes.py fails for one that is not); "celery", the default, is for anything else.
+# A worker started without -Q consumes all of them (`make run`'s names them all).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("celery", "imports", "sending", "imap", "webhooks", "housekeeping")
+]
+CELERY_TASK_ROUTES = {
+    "campaigns.tasks.run_import": {"queue": "imports"},
+    "sending.tasks.send_due": {"queue": "sending"},
+    "sending.tasks.poll_mailboxes": {"queue": "imap"},
+    "webhooks.tasks.*": {"queue": "webhooks"},
+    "billing.tasks.renew_subscriptions": {"queue": "housekeeping"},
+    "core.api.tasks.purge_expired_idempotency_keys": {"queue": "housekeeping"},
+    "campaigns.tasks.purge_import_files": {"queue": "housekeeping"},
+    # Not on "imports": a worker stuck in an import must not delay finding the imports whose worker died.
+    "campaigns.tasks.requeue_stalled_imports": {"queue": "housekeeping"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Renewals and credit expiries of workspaces nobody reads or changes (those catch up themselves); a
     # run that finds nothing due changes nothing.

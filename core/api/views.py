@@ -1,3 +1,5 @@
+from contextlib import ExitStack
+
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -6,6 +8,7 @@ from rest_framework.views import APIView
 from core.api import idempotency
 from core.api.schema import ApiAutoSchema
 from core.api.throttling import rate_limit_headers
+from core.replicas import reads_from_replica
 
 
 class WorkspaceAPIView(APIView):
@@ -13,6 +16,9 @@ class WorkspaceAPIView(APIView):
     ``X-RateLimit-*`` headers on every answer."""
 
     idempotency_record = None
+    # True for a read-only list: its GET reads from the database replica when there is one (core.replicas).
+    replica_reads = False
+    _replica_block = None
     schema = ApiAutoSchema()
     # JSON in (API.md): a form's text values would pass the JSON type checks they skip (any other body is a
     # 415). Uploads name their own parsers.
@@ -32,6 +38,11 @@ class WorkspaceAPIView(APIView):
         super().initial(request, *args, **kwargs)
         if request.method == "POST":
             self.idempotency_record = idempotency.claim(request, request.workspace)
+        if self.replica_reads and request.method in ("GET", "HEAD"):
+            # Entered once the request is authenticated (the key is looked up on the primary), left when
+            # the answer is final.
+            self._replica_block = ExitStack()
+            self._replica_block.enter_context(reads_from_replica(workspace=request.workspace))
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
@@ -42,6 +53,9 @@ class WorkspaceAPIView(APIView):
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if self._replica_block is not None:
+            self._replica_block.close()
+            self._replica_block = None
         if self.idempotency_record is not None:
             idempotency.complete(self.idempotency_record, response)
             self.idempotency_record = None
