@@ -6,11 +6,13 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing and quotas"
 
     def ready(self):
+        from accounts.members_sections import register_members_section
         from accounts.signals import workspace_created
         from accounts.workspace_sections import register_workspace_section
         from billing.receivers import start_subscription
         from billing.selectors import subscription_for_workspace, usage_for_workspace
         from billing.serializers import PlanReferenceSerializer, UsageSerializer
+        from billing.views import member_credit_caps_section
 
         workspace_created.connect(start_subscription, dispatch_uid="billing.start_subscription")
         register_workspace_section(
@@ -20,4 +22,7 @@ class BillingConfig(AppConfig):
         )
         register_workspace_section(
             "usage", field=UsageSerializer, read=lambda workspace: usage_for_workspace(workspace=workspace)
+        )
+        register_members_section(
+            "credit_caps", template="billing/_member_credit_caps.html", context=member_credit_caps_section
         )
