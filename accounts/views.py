@@ -27,6 +27,7 @@ from accounts.forms import (
     WorkspaceSwitchForm,
     add_domain_error,
 )
+from accounts.members_sections import members_sections
 from accounts.middleware import select_workspace
 from accounts.models import Role, User, normalize_email_address
 from accounts.selectors import (
@@ -152,6 +153,7 @@ def settings_members(request):
         "members": workspace_members(workspace=request.workspace),
         "invitations": pending_invitations(workspace=request.workspace),
         "roles": Role.choices,
+        "sections": members_sections(request),
     }
     return render(request, "accounts/settings_members.html", context)
 

@@ -14,12 +14,14 @@ from billing.serializers import (
     CreditPackPurchaseSerializer,
     CreditPackSerializer,
     LedgerEntrySerializer,
+    MemberCreditCapChangeSerializer,
+    MemberCreditsSerializer,
     PlanSerializer,
     SubscriptionChangeSerializer,
     SubscriptionSerializer,
     UsageSerializer,
 )
-from core.api.schema import IDEMPOTENCY_KEY, INVALID_CODE, OWNERS_ONLY
+from core.api.schema import IDEMPOTENCY_KEY, INVALID_CODE, NOT_FOUND, OWNERS_ONLY
 from core.api.views import WorkspaceAPIView
 
 
@@ -148,3 +150,47 @@ class AddOnView(OwnerWritesMixin, WorkspaceAPIView):
         return Response(
             AddOnSerializer(selectors.addon_for_workspace(workspace=self.workspace, code=code)).data
         )
+
+
+class MemberCreditCapListView(WorkspaceAPIView):
+    """Each member's lead-credit cap per billing period and what they spent of it this period. A take
+    through an API key counts for the member who created the key; owners are never capped."""
+
+    required_scopes = scopes.read_write("billing")
+
+    @extend_schema(responses=MemberCreditsSerializer(many=True))
+    def get(self, request):
+        members = selectors.member_credits_for_workspace(workspace=self.workspace)
+        return Response(MemberCreditsSerializer(members, many=True).data)
+
+
+class MemberCreditCapView(WorkspaceAPIView):
+    """One member's lead-credit cap; PUT sets it (owners only; ``null`` removes it)."""
+
+    required_scopes = {"GET": "billing:read", "PUT": scopes.EVERY_SCOPE}
+
+    def get_permissions(self):
+        if self.request.method == "PUT":
+            return [IsWorkspaceOwner()]
+        return [IsWorkspaceMember()]
+
+    @extend_schema(responses={200: MemberCreditsSerializer, 404: NOT_FOUND})
+    def get(self, request, member_id):
+        credits = selectors.member_credits_of(workspace=self.workspace, membership_id=member_id)
+        return Response(MemberCreditsSerializer(credits).data)
+
+    @extend_schema(
+        request=MemberCreditCapChangeSerializer,
+        responses={200: MemberCreditsSerializer, 400: INVALID_CODE, 403: OWNERS_ONLY, 404: NOT_FOUND},
+    )
+    def put(self, request, member_id):
+        serializer = MemberCreditCapChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.member_credit_cap_set(
+            workspace=self.workspace,
+            membership_id=member_id,
+            cap=serializer.validated_data["cap"],
+            actor=request.user,
+        )
+        credits = selectors.member_credits_of(workspace=self.workspace, membership_id=member_id)
+        return Response(MemberCreditsSerializer(credits).data)

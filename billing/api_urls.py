@@ -9,4 +9,6 @@ urlpatterns = [
     path("billing/ledger", api.LedgerView.as_view(), name="billing-ledger"),
     path("billing/credit-packs", api.CreditPackView.as_view(), name="billing-credit-packs"),
     path("billing/addons", api.AddOnView.as_view(), name="billing-addons"),
+    path("billing/credit-caps", api.MemberCreditCapListView.as_view(), name="billing-credit-caps"),
+    path("billing/credit-caps/<id:member_id>", api.MemberCreditCapView.as_view(), name="billing-credit-cap"),
 ]

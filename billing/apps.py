@@ -6,6 +6,7 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing and quotas"
 
     def ready(self):
+        from accounts.members_sections import register_members_section
         from accounts.models import Role
         from accounts.signals import workspace_created
         from accounts.workspace_sections import register_workspace_section, register_workspace_setting
@@ -17,6 +18,7 @@ class BillingConfig(AppConfig):
         )
         from billing.serializers import PlanReferenceSerializer, UsageSerializer, release_finished_leads_field
         from billing.services import release_finished_leads_set
+        from billing.views import member_credit_caps_section
 
         workspace_created.connect(start_subscription, dispatch_uid="billing.start_subscription")
         register_workspace_setting(
@@ -33,4 +35,7 @@ class BillingConfig(AppConfig):
         )
         register_workspace_section(
             "usage", field=UsageSerializer, read=lambda workspace: usage_for_workspace(workspace=workspace)
+        )
+        register_members_section(
+            "credit_caps", template="billing/_member_credit_caps.html", context=member_credit_caps_section
         )

@@ -26,3 +26,18 @@ class InsufficientLeadCredits(DomainError):
             f"This needs {plural(needed, 'lead credit')} and the balance is {balance:,}.",
             details={"needed": needed, "balance": balance},
         )
+
+
+class MemberCreditCapReached(DomainError):
+    """A member's take would spend past the credit cap an owner set for them (per billing period)."""
+
+    status_code = 402
+    code = "member_credit_cap_reached"
+
+    def __init__(self, *, cap, spent):
+        left = max(0, cap - spent)
+        super().__init__(
+            f"This goes over your lead-credit cap: {spent:,} of {cap:,} spent this period, "
+            f"{plural(left, 'credit')} left. An owner can raise the cap.",
+            details={"cap": cap, "spent": spent},
+        )

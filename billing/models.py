@@ -280,7 +280,11 @@ class LedgerEntry(AppendOnlyModel):
 
     class Meta:
         verbose_name_plural = "ledger entries"
-        indexes = [models.Index(fields=["workspace", "-id"], name="ledger_entry_ws_newest")]
+        indexes = [
+            models.Index(fields=["workspace", "-id"], name="ledger_entry_ws_newest"),
+            # A member's spending in a period (member credit caps).
+            models.Index(fields=["workspace", "actor", "created_at"], name="ledger_entry_ws_actor_time"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_entry_amount_nonzero"),
             models.CheckConstraint(
@@ -326,3 +330,23 @@ class CreditMovement(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.amount:+d} on grant {self.grant_id}"
+
+
+class MemberCreditCap(TenantModel):
+    """How many lead credits one member may spend in each billing period (the subscription's current
+    one); set by an owner. Owners are never capped. ``billing.services`` checks it under the quota lock."""
+
+    membership = models.OneToOneField(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="credit_cap"
+    )
+    cap = models.PositiveIntegerField(help_text="Credits the member may spend per period (0: none).")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(cap__gte=0), name="member_credit_cap_gte_0")]
+
+    def __str__(self):
+        return f"{self.cap} credits per period for {self.membership}"

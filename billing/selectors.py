@@ -5,18 +5,20 @@ A read of the balance, the usage or the ledger first brings the workspace up to 
 that ``now``, so the balance it shows is always the sum of the ledger (rule 6), for every reader.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypedDict
 
 from django.db.models import Q, QuerySet, Sum
 
-from accounts.models import Workspace
+from accounts.models import Membership, Role, User, Workspace
 from billing import quota_sources, services
 from billing.models import (
     AddOn,
     CreditGrant,
     CreditPack,
     LedgerEntry,
+    MemberCreditCap,
     Plan,
     Quota,
     Subscription,
@@ -135,3 +137,61 @@ def finished_leads_kept(*, workspace: Workspace) -> int:
     if counter is None or not release_finished_leads_of(workspace=workspace):
         return 0
     return counter(workspace)
+
+
+@dataclass(frozen=True)
+class MemberCredits:
+    """One member's lead-credit spending this period and the cap an owner set (None: uncapped)."""
+
+    membership: Membership
+    cap: int | None
+    spent: int
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None
+
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(0, self.cap - self.spent)
+
+    @property
+    def can_be_capped(self) -> bool:
+        return self.membership.role != Role.OWNER
+
+
+def member_credits_for_workspace(*, workspace: Workspace) -> list[MemberCredits]:
+    """Every member with what they spent this billing period and their cap, by email. An owner shows
+    no cap (owners are never capped, even if they were before a promotion)."""
+    services.quota_catch_up(workspace=workspace)
+    members = list(Membership.objects.for_workspace(workspace).select_related("user").order_by("user__email"))
+    caps = dict(MemberCreditCap.objects.for_workspace(workspace).values_list("membership_id", "cap"))
+    since = subscription_for_workspace(workspace=workspace).current_period_start
+    spent = services.member_credits_spent(
+        workspace=workspace, user_ids=[member.user_id for member in members], since=since
+    )
+    return [
+        MemberCredits(
+            membership=member,
+            cap=caps.get(member.pk) if member.role != Role.OWNER else None,
+            spent=spent[member.user_id],
+        )
+        for member in members
+    ]
+
+
+def member_credits_of(*, workspace: Workspace, membership_id: object) -> MemberCredits:
+    """One member's ``MemberCredits``; another workspace's id is a 404."""
+    membership = Membership.objects.get_for_workspace_or_404(workspace, membership_id)
+    return next(
+        credits
+        for credits in member_credits_for_workspace(workspace=workspace)
+        if credits.membership.pk == membership.pk
+    )
+
+
+def member_credit_room(*, workspace: Workspace, user: User | None) -> services.MemberCreditRoom | None:
+    """What ``user`` may still spend under their cap this period, as things stand (no lock: a take
+    decides again under it); None when uncapped."""
+    services.quota_catch_up(workspace=workspace)
+    return services.member_credit_room(workspace=workspace, user=user)

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from billing.models import AddOn, CreditGrant, CreditPack, LedgerEntry, Plan, Subscription
-from billing.services import MAX_ADDON_QUANTITY
+from billing.services import MAX_ADDON_QUANTITY, MAX_MEMBER_CREDIT_CAP
 from core.api.serializers import StrictSerializer
 
 
@@ -107,4 +107,28 @@ def release_finished_leads_field() -> serializers.BooleanField:
             "active-lead slot. Switching recounts active_leads.used; switching off may leave it above the "
             "limit (adding waits until there is room). Owners only."
         )
+    )
+
+
+class MemberCreditsSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="membership.pk", help_text="The member's id in this workspace.")
+    email = serializers.EmailField(source="membership.user.email")
+    role = serializers.CharField(source="membership.role")
+    cap = serializers.IntegerField(
+        allow_null=True, help_text="Lead credits the member may spend per billing period; null: no cap."
+    )
+    spent = serializers.IntegerField(
+        help_text="Lead credits the member spent this billing period (debits less their refunds)."
+    )
+    left = serializers.IntegerField(
+        allow_null=True, help_text="What the cap leaves this period; null: no cap."
+    )
+
+
+class MemberCreditCapChangeSerializer(StrictSerializer):
+    cap = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_MEMBER_CREDIT_CAP,
+        allow_null=True,
+        help_text="Lead credits per billing period (0: none); null removes the cap. Owners are never capped.",
     )

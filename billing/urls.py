@@ -17,4 +17,9 @@ urlpatterns = [
         name="billing_buy_credit_pack",
     ),
     path("settings/billing/addons/<slug:code>/", views.set_addon, name="billing_set_addon"),
+    path(
+        "settings/members/<id:membership_id>/credit-cap/",
+        views.member_credit_cap_set,
+        name="member_credit_cap_set",
+    ),
 ]

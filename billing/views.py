@@ -6,20 +6,21 @@ from accounts.decorators import role_required, workspace_required
 from accounts.models import Role
 from billing import services
 from billing.dashboard import credit_chart, plan_change_preview
-from billing.forms import LedgerPageForm
+from billing.forms import LedgerPageForm, MemberCreditCapForm
 from billing.models import Plan
 from billing.selectors import (
     addons_for_workspace,
     credit_packs,
     finished_leads_kept,
     ledger_for_workspace,
+    member_credits_for_workspace,
     plans,
     release_finished_leads_of,
     subscription_for_workspace,
     usage_for_workspace,
 )
 from core.errors import DomainError
-from core.pages import keyset_page, page_links
+from core.pages import keyset_page, page_links, plural
 
 LEDGER_ROWS = 50
 
@@ -132,3 +133,46 @@ def set_addon(request, code):
             request, "Add-ons updated; your active-leads limit is now the plan's plus the add-ons'."
         )
     return redirect("settings_billing")
+
+
+def member_credit_caps_section(request):
+    """The Members page's section of lead-credit caps (accounts.members_sections): each member's cap and
+    what they spent this period; owners set and remove caps there."""
+    subscription = subscription_for_workspace(workspace=request.workspace)
+    return {
+        "members": member_credits_for_workspace(workspace=request.workspace),
+        "can_set": request.membership.can_manage_billing,
+        "max_cap": services.MAX_MEMBER_CREDIT_CAP,
+        "period_start": subscription.current_period_start,
+        "period_end": subscription.current_period_end,
+    }
+
+
+@role_required(Role.OWNER)
+@require_POST
+def member_credit_cap_set(request, membership_id):
+    form = MemberCreditCapForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, f"A credit cap is a whole number from 0 to {services.MAX_MEMBER_CREDIT_CAP:,}."
+        )
+        return redirect("settings_members")
+    try:
+        credit_cap = services.member_credit_cap_set(
+            workspace=request.workspace,
+            membership_id=membership_id,
+            cap=form.chosen_cap(),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if credit_cap is None:
+            messages.success(request, "Cap removed: the member may spend any of the workspace's credits.")
+        else:
+            messages.success(
+                request,
+                f"{credit_cap.membership.user.email} may now spend {plural(credit_cap.cap, 'lead credit')} "
+                "per billing period.",
+            )
+    return redirect("settings_members")

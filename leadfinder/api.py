@@ -106,7 +106,11 @@ class DownloadListView(WorkspaceAPIView, generics.ListAPIView):
         responses={
             201: DownloadCreatedSerializer,
             402: OpenApiResponse(
-                description="insufficient_lead_credits: details needed and balance; nothing charged."
+                description=(
+                    "insufficient_lead_credits: details needed and balance; or member_credit_cap_reached:"
+                    " the key's creator is past the credit cap an owner set them, details cap and spent."
+                    " Nothing charged."
+                )
             ),
             404: NOT_FOUND,
             409: OpenApiResponse(description="conflict: the campaign is archived."),

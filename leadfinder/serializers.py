@@ -181,7 +181,11 @@ class DownloadRequestSerializer(StrictSerializer):
         help_text="Also add the prospects to this campaign (rule 8).",
     )
     allow_partial = serializers.BooleanField(
-        default=False, help_text="Short of credits: take as many as the balance pays for, instead of a 402."
+        default=False,
+        help_text=(
+            "Short of credits (or past the member's credit cap): take as many as the balance (and the cap)"
+            " pays for, instead of a 402."
+        ),
     )
 
     def validate(self, attrs):

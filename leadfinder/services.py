@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User, Workspace
 from billing import selectors as billing_selectors
 from billing import services as billing_services
-from billing.errors import InsufficientLeadCredits
+from billing.errors import InsufficientLeadCredits, MemberCreditCapReached
 from billing.models import LedgerEntry
 from campaigns import services as campaign_services
 from campaigns.models import Campaign
@@ -134,9 +134,11 @@ def download_create(
     and never charged. With ``campaign`` only the prospects that
     fit its active-lead slots are taken and enrolled, the rest reported as ``not_added_over_limit`` and
     not charged. Short of credits: ``InsufficientLeadCredits`` (402) and nothing changes, or with
-    ``allow_partial`` as many as the balance pays for. Every prospect taken becomes a contact and owned;
-    the CSV of them is written and kept. ``max_charge``: charge no more than this (what a preview
-    showed), taking fewer if need be. Returns the ``Download``.
+    ``allow_partial`` as many as the balance pays for. ``actor`` spends: past the credit cap an owner set
+    for them, ``MemberCreditCapReached`` (402), or with ``allow_partial`` as many as the cap leaves.
+    Every prospect taken becomes a contact and owned; the CSV of them is written and kept.
+    ``max_charge``: charge no more than this (what a preview showed), taking fewer if need be. Returns
+    the ``Download``.
     """
     # One moment for the lock's catch-up, the balance the plan counts and the debit (see quota_lock).
     now = timezone.now()
@@ -158,18 +160,25 @@ def download_create(
     else:
         raise DomainError("Send prospect_ids, or filters with a limit.")
 
+    balance = billing_selectors.lead_credits_balance(workspace=workspace, now=now)
+    # A member an owner capped may spend what is left of their cap this period (billing checks the debit
+    # again): the take is min(requested, affordable, available, cap left).
+    room = billing_services.member_credit_room(workspace=workspace, user=actor)
+    capped = room is not None and room.left < balance
     plan = selectors.download_plan(
         workspace=workspace,
         prospects=prospects,
         campaign=campaign,
-        credits_balance=billing_selectors.lead_credits_balance(workspace=workspace, now=now),
+        credits_balance=room.left if room is not None and capped else balance,
         slots_available=None if campaign is None else quota.active_leads_available,
         allow_partial=allow_partial,
         paying=True,
         release_finished=quota.release_finished_leads,
     )
     if plan.short_of_credits and not allow_partial:
-        raise InsufficientLeadCredits(needed=plan.credits_needed, balance=plan.credits_balance)
+        if room is not None and capped:
+            raise MemberCreditCapReached(cap=room.cap, spent=room.spent)
+        raise InsufficientLeadCredits(needed=plan.credits_needed, balance=balance)
     if max_charge is not None and plan.charged > max_charge:
         # What the preview showed may be out of date (credits or slots used meanwhile, prospects owned
         # since): the take charges no more than it showed.

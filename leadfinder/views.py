@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import workspace_required
-from billing.selectors import usage_for_workspace
+from billing.selectors import member_credit_room, usage_for_workspace
 from campaigns.models import Campaign
 from core.errors import DomainError
 from core.pages import keyset_page, page_links, plural
@@ -90,6 +90,12 @@ def _render_preview(request, form, *, error=None, status=200):
         workspace = request.workspace
         campaign = _campaign(workspace, form)
         usage = usage_for_workspace(workspace=workspace)
+        # What this user may spend: the balance, or less if an owner capped them (rule 9 with the cap).
+        spendable = balance = usage["lead_credits"]["balance"]
+        room = member_credit_room(workspace=workspace, user=request.user)
+        if room is not None and room.left < balance:
+            spendable = room.left
+            context["credit_room"] = room
         try:
             prospects = _prospects_to_take(workspace, form)
         except DomainError as exc:
@@ -99,7 +105,7 @@ def _render_preview(request, form, *, error=None, status=200):
                 workspace=workspace,
                 prospects=prospects,
                 campaign=campaign,
-                credits_balance=usage["lead_credits"]["balance"],
+                credits_balance=spendable,
                 slots_available=usage["active_leads"]["available"] if campaign else None,
                 allow_partial=True,
             )
@@ -109,7 +115,7 @@ def _render_preview(request, form, *, error=None, status=200):
                 context["contacts_plan"] = selectors.download_plan(
                     workspace=workspace,
                     prospects=prospects,
-                    credits_balance=usage["lead_credits"]["balance"],
+                    credits_balance=spendable,
                     slots_available=None,
                     allow_partial=True,
                 )

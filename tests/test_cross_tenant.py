@@ -361,6 +361,7 @@ CASES = {
         _webhook_delivery, shows_the_object=False, url_kwargs=lambda d: {"endpoint_id": d.endpoint_id}
     ),
     "api:webhook-redeliver": Case(_webhook_delivery, {"post": {}}, url_kwargs=_delivery_route),
+    "api:billing-credit-cap": Case(_member, {"get": {}, "put": {"cap": 5}}),
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),
@@ -403,6 +404,7 @@ CASES = {
     "campaign_mailboxes": Case(_campaign_and_a_mailbox, {"get": {}, "post": _the_workspaces_mailboxes}),
     "member_change_role": Case(_member, {"post": {"role": "admin"}}),
     "member_remove": Case(_member, {"post": {}}),
+    "member_credit_cap_set": Case(_member, {"post": {"cap": "5"}}),
     "invitation_revoke": Case(_invitation, {"post": {}}),
     "api_key_revoke": Case(_api_key, {"post": {}}),
     "suppression_delete": Case(_suppression, {"get": {}, "post": {}}),

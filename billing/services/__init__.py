@@ -1,8 +1,9 @@
 """The only door to active-lead slots, lead credits and plans (DESIGN.md rules 1-6, 9, 12).
 
 Callers write ``from billing import services`` and ``services.<function>``; the package's modules are
-``base`` (the quota lock and the period catch-up), ``active_leads``, ``credits``, ``subscriptions`` and
-``audit``. Each imports ``base`` and none imports another, so the package has no import circle.
+``base`` (the quota lock and the period catch-up), ``active_leads``, ``credits``, ``caps`` (per-member
+credit caps), ``subscriptions`` and ``audit``. Each imports ``base`` and none imports another, so the
+package has no import circle.
 
 Lock once, at the door: a public service (here, in campaigns, the Lead Finder, the import) takes the
 workspace's quota row lock first, through ``quota_lock``, and hands the locked row to the inner
@@ -27,13 +28,17 @@ from billing.services.active_leads import (
 )
 from billing.services.audit import QuotaAudit, quota_audit, quota_audit_report
 from billing.services.base import quota_catch_up, quota_lock, require_locked
+from billing.services.caps import MAX_MEMBER_CREDIT_CAP, member_credit_cap_set
 from billing.services.credits import (
     MAX_GRANT_CREDITS,
+    MemberCreditRoom,
     credit_pack_purchase,
     lead_credits_debit,
     lead_credits_grant,
     lead_credits_low_threshold,
     lead_credits_refund,
+    member_credit_room,
+    member_credits_spent,
 )
 from billing.services.subscriptions import (
     DEFAULT_PLAN_CODE,
@@ -50,6 +55,8 @@ __all__ = [
     "DEFAULT_PLAN_CODE",
     "MAX_ADDON_QUANTITY",
     "MAX_GRANT_CREDITS",
+    "MAX_MEMBER_CREDIT_CAP",
+    "MemberCreditRoom",
     "QuotaAudit",
     "active_leads_limit_refresh",
     "active_leads_release",
@@ -59,6 +66,9 @@ __all__ = [
     "lead_credits_grant",
     "lead_credits_low_threshold",
     "lead_credits_refund",
+    "member_credit_cap_set",
+    "member_credit_room",
+    "member_credits_spent",
     "quota_audit",
     "quota_audit_report",
     "quota_catch_up",

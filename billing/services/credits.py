@@ -1,14 +1,24 @@
 """Lead credits (rules 5, 6, 9): grants, debits, refunds and credit packs, every one a ledger entry."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Q, Sum
 
-from accounts.models import User, Workspace
+from accounts.models import Role, User, Workspace
 from billing import payments
-from billing.errors import InsufficientLeadCredits
-from billing.models import CreditGrant, CreditMovement, CreditPack, LedgerEntry, Payment, Quota
+from billing.errors import InsufficientLeadCredits, MemberCreditCapReached
+from billing.models import (
+    CreditGrant,
+    CreditMovement,
+    CreditPack,
+    LedgerEntry,
+    MemberCreditCap,
+    Payment,
+    Quota,
+)
 from billing.services.base import quota_lock, record, require_count, require_locked, subscription_of
 from core.errors import Conflict, DomainError
 from core.events import event_emit
@@ -119,7 +129,9 @@ def lead_credits_debit(
     """Spends ``amount`` credits, drawing the grant that expires soonest first (never-expiring last).
 
     All or nothing by default: short of credits raises ``InsufficientLeadCredits`` (``needed``,
-    ``balance``) and nothing changes. With ``allow_partial`` it spends what the balance pays for.
+    ``balance``) and nothing changes. The debit is ``actor``'s spending: past the credit cap an owner set
+    for them (``member_credit_room``) it raises ``MemberCreditCapReached`` (``cap``, ``spent``) instead,
+    when the cap leaves less than the balance. With ``allow_partial`` it spends what both allow.
     Returns the debit entry (``-entry.amount`` credits were spent) or None when nothing was spent.
     Runs in the caller's transaction, under the lock it took (``quota_lock``), at the lock's moment.
     """
@@ -128,9 +140,13 @@ def lead_credits_debit(
     workspace = quota.workspace
     grants = list(_spendable_grants(workspace, now))
     balance = sum(grant.remaining for grant in grants)
+    room = member_credit_room(workspace=workspace, user=actor)
+    # The tighter limit is the one named: the member's cap when it leaves less than the balance.
+    if room is not None and amount > room.left and room.left < balance and not allow_partial:
+        raise MemberCreditCapReached(cap=room.cap, spent=room.spent)
     if amount > balance and not allow_partial:
         raise InsufficientLeadCredits(needed=amount, balance=balance)
-    left = min(amount, balance)
+    left = min(amount, balance, amount if room is None else room.left)
     if left == 0:
         return None
     moves = []
@@ -150,6 +166,54 @@ def lead_credits_debit(
     )
     _say_if_credits_ran_low(workspace, before=balance, after=entry.balance_after)
     return entry
+
+
+@dataclass(frozen=True)
+class MemberCreditRoom:
+    """A capped member's spending in the current billing period."""
+
+    cap: int
+    spent: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.cap - self.spent)
+
+
+def member_credits_spent(*, workspace: Workspace, user_ids: Iterable[int], since: datetime) -> dict[int, int]:
+    """Credits each user spent since ``since``: their debits from then on, less the refunds of those
+    debits (a bounce refund gives the room back, whoever records it). Users who spent nothing: 0."""
+    user_ids = list(user_ids)
+    entries = LedgerEntry.objects.for_workspace(workspace)
+    debits = entries.filter(kind=Kind.DEBIT, actor_id__in=user_ids, created_at__gte=since)
+    debited = dict(debits.order_by().values_list("actor_id").annotate(total=Sum("amount")))
+    refunded = dict(
+        entries.filter(kind=Kind.REFUND, refund_of__in=debits)
+        .order_by()
+        .values_list("refund_of__actor_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {pk: -debited.get(pk, 0) - refunded.get(pk, 0) for pk in user_ids}
+
+
+def member_credit_room(*, workspace: Workspace, user: User | None) -> MemberCreditRoom | None:
+    """The cap an owner set for ``user`` and what they spent of it this period; None when uncapped (no
+    cap, no user, or an owner: owners are never capped). Exact under the quota lock, whose catch-up
+    has started the current period; elsewhere an estimate (``billing.selectors.member_credit_room``)."""
+    if user is None:
+        return None
+    cap = (
+        MemberCreditCap.objects.for_workspace(workspace)
+        .filter(membership__user=user)
+        .exclude(membership__role=Role.OWNER)
+        .values_list("cap", flat=True)
+        .first()
+    )
+    if cap is None:
+        return None
+    since = subscription_of(workspace).current_period_start
+    spent = member_credits_spent(workspace=workspace, user_ids=[user.pk], since=since)[user.pk]
+    return MemberCreditRoom(cap=cap, spent=spent)
 
 
 def _say_if_credits_ran_low(workspace: Workspace, *, before: int, after: int) -> None:

@@ -19,6 +19,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts import services as account_services
+from accounts.models import Membership, Role
+from billing import services as billing_services
 from campaigns.importing import services as import_services
 from config.wsgi import application
 from core.ids import ID_MAX
@@ -30,6 +32,7 @@ from sending import services as sending_services
 from tests.factories import (
     CampaignFactory,
     LeadFactory,
+    MembershipFactory,
     ProspectFactory,
     WorkspaceFactory,
     add_step,
@@ -108,6 +111,9 @@ def api_data(settings, tmp_path):
         workspace=workspace, url=f"http://127.0.0.1:{free_port()}/hooks", events=["import.finished"]
     )
     delivery = webhook_services.endpoint_test(workspace=workspace, endpoint=endpoint)
+    # A capped member and the owner (whom no cap applies to): /billing/credit-caps/{member_id}.
+    member = MembershipFactory(workspace=workspace, role=Role.MEMBER)
+    billing_services.member_credit_cap_set(workspace=workspace, membership_id=member.pk, cap=5)
     return {
         "raw_key": raw_key,
         "ids": {
@@ -121,6 +127,10 @@ def api_data(settings, tmp_path):
             "reply_id": [str(reply.pk) for reply in replies],
             "endpoint_id": [str(endpoint.pk)],
             "delivery_id": [str(delivery.pk)],
+            "member_id": [
+                str(member.pk),
+                str(Membership.objects.for_workspace(workspace).get(user=owner).pk),
+            ],
         },
     }
 

@@ -189,9 +189,12 @@ def _swept_data(media_root):
     owner = UserFactory(email="olivia.owner@example.com", full_name="Olivia Owner")
     workspace = WorkspaceFactory(name="Acme Outreach", owner=owner, plan_code="growth")
     WorkspaceFactory(name="Side project with a rather long workspace name", owner=owner)
-    member = MembershipFactory(
+    member_membership = MembershipFactory(
         workspace=workspace, role=Role.MEMBER, user=UserFactory(email="max.member@example.com")
-    ).user
+    )
+    member = member_membership.user
+    # The member's credit cap: its row on the members page, and the cap's words in their Lead Finder preview.
+    billing_services.member_credit_cap_set(workspace=workspace, membership_id=member_membership.pk, cap=2)
     _, invitation_token = account_services.invitation_create(
         workspace=workspace,
         email=LONG_EMAIL,
