@@ -3,6 +3,7 @@ parses a form, calls one service and redirects with a message (or renders the re
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import workspace_required
@@ -18,6 +19,7 @@ def _mailbox(request, mailbox_id):
     return selectors.mailbox_for_workspace_or_404(workspace=request.workspace, mailbox_id=mailbox_id)
 
 
+@sensitive_post_parameters("smtp_password", "imap_password")
 @workspace_required
 def mailbox_list(request):
     form = MailboxForm(request.POST or None)
@@ -33,6 +35,7 @@ def mailbox_list(request):
     return render(request, "sending/mailbox_list.html", context)
 
 
+@sensitive_post_parameters("smtp_password", "imap_password")
 @workspace_required
 def mailbox_edit(request, mailbox_id):
     mailbox = _mailbox(request, mailbox_id)
