@@ -1,9 +1,10 @@
 """The IMAP poller (rule 23; docs/sending.md, "Replies and bounces").
 
 ``poll_mailboxes()`` reads every mailbox with an IMAP server that is not paused, one after another, behind
-a PostgreSQL advisory lock so that passes never overlap. Per mailbox: its INBOX selected read-only (nothing
-is marked Seen, bodies are fetched with BODY.PEEK), the UIDs above the mailbox's place read in batches,
-and each batch's replies and bounces recorded (``sending.inbound``) in one transaction with the new place.
+a PostgreSQL advisory lock (``core.locks``) so that passes never overlap. Per mailbox: its INBOX selected
+read-only (nothing is marked Seen, bodies are fetched with BODY.PEEK), the UIDs above the mailbox's place
+read in batches, and each batch's replies and bounces recorded (``sending.inbound``) in one transaction
+with the new place.
 A new UIDVALIDITY means the server renumbered the folder: it is read again from UID 1, and what was
 recorded before (by Message-ID) is passed over.
 """
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from time import monotonic
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core import secrets
+from core.locks import held_alone
 from sending import services as mailbox_services
 from sending.connections import imap_open
 from sending.inbound import Inbound, Recorded, inbound_record, internal_date, read_message
@@ -35,7 +37,7 @@ FETCH_BYTES = 256 * 1024
 # A mailbox's share of a pass: one with a huge backlog, or a server that answers slowly, does not keep the
 # others waiting for long. Checked between batches.
 MAILBOX_PASS_SECONDS = 120
-# pg_try_advisory_lock's key for "a poller pass is running" (the scheduler's is 0x5E9D_0001).
+# The advisory lock's key for "a poller pass is running" (the scheduler's is 0x5E9D_0001).
 POLL_LOCK_KEY = 0x5E9D_0002
 FETCH_UID = re.compile(rb"\bUID (\d+)")
 
@@ -50,25 +52,22 @@ class Polled(Recorded):
 
 def poll_mailboxes(*, now: datetime | None = None) -> tuple[int, int] | None:
     """One pass over every mailbox: ``(replies, bounces)`` recorded, or None (nothing read) while another
-    pass runs. The lock is held by this database connection: a worker that dies releases it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [POLL_LOCK_KEY])
-        if not cursor.fetchone()[0]:
+    pass runs. The lock is held by a transaction of a connection of its own (``core.locks``: safe behind
+    PgBouncer): a worker that dies releases it with that connection."""
+    with held_alone(POLL_LOCK_KEY) as alone:
+        if not alone:
             return None
-        try:
-            total = Recorded()
-            mailboxes = (
-                Mailbox.objects.unscoped()
-                .exclude(imap_host="")
-                .exclude(status=Mailbox.Status.PAUSED)
-                .select_related("workspace")
-                .order_by("pk")
-            )
-            for mailbox in mailboxes:
-                total.add(_poll_safely(mailbox, now))
-            return total.replies, total.bounces
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [POLL_LOCK_KEY])
+        total = Recorded()
+        mailboxes = (
+            Mailbox.objects.unscoped()
+            .exclude(imap_host="")
+            .exclude(status=Mailbox.Status.PAUSED)
+            .select_related("workspace")
+            .order_by("pk")
+        )
+        for mailbox in mailboxes:
+            total.add(_poll_safely(mailbox, now))
+        return total.replies, total.bounces
 
 
 def _poll_safely(mailbox: Mailbox, now: datetime | None) -> Recorded:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, Enrollment, Step
+from core.locks import held_alone
 from core.tenancy import TenantQuerySet
 from leads.models import Lead
 from leads.selectors import suppressed_emails
@@ -85,21 +86,18 @@ def send_due(*, now: datetime | None = None) -> int:
         run.close()
 
 
-# pg_try_advisory_lock's key for "a scheduler pass is running" (any number no other lock uses).
+# The advisory lock's key for "a scheduler pass is running" (any number no other lock uses).
 PASS_LOCK_KEY = 0x5E9D_0001
 
 
 def send_due_alone(*, now: datetime | None = None) -> int | None:
     """``send_due``, unless another pass is running anywhere (then None): passes never overlap. The lock is
-    PostgreSQL's, held by this connection: a worker that dies releases it with its connection."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [PASS_LOCK_KEY])
-        if not cursor.fetchone()[0]:
+    PostgreSQL's, held by a transaction of a connection of its own (``core.locks``: safe behind PgBouncer):
+    a worker that dies releases it with that connection."""
+    with held_alone(PASS_LOCK_KEY) as alone:
+        if not alone:
             return None
-        try:
-            return send_due(now=now)
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [PASS_LOCK_KEY])
+        return send_due(now=now)
 
 
 def claims_expire(*, now: datetime) -> int:

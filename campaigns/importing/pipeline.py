@@ -307,6 +307,8 @@ class ImportRun:
         job.status, job.finished_at = Status.SUCCEEDED, timezone.now()
         job.rows_total, job.bytes_processed = job.rows_processed, job.file_size
         job.save(update_fields=["status", "finished_at", "rows_total", "bytes_processed"])
+        # With the job's end, not after it: a worker that dies in between leaves no table behind.
+        self.writer.close()
         import_finished_emit(job)
         transaction.on_commit(lambda: notify_finished(job))
         return job

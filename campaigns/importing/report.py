@@ -13,6 +13,9 @@ from campaigns.importing.records import Records
 from campaigns.importing.selectors import skipped_rows
 from core.exports import formula_safe
 
+# Skipped rows read per query.
+REASONS_BATCH = 2_000
+
 
 class _Line:
     """A file that hands back what csv.writer writes to it, one line at a time."""
@@ -32,11 +35,24 @@ def _stored_file(job):
         return None
 
 
+def _reasons(*, workspace, job):
+    """The job's skipped rows as (row_number, reason, warnings), in order, read ``REASONS_BATCH`` at a time
+    from after the last row read (keyset, on the (job, row_number) index). Not ``.iterator()``: without
+    server-side cursors (DISABLE_SERVER_SIDE_CURSORS, for PgBouncer) that reads the whole result at once."""
+    rows = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason", "warnings")
+    last = 0
+    while True:
+        batch = list(rows.filter(row_number__gt=last)[:REASONS_BATCH])
+        yield from batch
+        if len(batch) < REASONS_BATCH:
+            return
+        last = batch[-1][0]
+
+
 def error_report_lines(*, workspace, job):
     """Yields the report's CSV lines; memory holds one row of the file and one batch of reasons."""
     writer = csv.writer(_Line())
-    reasons = skipped_rows(workspace=workspace, job=job).values_list("row_number", "reason", "warnings")
-    reasons = reasons.iterator(2_000)
+    reasons = _reasons(workspace=workspace, job=job)
     stored = _stored_file(job)
     if stored is None:
         yield writer.writerow(["row_number", "reason", "warnings"])

@@ -22,6 +22,7 @@ from campaigns.importing import tasks
 from campaigns.importing.events import import_finished_emit
 from campaigns.importing.files import delete_stored_files
 from campaigns.importing.sniffing import sniff
+from campaigns.importing.writers import seen_tables_drop
 from campaigns.models import Campaign, ImportJob
 from core.errors import Conflict, DomainError
 
@@ -226,7 +227,8 @@ def import_files_purge(*, now: datetime | None = None) -> tuple[int, int]:
     never confirmed within ``IMPORT_DRAFT_TTL_HOURS``, with their files, and the stored file of an import
     finished more than ``IMPORT_FILE_RETENTION_DAYS`` ago (the job, its counts and the row numbers and
     reasons of its error report stay). A file is deleted after the rows that name it are committed: a
-    failure leaves a stray file, never a job whose file is gone. Returns (drafts, files) deleted."""
+    failure leaves a stray file, never a job whose file is gone. Also drops the working table a run that
+    died left behind once its job is over (``writers.seen_tables_drop``). Returns (drafts, files) deleted."""
     now = now or timezone.now()
     jobs = ImportJob.objects.unscoped()
     draft_cutoff = now - timedelta(hours=settings.IMPORT_DRAFT_TTL_HOURS)
@@ -250,6 +252,7 @@ def import_files_purge(*, now: datetime | None = None) -> tuple[int, int]:
         )
         jobs.filter(pk__in=old).update(file="")
     delete_stored_files([*drafts.values(), *old.values()])
+    seen_tables_drop()
     return len(drafts), len(old)
 
 

@@ -1,25 +1,36 @@
 """Writes one chunk of cleaned rows into the workspace's contacts; the pipeline calls it inside the
 chunk's transaction. Which rows repeat an email of an earlier chunk is told by a table of the contacts
-this file has created or found so far, with the row of each (a temporary table of the worker's
-connection, rebuilt from the file after a restart), so memory does not grow with the file.
+this file has created or found so far, with the row of each (rebuilt from the file after a restart), so
+memory does not grow with the file.
 
 ``ContactWriter`` streams the chunk into a staging table with COPY and writes it with set-based SQL.
+
+Nothing lives in the database session from one transaction to the next (behind PgBouncer in transaction
+mode each transaction may run on another server connection; docs/database.md): the staging table is a
+temporary table made, if that server connection has none yet, inside the chunk's transaction; the table of
+the contacts seen is an ordinary unlogged table named after the job and its run (``seen_table``), dropped
+when the run ends, by the job's next run if it died, or by ``seen_tables_drop`` once the job is over.
 """
 
 import csv
 import io
+import re
+import zlib
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from campaigns.models import ImportSkippedRow
+from campaigns.models import ImportJob, ImportSkippedRow
 from leads.models import Lead, Suppression
 from leads.normalization import LEAD_FIELDS
 from leads.selectors import suppression_match
 
 OTHER_FIELDS = LEAD_FIELDS[1:]
-STAGE = "import_stage"
+STAGE_COLUMNS = ", ".join(f"{name} text" for name in LEAD_FIELDS)
+# Named after its columns: a pooled server connection outlives a deploy that changes them.
+STAGE = f"import_stage_{zlib.crc32(STAGE_COLUMNS.encode()):08x}"
+SEEN_TABLE = re.compile(r"import_seen_(\d+)_[0-9a-f]+")
 UNIQUE_EMAIL = "lead_email_unique_per_workspace"
 # COPY reads its source in blocks of this many characters, each read taking the GIL, which the reading
 # thread holds while it parses: psycopg2's default of 8 KB cost thousands of waits per chunk (4 of the
@@ -65,6 +76,38 @@ def _csv_bytes(rows):
     return io.BytesIO(_csv_text(rows).getvalue().encode())
 
 
+def seen_table(job):
+    """The name of the table of the contacts seen by ``job``'s current run (``job.runner``)."""
+    return f"import_seen_{job.pk}_{job.runner.hex[:12]}"
+
+
+def _seen_tables(cursor):
+    """(name, job id) of every table of contacts seen, of any run."""
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE %s",
+        ["import\\_seen\\_%"],
+    )
+    found = (SEEN_TABLE.fullmatch(name) for (name,) in cursor.fetchall())
+    return [(match.group(0), int(match.group(1))) for match in found if match]
+
+
+def seen_tables_drop():
+    """Drops the tables of contacts seen of jobs no longer running (over, or gone): those of a run that
+    died and whose job was not resumed. Returns how many."""
+    with connection.cursor() as cursor:
+        tables = _seen_tables(cursor)
+        # Read after the tables were listed: the job of a table listed was running before it was made.
+        running = set(
+            ImportJob.objects.unscoped()
+            .filter(pk__in={job_id for _, job_id in tables}, status=ImportJob.Status.RUNNING)
+            .values_list("pk", flat=True)
+        )
+        stale = [name for name, job_id in tables if job_id not in running]
+        for name in stale:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    return len(stale)
+
+
 class ContactWriter:
     """``fields``: the mapped lead fields, email first; a row is ``(row_number, email, <the other
     fields>, custom_fields as JSON)``. A chunk's payload is its rows as CSV text, made while the database
@@ -83,18 +126,17 @@ class ContactWriter:
         self.workspace_id = job.workspace_id
         self.fields = list(fields)
         self.update = job.on_duplicate == job.OnDuplicate.UPDATE
-        self.seen = f"import_seen_{job.pk}"
+        self.seen = seen_table(job)
 
     def open(self):
-        columns = ", ".join(f"{name} text" for name in LEAD_FIELDS)
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self.seen}")
+            # An earlier run of this job died and left its table (one that lost the job writes no more).
+            for name, job_id in _seen_tables(cursor):
+                if job_id == self.job.pk:
+                    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            # Unlogged: nothing to replay after a crash, which a resumed run rebuilds from the file anyway.
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.seen} (lead_id bigint PRIMARY KEY, row_number integer)"
-            )
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} "
-                f"(row_number integer, {columns}, custom_fields jsonb)"
+                f"CREATE UNLOGGED TABLE {self.seen} (lead_id bigint PRIMARY KEY, row_number integer)"
             )
 
     def close(self):
@@ -106,6 +148,10 @@ class ContactWriter:
         # statement of the chunk (which costs more than running it) and merge joins would sort what a
         # hash join of a chunk's size does at once.
         cursor.execute("SET LOCAL jit = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '32MB'")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} "
+            f"(row_number integer, {STAGE_COLUMNS}, custom_fields jsonb)"
+        )
         cursor.execute(f"TRUNCATE {STAGE}")
         columns = ", ".join(["row_number", *self.fields, "custom_fields"])
         text = ", ".join(self.fields)

@@ -97,6 +97,12 @@ else:
     DATABASES = {"default": database_settings(VAR_DIR / "postgres")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Leadpool runs as it is behind PgBouncer in transaction mode (docs/database.md, "Connection pooling"):
+# no server-side cursors (a cursor .iterator() declares outside a transaction outlives it, on a server
+# connection the pooler has given to someone else; big reads go by keyset pages instead), no session
+# state (SET LOCAL only, temporary tables only within a transaction, pass locks in core.locks), and no
+# prepared statements (psycopg2 never makes any). Directly on PostgreSQL the same settings cost nothing.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # A streaming replica of that server (core/replicas.py): the Lead Finder's searches and the API's read-only
 # lists read from it; locks, writes and transactions stay on the primary, and a workspace that wrote reads
 # the primary for DATABASE_REPLICA_PIN_SECONDS. Without it: one alias, no router.

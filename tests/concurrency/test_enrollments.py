@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from billing.errors import ActiveLeadsLimitReached
 from billing.models import Quota
@@ -98,12 +99,13 @@ def test_renaming_and_changing_status_at_once_waits_for_an_enrolment_instead_of_
         )
 
     def rename_and_pause():
-        renamer.append(backend_pid())
-        renaming.set()
-        assert holding.wait(10)
-        return services.campaign_update(
-            workspace=workspace, campaign=campaign, name="Renamed", status="paused"
-        )
+        with transaction.atomic():  # the pid of the transaction that waits (stable behind a pooler)
+            renamer.append(backend_pid())
+            renaming.set()
+            assert holding.wait(10)
+            return services.campaign_update(
+                workspace=workspace, campaign=campaign, name="Renamed", status="paused"
+            )
 
     outcomes = run_together([enrol, rename_and_pause])
 

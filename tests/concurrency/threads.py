@@ -33,24 +33,26 @@ def run_together(actions):
 
 
 def backend_pid():
-    """The PostgreSQL backend serving this thread's connection."""
+    """The PostgreSQL backend serving this thread's connection. Behind PgBouncer in transaction mode (as in
+    CI) it is the same only within one transaction: read it inside the transaction it names."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
 
 
 def waits_for_lock(pid, *, held_by, within=10.0):
-    """Whether backend ``pid`` is (within ``within`` seconds) waiting for a lock that ``held_by`` holds:
-    the proof that it waits, read from pg_stat_activity, where a sleep would only hope so."""
+    """Whether backend ``pid`` (None: any backend) is (within ``within`` seconds) waiting for a lock that
+    ``held_by`` holds: the proof that it waits, read from pg_stat_activity, where a sleep would only hope
+    so. None is for a transaction whose pid cannot be read inside it before it waits."""
     deadline = time.monotonic() + within
     with connection.cursor() as cursor:
         while True:
             # pg_stat_activity is read once per transaction unless its snapshot is dropped.
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
-                "SELECT wait_event_type = 'Lock' AND %s = ANY(pg_blocking_pids(pid)) "
-                "FROM pg_stat_activity WHERE pid = %s",
-                [held_by, pid],
+                "SELECT bool_or(wait_event_type = 'Lock' AND %s = ANY(pg_blocking_pids(pid))) "
+                "FROM pg_stat_activity WHERE pid = %s OR %s::integer IS NULL",
+                [held_by, pid, pid],
             )
             row = cursor.fetchone()
             if row and row[0]:

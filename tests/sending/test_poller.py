@@ -8,16 +8,15 @@ import time
 from datetime import UTC, datetime
 from email.utils import make_msgid
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.utils import timezone
 
 from billing.models import LedgerEntry
 from campaigns.models import Enrollment
 from core import secrets
+from core.locks import held_alone
 from leadfinder import services as leadfinder_services
 from leadfinder.models import Ownership, Prospect
 from leads.models import Suppression
@@ -476,19 +475,11 @@ def test_a_mailbox_in_error_is_still_read(inbox, workspace, mailbox, ours):
 
 def test_a_pass_is_skipped_while_another_runs(inbox, mailbox, ours):
     deliver(inbox, "gmail_reply", ours)
-    params = connection.get_connection_params()
-    params["dbname"] = connection.settings_dict["NAME"]
-    holder = psycopg2.connect(**{key: value for key, value in params.items() if key != "cursor_factory"})
-    holder.autocommit = True
-    try:
-        with holder.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [POLL_LOCK_KEY])
-            assert poll_mailboxes() is None
-            with pytest.raises(CommandError, match="Another poller pass is running"):
-                call_command("poll_mailboxes", stdout=io.StringIO())
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [POLL_LOCK_KEY])
-    finally:
-        holder.close()
+    with held_alone(POLL_LOCK_KEY) as alone:
+        assert alone
+        assert poll_mailboxes() is None
+        with pytest.raises(CommandError, match="Another poller pass is running"):
+            call_command("poll_mailboxes", stdout=io.StringIO())
     assert poll_mailboxes() == (1, 0)
 
 

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 import time_machine
-from django.db import connection
 
+from core.locks import held_alone
 from sending.models import Message
 from sending.scheduler import PASS_LOCK_KEY, send_due
 from sending.tasks import send_due as send_due_task
@@ -50,12 +50,10 @@ def test_the_beat_task_skips_while_another_pass_runs(smtp_server):
         holding, release = threading.Event(), threading.Event()
 
         def another_pass():
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_lock(%s)", [PASS_LOCK_KEY])
+            with held_alone(PASS_LOCK_KEY) as alone:
+                assert alone
                 holding.set()
                 release.wait(10)
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [PASS_LOCK_KEY])
-            connection.close()
 
         thread = threading.Thread(target=another_pass)
         thread.start()
