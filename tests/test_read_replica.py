@@ -11,11 +11,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -37,12 +38,20 @@ def replica_database(django_db_setup, django_db_blocker):
         source, name = primary.settings_dict["NAME"], f"{primary.settings_dict['NAME']}_replica"
         primary.close()
         with primary._nodb_cursor() as cursor:
-            # A template must have no other session: a connection some earlier test left open would do.
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [source]
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            # A template must have no other session: a connection some earlier test left open would do, and
+            # a pooler in between (PgBouncer in CI) opens its idle server connections again at once.
+            for attempt in range(20):
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [source]
+                )
+                try:
+                    cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                    break
+                except OperationalError:
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.1)
         replica_settings = copy.deepcopy(primary.settings_dict)
         replica_settings["NAME"] = name
         connections.settings[REPLICA] = replica_settings
@@ -52,7 +61,9 @@ def replica_database(django_db_setup, django_db_blocker):
         del connections[REPLICA]
         del connections.settings[REPLICA]
         with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            # FORCE: a connection pooler in between (CI runs the suite through PgBouncer) keeps its server
+            # connections to the copy open after ours closed.
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
