@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
+# A search the planner expects to match more than this many is not counted: its estimate is the answer.
+# Ten times the limit: the planner's estimate of the mixes of filters, keywords and job titles of the search
+# bench is within a factor of three or so of the count.
+COUNT_ESTIMATE_ONLY_ABOVE = 10 * EXACT_COUNT_LIMIT
 # A keyword or a job title has at most this many words (each one a condition of the search).
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
@@ -225,16 +229,43 @@ def mark_owned(*, workspace: Workspace, prospects: Iterable[Prospect]) -> list[P
     return prospects
 
 
+def _estimate(rows: QuerySet[Any]) -> int:
+    """How many rows PostgreSQL's planner expects ``rows`` to have (EXPLAIN: no scan)."""
+    plan = json.loads(rows.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def prospects_count(prospects: QuerySet[Prospect]) -> tuple[int, bool]:
     """``(count, is_exact)``: exact up to ``EXACT_COUNT_LIMIT``; beyond, PostgreSQL's planner estimate
-    (at least the limit + 1), which costs no scan."""
-    rows = prospects.order_by().values("pk")
-    capped = rows[: EXACT_COUNT_LIMIT + 1].count()
-    if capped <= EXACT_COUNT_LIMIT:
-        return capped, True
-    plan = json.loads(rows.explain(format="json"))
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return max(estimate, EXACT_COUNT_LIMIT + 1), False
+    (at least the limit + 1), which costs no scan. See ``prospects_counted``."""
+    count, is_exact, _ = prospects_counted(prospects)
+    return count, is_exact
+
+
+def prospects_counted(prospects: QuerySet[Prospect]) -> tuple[int, bool, list[int] | None]:
+    """``(count, is_exact, ids)``: as ``prospects_count``, and the ids of every match when the count is
+    exact (None otherwise), so that a page of a small search is read by id (``prospects_among``) rather
+    than searched again.
+
+    A search the planner expects to match more than ``COUNT_ESTIMATE_ONLY_ABOVE`` is not counted at all:
+    even counting to the limit reads thousands of rows scattered over the table (100-400 ms at
+    10,000,000 prospects, docs/benchmarks.md)."""
+    if prospects.query.is_empty():  # .none(): PostgreSQL is not asked, not even to EXPLAIN
+        return 0, True, []
+    rows = prospects.order_by().values_list("pk", flat=True)
+    estimate = _estimate(rows)
+    if estimate > COUNT_ESTIMATE_ONLY_ABOVE:
+        return estimate, False, None
+    ids = list(rows[: EXACT_COUNT_LIMIT + 1])
+    if len(ids) <= EXACT_COUNT_LIMIT:
+        return len(ids), True, ids
+    return max(estimate, EXACT_COUNT_LIMIT + 1), False, None
+
+
+def prospects_among(prospect_ids: Sequence[int]) -> QuerySet[Prospect]:
+    """The prospects of ``prospect_ids`` (the matches of a search, from ``prospects_counted``), newest
+    first, as ``prospects_search`` orders them."""
+    return Prospect.objects.filter(pk__in=prospect_ids).order_by("-id")
 
 
 def prospects_by_ids(prospect_ids: Iterable[int]) -> list[Prospect]:
