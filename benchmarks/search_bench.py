@@ -301,7 +301,7 @@ def deep_url(api, query, pages):
 SHORT_NAMES = {
     "leadfinder_prospect_pkey": "pk",
     "prospect_facets": "facets",
-    "prospect_keywords_fts": "keywords",
+    "prospect_facets_keywords": "facets+keywords",
     "prospect_job_title_fts": "job_title",
     "prospect_bounced_newest": "bounced",
 }

@@ -195,6 +195,32 @@ def test_a_page_of_a_search_counted_exactly_is_read_by_id(api_client):
     assert any('"first_name"' in sql and " IN (" in sql for sql in queries)
 
 
+def test_a_search_runs_with_the_memory_its_bitmaps_need(api_client, monkeypatch):
+    """With PostgreSQL's default 4MB a bitmap of a few hundred thousand matches turns lossy (a search of
+    0.7 s took 21 s at 10,000,000 prospects); the search's count and page run with SEARCH_WORK_MEM, in a
+    transaction that ends with the request (SET LOCAL, safe behind a transaction-pooling PgBouncer)."""
+    make_prospects(3, job_title="Engineer")
+    seen = []
+    counted = selectors.prospects_counted
+
+    def spy(prospects):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            seen.append((cursor.fetchone()[0], connection.in_atomic_block))
+        return counted(prospects)
+
+    monkeypatch.setattr(selectors, "prospects_counted", spy)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        default = cursor.fetchone()[0]
+
+    assert ids_of(api_client.get(URL, {"job_title": "engineer"}))
+    assert ids_of(api_client.get(URL))
+
+    assert seen == [(selectors.SEARCH_WORK_MEM, True)] * 2
+    assert default != selectors.SEARCH_WORK_MEM
+
+
 def test_searching_is_free(api_client, workspace):
     make_prospects(3)
 
