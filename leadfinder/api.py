@@ -29,8 +29,11 @@ class ProspectPagination(CursorPagination):
     """The API's cursor pages plus ``count`` (exact up to 10,000, else an estimate) and ``count_is_exact``."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.count, self.count_is_exact = selectors.prospects_count(queryset)
-        return super().paginate_queryset(queryset, request, view)
+        with selectors.search_memory(queryset):
+            self.count, self.count_is_exact, ids = selectors.prospects_counted(queryset)
+            if ids is not None:  # every match is known: read the page by id rather than search again
+                queryset = selectors.prospects_among(ids)
+            return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         return Response(

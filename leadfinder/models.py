@@ -180,7 +180,8 @@ class Prospect(models.Model):
 
     # The filters are served by GIN indexes (migration 0002): one over the facets of every prospect
     # (seniority, department, industry, size, country, city, whether it has an email) that any mix of
-    # filters uses at once, and full-text ones for keyword and job title. The few known to bounce have a
+    # filters uses at once; one over the facets and the words of the keywords (migration 0006), that a
+    # keyword with any filters uses at once; and a full-text one for job title. The few known to bounce have a
     # small index of their own, for the search of only those (the search without them needs none).
     class Meta:
         indexes = [

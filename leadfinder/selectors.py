@@ -7,11 +7,13 @@ one query for the page), by which serializers mask what the workspace has not pa
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
@@ -29,6 +31,14 @@ if TYPE_CHECKING:
 
 # Up to this many matches a search counts exactly; beyond, it answers the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
+# A search the planner expects to match more than this many is not counted: its estimate is the answer.
+# Ten times the limit: the planner's estimate of the mixes of filters, keywords and job titles of the search
+# bench is within a factor of three or so of the count.
+COUNT_ESTIMATE_ONLY_ABOVE = 10 * EXACT_COUNT_LIMIT
+# Memory for each sort and bitmap of a search (PostgreSQL's default is 4MB). At 10,000,000 prospects a
+# bitmap of a few hundred thousand matches outgrows 4MB and turns lossy: PostgreSQL then rechecks every row
+# of every page it marks, a full-text condition included (a search of 0.7 s took 21 s; docs/benchmarks.md).
+SEARCH_WORK_MEM = "32MB"
 # A keyword or a job title has at most this many words (each one a condition of the search).
 MAX_WORDS = 8
 _WORD = re.compile(r"[^\W_]+")
@@ -105,14 +115,26 @@ FACET_PREFIXES = {
 
 
 class _FacetsMatch(Func):
-    """``FACETS_SQL @> tokens`` (all of them) or ``FACETS_SQL && tokens`` (any of them)."""
+    """``FACETS_SQL @> tokens`` (all of them) or ``FACETS_SQL && tokens`` (any of them); with ``words``, on
+    ``FACETS_WORDS_SQL`` instead (a search with a keyword: one index for all its conditions)."""
 
     output_field = BooleanField()
 
-    def __init__(self, operator: str, tokens: Iterable[str]) -> None:
-        super().__init__(*(F(column) for column in FACET_COLUMNS))
+    def __init__(self, operator: str, tokens: Iterable[str], *, words: bool = False) -> None:
+        columns = [*FACET_COLUMNS, "keywords"] if words else FACET_COLUMNS
+        super().__init__(*(F(column) for column in columns))
         self.operator = operator
         self.tokens = list(tokens)
+        self.words = words
+
+    def facets_sql(self, compiler: SQLCompiler) -> tuple[str, list[Any]]:
+        columns: dict[str, str] = {}
+        params: list[Any] = []
+        names = [*FACET_COLUMNS, "keywords"] if self.words else FACET_COLUMNS
+        for name, expression in zip(names, self.get_source_expressions(), strict=True):
+            columns[name], column_params = compiler.compile(expression)
+            params += column_params
+        return (FACETS_WORDS_SQL if self.words else FACETS_SQL).format(**columns), params
 
     def as_sql(
         self,
@@ -123,17 +145,37 @@ class _FacetsMatch(Func):
         arg_joiner: str | None = None,
         **extra_context: Any,
     ) -> tuple[str, tuple[Any, ...]]:
-        columns: dict[str, str] = {}
-        params: list[Any] = []
-        for name, expression in zip(FACET_COLUMNS, self.get_source_expressions(), strict=True):
-            columns[name], column_params = compiler.compile(expression)
-            params += column_params
-        return f"{FACETS_SQL.format(**columns)} {self.operator} %s::text[]", (*params, self.tokens)
+        sql, params = self.facets_sql(compiler)
+        return f"{sql} {self.operator} %s::text[]", (*params, self.tokens)
+
+
+class _KeywordMatch(_FacetsMatch):
+    """``FACETS_WORDS_SQL @> (the words of a phrase)``: every word of the phrase, read as the index reads
+    keywords (so: the same as ``_TextSearch`` on keywords), in the index of facets and keywords."""
+
+    def __init__(self, phrase: str) -> None:
+        super().__init__("@>", [], words=True)
+        self.phrase = phrase
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = self.facets_sql(compiler)
+        return f"{sql} @> tsvector_to_array({TEXT_SQL.format(column='%s')})", (*params, self.phrase)
 
 
 # Every word of a keyword or job title, English-stemmed, stop words kept, any run of characters that are
 # not letters or digits read as a space (leadfinder migration 0003 indexes exactly this).
 TEXT_SQL = "to_tsvector('leadpool_words'::regconfig, regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
+# The facets and the words of the keywords, in one array (leadfinder migration 0006 indexes exactly this): a
+# search with a keyword and filters is one scan of one GIN index. A word never has a colon; a facet always.
+FACETS_WORDS_SQL = f"({FACETS_SQL} || tsvector_to_array({TEXT_SQL.format(column='{keywords}')}))"
 
 
 class _TextSearch(Func):
@@ -177,8 +219,9 @@ def _all_words(column: str, phrases: Iterable[str]) -> Q:
     return Q(_TextSearch(column, [" ".join(words) for words in worded]))
 
 
-def _facets(filters: ProspectFilters) -> Q:
-    """The enumerated filters, city and has_email: one condition on the facets' GIN index."""
+def _facets(filters: ProspectFilters, *, words: bool = False) -> Q:
+    """The enumerated filters, city and has_email: one condition on the facets' GIN index (with ``words``,
+    on the index of facets and keywords)."""
     all_of, any_of = [], []
     for name, prefix in FACET_PREFIXES.items():
         tokens = [f"{prefix}:{value}" for value in getattr(filters, name)]
@@ -188,18 +231,19 @@ def _facets(filters: ProspectFilters) -> Q:
             any_of.append(tokens)
     if filters.has_email is not None:
         all_of.append("e:yes" if filters.has_email else "e:no")
-    condition = Q(_FacetsMatch("@>", all_of)) if all_of else Q()
+    condition = Q(_FacetsMatch("@>", all_of, words=words)) if all_of else Q()
     for tokens in any_of:
-        condition &= Q(_FacetsMatch("&&", tokens))
+        condition &= Q(_FacetsMatch("&&", tokens, words=words))
     return condition
 
 
 def prospects_search(*, workspace: Workspace, filters: ProspectFilters) -> QuerySet[Prospect]:
     """Prospects matching ``filters``, newest first. ``owned`` is not on them: ``mark_owned`` sets it
     on the page shown."""
-    prospects = Prospect.objects.filter(_facets(filters))
-    if filters.keyword:
-        prospects = prospects.filter(_all_words("keywords", [filters.keyword]))
+    keyword = " ".join(_words(filters.keyword))
+    prospects = Prospect.objects.filter(_facets(filters, words=bool(keyword)))
+    if keyword:
+        prospects = prospects.filter(_KeywordMatch(keyword))
     if filters.job_title:
         prospects = prospects.filter(_all_words("job_title", filters.job_title))
     if filters.email_bounced is not None:
@@ -225,16 +269,54 @@ def mark_owned(*, workspace: Workspace, prospects: Iterable[Prospect]) -> list[P
     return prospects
 
 
+@contextmanager
+def search_memory(prospects: QuerySet[Prospect]) -> Iterator[None]:
+    """A transaction on the database that ``prospects`` (a search) reads, with ``SEARCH_WORK_MEM`` for its
+    queries: run its count and its page inside. SET LOCAL ends with the transaction (so it is safe behind
+    a transaction-pooling PgBouncer)."""
+    alias = prospects.db
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = %s", [SEARCH_WORK_MEM])
+        yield
+
+
+def _estimate(rows: QuerySet[Any]) -> int:
+    """How many rows PostgreSQL's planner expects ``rows`` to have (EXPLAIN: no scan)."""
+    plan = json.loads(rows.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def prospects_count(prospects: QuerySet[Prospect]) -> tuple[int, bool]:
     """``(count, is_exact)``: exact up to ``EXACT_COUNT_LIMIT``; beyond, PostgreSQL's planner estimate
-    (at least the limit + 1), which costs no scan."""
-    rows = prospects.order_by().values("pk")
-    capped = rows[: EXACT_COUNT_LIMIT + 1].count()
-    if capped <= EXACT_COUNT_LIMIT:
-        return capped, True
-    plan = json.loads(rows.explain(format="json"))
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return max(estimate, EXACT_COUNT_LIMIT + 1), False
+    (at least the limit + 1), which costs no scan. See ``prospects_counted``."""
+    count, is_exact, _ = prospects_counted(prospects)
+    return count, is_exact
+
+
+def prospects_counted(prospects: QuerySet[Prospect]) -> tuple[int, bool, list[int] | None]:
+    """``(count, is_exact, ids)``: as ``prospects_count``, and the ids of every match when the count is
+    exact (None otherwise), so that a page of a small search is read by id (``prospects_among``) rather
+    than searched again.
+
+    A search the planner expects to match more than ``COUNT_ESTIMATE_ONLY_ABOVE`` is not counted at all:
+    even counting to the limit reads thousands of rows scattered over the table (100-400 ms at
+    10,000,000 prospects, docs/benchmarks.md)."""
+    if prospects.query.is_empty():  # .none(): PostgreSQL is not asked, not even to EXPLAIN
+        return 0, True, []
+    rows = prospects.order_by().values_list("pk", flat=True)
+    estimate = _estimate(rows)
+    if estimate > COUNT_ESTIMATE_ONLY_ABOVE:
+        return estimate, False, None
+    ids = list(rows[: EXACT_COUNT_LIMIT + 1])
+    if len(ids) <= EXACT_COUNT_LIMIT:
+        return len(ids), True, ids
+    return max(estimate, EXACT_COUNT_LIMIT + 1), False, None
+
+
+def prospects_among(prospect_ids: Sequence[int]) -> QuerySet[Prospect]:
+    """The prospects of ``prospect_ids`` (the matches of a search, from ``prospects_counted``), newest
+    first, as ``prospects_search`` orders them."""
+    return Prospect.objects.filter(pk__in=prospect_ids).order_by("-id")
 
 
 def prospects_by_ids(prospect_ids: Iterable[int]) -> list[Prospect]:

@@ -48,13 +48,14 @@ def prospect_search(request):
             # A filter the form refused must not turn into no filter: nothing is shown (or offered to take)
             # until the search is corrected.
             prospects = prospects.none()
-        count, count_is_exact = selectors.prospects_count(prospects)
-        page = keyset_page(
-            prospects,
-            after=form.cleaned_data.get("after"),
-            before=form.cleaned_data.get("before"),
-            size=PAGE_SIZE,
-        )
+        with selectors.search_memory(prospects):
+            count, count_is_exact = selectors.prospects_count(prospects)
+            page = keyset_page(
+                prospects,
+                after=form.cleaned_data.get("after"),
+                before=form.cleaned_data.get("before"),
+                size=PAGE_SIZE,
+            )
         rows = _rows(selectors.mark_owned(workspace=request.workspace, prospects=page.items))
     take_form = TakeForm(workspace=request.workspace)
     context = {

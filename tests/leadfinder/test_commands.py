@@ -4,7 +4,9 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from leadfinder import loading
 from leadfinder.models import Prospect
 from leadfinder.normalization import clean_prospect
 from leadfinder.synthetic import C_SUITE_TITLES, DEPARTMENTS, OWNER_TITLES
@@ -52,6 +54,51 @@ def test_seed_prospects_is_deterministic_by_seed(capsys):
     assert first == again
     assert first != other
     assert "300 prospects added" in capsys.readouterr().out
+
+
+def index_definitions():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'leadfinder_prospect'")
+        return sorted(cursor.fetchall())
+
+
+def test_a_large_seed_into_an_empty_table_builds_the_indexes_at_the_end_and_makes_the_same_rows(
+    monkeypatch, capsys
+):
+    """From ``BULK_SEED_MIN`` prospects into an empty table, seeding drops the secondary indexes, COPYs
+    and builds them again: the same rows in the same order as row by row, and the same indexes."""
+    indexes = index_definitions()
+    row_by_row = seed(1_000, 11)
+    Prospect.objects.all().delete()
+    monkeypatch.setattr(loading, "BULK_SEED_MIN", 500)
+    dropped = []
+    real_copy = loading._copy_rows
+
+    def copy_rows(rows):
+        dropped.append({name for name, _ in index_definitions()})
+        real_copy(rows)
+
+    monkeypatch.setattr(loading, "_copy_rows", copy_rows)
+    monkeypatch.setattr(loading, "SEED_CHUNK", 300)
+
+    assert seed(1_000, 11) == row_by_row
+    assert dropped == [{"leadfinder_prospect_pkey"}] * 4  # 300 + 300 + 300 + 100, no secondary index
+    assert index_definitions() == indexes
+    out = capsys.readouterr().out
+    assert "1,000 / 1,000 made, 1,000 added" in out and "1,000 prospects added" in out
+
+
+def test_a_large_seed_into_a_table_with_prospects_goes_row_by_row(monkeypatch, capsys):
+    seed(100, 5)
+    monkeypatch.setattr(loading, "BULK_SEED_MIN", 100)
+    monkeypatch.setattr(loading, "_copy_rows", None)  # the bulk path would fail
+
+    call_command("seed_prospects", count=150, seed=5)
+
+    out = capsys.readouterr().out
+    added = Prospect.objects.count() - 100
+    assert 0 < added < 150
+    assert f"{added} prospects added in" in out and f"{150 - added} skipped (email already there)" in out
 
 
 def test_seeded_prospects_are_realistic():
