@@ -10,21 +10,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 
 from billing.models import Quota
 from campaigns import tasks
 from campaigns.importing import services
 from campaigns.models import ImportJob
 from campaigns.selectors import active_leads_used_by_enrollments
-from config.celery import app as celery_app
 from leads.models import Lead
 from tests.campaigns.import_helpers import (
     after_the_heartbeat_timeout,
@@ -35,28 +31,13 @@ from tests.campaigns.import_helpers import (
     with_active_leads_limit,
 )
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory
+from tests.workers import REDIS_URL, database_url, empty_broker, wait_for
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
 ROOT = Path(django_settings.BASE_DIR)
 CHUNK_ROWS = 50
 VISIBILITY_TIMEOUT = 3600
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def database_url():
-    db = connection.settings_dict
-    host = db["OPTIONS"].get("host") or db["HOST"]
-    if host.startswith("/"):  # a Unix socket's directory (the embedded server's)
-        return f"postgres://{db['USER']}:{db['PASSWORD']}@/{db['NAME']}?host={host}"
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT']}/{db['NAME']}"
-
-
-def empty_broker():
-    if REDIS_URL:
-        redis.Redis.from_url(REDIS_URL).flushdb()
-    else:
-        celery_app.control.purge()
 
 
 @pytest.fixture
@@ -109,16 +90,6 @@ def start_worker(media):
         if worker.poll() is None:
             worker.kill()
         worker.wait(timeout=10)
-
-
-def wait_for(condition, timeout=20.0, every=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"still waiting after {timeout} s")
 
 
 def job_now(workspace, job_id):

@@ -122,3 +122,16 @@ def message_to(campaign, lead, mailbox=None, **fields):
 
 
 _sent_messages = itertools.count(1)
+
+
+def imap_mailbox(server, workspace, **fields):
+    """A mailbox of ``workspace`` whose IMAP login is the test Dovecot ``server``'s."""
+    fields.setdefault("imap_password_encrypted", secrets.encrypt(server.password))
+    fields.setdefault("imap_port", server.port)
+    return MailboxFactory(
+        workspace=workspace,
+        imap_host="127.0.0.1",
+        imap_security=Mailbox.Security.NONE,
+        imap_username=server.username,
+        **fields,
+    )

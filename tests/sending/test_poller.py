@@ -28,6 +28,7 @@ from tests.sending.factories import (
     MailboxFactory,
     enroll_due,
     enrollment,
+    imap_mailbox,
     sending_campaign,
     sending_settings,  # noqa: F401 - a fixture
 )
@@ -44,19 +45,6 @@ def inbox(imap_server):
     imap_server.empty_inbox()
     yield imap_server
     imap_server.empty_inbox()
-
-
-def reading(server, workspace, **fields):
-    """A mailbox whose IMAP login is the test server's."""
-    fields.setdefault("imap_password_encrypted", secrets.encrypt(server.password))
-    fields.setdefault("imap_port", server.port)
-    return MailboxFactory(
-        workspace=workspace,
-        imap_host="127.0.0.1",
-        imap_security=Mailbox.Security.NONE,
-        imap_username=server.username,
-        **fields,
-    )
 
 
 def sent(campaign, lead, mailbox, *, step_number=1, claimed_at=NOW):
@@ -78,7 +66,7 @@ def sent(campaign, lead, mailbox, *, step_number=1, claimed_at=NOW):
 
 @pytest.fixture
 def mailbox(inbox, workspace):
-    return reading(inbox, workspace)
+    return imap_mailbox(inbox, workspace)
 
 
 @pytest.fixture
@@ -420,7 +408,7 @@ def test_our_own_messages_in_the_inbox_are_not_replies(inbox, workspace, mailbox
 def test_a_mailbox_in_another_workspace_never_matches_our_messages(
     inbox, workspace, other_workspace, mailbox, ours
 ):
-    theirs = reading(inbox, other_workspace, email=mailbox.email)
+    theirs = imap_mailbox(inbox, other_workspace, email=mailbox.email)
     deliver(inbox, "gmail_reply", ours)
     deliver(inbox, "gmail_hard_bounce", ours)
 
@@ -434,7 +422,7 @@ def test_a_mailbox_in_another_workspace_never_matches_our_messages(
 
 
 def test_a_wrong_imap_password_puts_the_mailbox_in_error_with_the_server_s_words(inbox, workspace, ours):
-    wrong = reading(inbox, workspace, imap_password_encrypted=secrets.encrypt("not the password"))
+    wrong = imap_mailbox(inbox, workspace, imap_password_encrypted=secrets.encrypt("not the password"))
     deliver(inbox, "gmail_reply", ours)
 
     polled = poll_mailbox(wrong)
@@ -447,7 +435,7 @@ def test_a_wrong_imap_password_puts_the_mailbox_in_error_with_the_server_s_words
 
 
 def test_a_server_that_cannot_be_reached_puts_the_mailbox_in_error(workspace, inbox):
-    unreachable = reading(inbox, workspace, imap_port=1)
+    unreachable = imap_mailbox(inbox, workspace, imap_port=1)
 
     poll_mailboxes()
 

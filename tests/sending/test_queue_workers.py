@@ -22,10 +22,10 @@ from core import secrets
 from sending.models import Message
 from sending.tasks import send_due
 from tests.campaigns.import_helpers import csv_text, upload
-from tests.campaigns.test_import_worker import database_url, empty_broker, wait_for
 from tests.conftest import TEST_SECRET_ENCRYPTION_KEY
 from tests.factories import CampaignFactory, WorkspaceFactory
 from tests.sending.factories import enroll_due, mailbox_for, sending_campaign
+from tests.workers import database_url, empty_broker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,9 +12,14 @@ from celery import current_app
 from billing import selectors as billing_selectors
 from campaigns.models import Enrollment
 from sending.poller import poll_mailboxes
-from tests.sending.factories import enroll_due, sending_campaign, sending_settings  # noqa: F401 - a fixture
+from tests.sending.factories import (  # noqa: F401 - sending_settings is a fixture
+    enroll_due,
+    imap_mailbox,
+    message_to,
+    sending_campaign,
+    sending_settings,
+)
 from tests.sending.mail import mail
-from tests.sending.test_poller import reading, sent
 from tests.webhooks.receiver import Receiver
 from webhooks import services as webhook_services
 
@@ -42,10 +47,10 @@ def test_a_reply_read_over_imap_frees_the_slot_and_reaches_the_webhook_signed(
     imap_server, workspace, receiver, eager_tasks, django_capture_on_commit_callbacks
 ):
     imap_server.empty_inbox()
-    mailbox = reading(imap_server, workspace)
+    mailbox = imap_mailbox(imap_server, workspace)
     campaign = sending_campaign(workspace, [mailbox])
     (lead,) = enroll_due(campaign)
-    ours = sent(campaign, lead, mailbox)
+    ours = message_to(campaign, lead, mailbox)
     _, secret = webhook_services.endpoint_create(
         workspace=workspace, url=receiver.url(), events=["lead.replied"]
     )
