@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from sending.models import Mailbox
+from sending.services import CONNECTION_FIELDS
 
 
 @admin.register(Mailbox)
@@ -15,16 +16,8 @@ class MailboxAdmin(admin.ModelAdmin):
     # pause a mailbox or lower its limits here.
     readonly_fields = (
         "workspace",
-        "email",
         "from_name",
-        "smtp_host",
-        "smtp_port",
-        "smtp_security",
-        "smtp_username",
-        "imap_host",
-        "imap_port",
-        "imap_security",
-        "imap_username",
+        *CONNECTION_FIELDS,
         "last_error",
         "available_at",
         "created_at",

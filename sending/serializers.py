@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 from sending.models import Mailbox
-from sending.services import host_problem
+from sending.services import SETTINGS, host_problem
 
 PORT = {"min_value": 1, "max_value": 65535}
 SECURITY = Mailbox.Security.choices
@@ -24,24 +24,7 @@ class MailboxSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mailbox
-        fields = [
-            "id",
-            "email",
-            "from_name",
-            "smtp_host",
-            "smtp_port",
-            "smtp_security",
-            "smtp_username",
-            "imap_host",
-            "imap_port",
-            "imap_security",
-            "imap_username",
-            "daily_limit",
-            "min_interval_seconds",
-            "status",
-            "last_error",
-            "sent_today",
-        ]
+        fields = ["id", "email", *SETTINGS, "status", "last_error", "sent_today"]
         read_only_fields = fields
 
 
