@@ -6,6 +6,7 @@ from core.ids import ID_MAX
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+INVALID_CURSOR = "This cursor is not valid; start again from the first page."
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -29,7 +30,7 @@ class CursorPagination(pagination.CursorPagination):
         return min(limit, MAX_LIMIT)
 
     def decode_cursor(self, request):
-        invalid = ValidationError({"cursor": ["This cursor is not valid; start again from the first page."]})
+        invalid = ValidationError({"cursor": [INVALID_CURSOR]})
         try:
             cursor = super().decode_cursor(request)
         except NotFound as exc:

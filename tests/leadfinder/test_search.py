@@ -1,5 +1,6 @@
 """Searching the Lead Finder: filters, keyword, counting and pages (API ``/leadfinder/prospects``)."""
 
+import base64
 from contextlib import contextmanager
 
 import pytest
@@ -140,6 +141,47 @@ def test_pages_follow_the_next_cursor_without_overlap_and_the_count_stays(api_cl
 
     assert seen == newest_first(prospects)
     assert counts == {7}
+
+
+def test_pages_after_the_first_carry_its_count_and_do_not_count_again(api_client):
+    """The ``next`` cursor carries the first page's count: a later page shows it without counting (no
+    EXPLAIN, no ids fetched), even when prospects were added meanwhile."""
+    make_prospects(5, job_title="Engineer")
+    first = api_client.get(URL, {"job_title": "engineer", "limit": 2}).json()
+    make_prospects(3, job_title="Engineer")
+
+    with recorded_sql() as queries:
+        second = api_client.get(first["next"]).json()
+
+    assert (first["count"], first["count_is_exact"]) == (5, True)
+    assert (second["count"], second["count_is_exact"]) == (5, True)
+    assert len(second["results"]) == 2
+    assert not [sql for sql in queries if sql.startswith("EXPLAIN")]
+    assert len([sql for sql in queries if "to_tsvector" in sql]) == 1  # the page, nothing else
+
+
+def test_an_estimated_count_is_carried_as_an_estimate(api_client, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_ESTIMATE_ONLY_ABOVE", 0)
+    make_prospects(3)
+    first = api_client.get(URL, {"limit": 1}).json()
+
+    second = api_client.get(first["next"]).json()
+
+    assert first["count_is_exact"] is False
+    assert (second["count"], second["count_is_exact"]) == (first["count"], False)
+
+
+@pytest.mark.parametrize(
+    "tokens", ["p=5&n=x&x=1", "p=5&n=5&x=2", "p=5&n=-1&x=1", "p=5&n=5", "p=5&n=1234567890123&x=0"]
+)
+def test_a_cursor_with_a_count_made_by_hand_is_a_400(api_client, tokens):
+    make_prospects(2)
+    cursor = base64.b64encode(tokens.encode()).decode()
+
+    response = api_client.get(URL, {"cursor": cursor})
+
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["details"]
 
 
 def test_beyond_the_exact_limit_the_count_is_an_estimate(api_client, monkeypatch):
