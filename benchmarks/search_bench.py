@@ -323,8 +323,9 @@ def _scans(plan):
     return found
 
 
-def plans_of(workspace, query):
-    """What the page query and the count query of a search scan, from EXPLAIN."""
+def plans_of(workspace, query, *, broad):
+    """What the page query and the count query of a search scan, from EXPLAIN (``broad``: the page of a
+    search whose count is not exact, as the API reads it)."""
     from django.http import QueryDict
 
     from leadfinder import selectors
@@ -335,7 +336,8 @@ def plans_of(workspace, query):
     serializer.is_valid(raise_exception=True)
     filters = selectors.ProspectFilters.from_data(serializer.validated_data)
     prospects = selectors.prospects_search(workspace=workspace, filters=filters)
-    page = json.loads(prospects[:51].explain(format="json"))[0]["Plan"]
+    shown = selectors.prospects_search(workspace=workspace, filters=filters, broad=broad)
+    page = json.loads(shown[:51].explain(format="json"))[0]["Plan"]
     count = json.loads(prospects.order_by().values("pk")[:10_001].explain(format="json"))[0]["Plan"]
     return "+".join(sorted(_scans(page))), "+".join(sorted(_scans(count)))
 
@@ -399,7 +401,7 @@ def searches(options, workspace, api, seeded, bounced):
         times = timed(lambda run, url=url: api.get(url), options.runs)
         everything += times
         body = api.get(url).json()
-        page_plan, count_plan = plans_of(workspace, query)
+        page_plan, count_plan = plans_of(workspace, query, broad=not body["count_is_exact"])
         if body["count_is_exact"]:  # the page is read by the ids the count fetched
             page_plan = "by ids"
         elif body["count"] > COUNT_ESTIMATE_ONLY_ABOVE:

@@ -46,6 +46,10 @@ class ProspectPagination(CursorPagination):
                 self.count, self.count_is_exact, ids = selectors.prospects_counted(queryset)
                 if ids is not None:  # every match is known: read the page by id rather than search again
                     queryset = selectors.prospects_among(ids)
+            if not self.count_is_exact:
+                queryset = selectors.prospects_search(
+                    workspace=view.workspace, filters=view.filters, broad=True
+                )
             return super().paginate_queryset(queryset, request, view)
 
     def carried_count(self, request):
@@ -122,8 +126,8 @@ class ProspectListView(WorkspaceAPIView, generics.ListAPIView):
     def get_queryset(self):
         query = ProspectSearchQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        filters = selectors.ProspectFilters.from_data(query.validated_data)
-        return selectors.prospects_search(workspace=self.workspace, filters=filters)
+        self.filters = selectors.ProspectFilters.from_data(query.validated_data)
+        return selectors.prospects_search(workspace=self.workspace, filters=self.filters)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import combinations
 from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
@@ -96,9 +97,10 @@ def filter_options() -> dict[str, list[dict[str, "StrOrPromise"]]]:
     }
 
 
-# The facets of a prospect as PostgreSQL's GIN index of migration 0002 has them: one token per filter,
+# The facets of a prospect as PostgreSQL's GIN index of migration 0002 had them: one token per filter,
 # e.g. {"s:vp", "d:sales", "i:software", "z:51-200", "c:US", "ci:Austin", "e:yes"}. Any mix of filters
-# is one scan of that index: "has all of these tokens" and "has one of those".
+# is one scan of one index: "has all of these tokens" and "has one of those". The index of facets and
+# keywords (migration 0006) is built on these with the words of the keywords.
 FACETS_SQL = (
     "ARRAY['s:' || {seniority}, 'd:' || {department}, 'i:' || {industry}, 'z:' || {company_size}, "
     "'c:' || {country}, 'ci:' || {city}, CASE WHEN {email} = '' THEN 'e:no' ELSE 'e:yes' END]"
@@ -112,10 +114,29 @@ FACET_PREFIXES = {
     "country": "c",
     "city": "ci",
 }
+# Every two of these filters also have a token of both values, e.g. "sd:vp:sales" and "dc:sales:US"
+# (migration 0007). A GIN scan reads the whole list of every token it asks for, so "vp or director, sales,
+# US" read 4.9 million entries at 10,000,000 prospects as single tokens; as one pair and a single, about
+# a third of that (docs/benchmarks.md).
+PAIRED_FACETS = ["seniority", "department", "industry", "company_size", "country"]
+FACET_PAIRS = list(combinations(PAIRED_FACETS, 2))
+# The facets' index (migration 0007): the single tokens, then one token per pair of FACET_PAIRS.
+FACETS_AND_PAIRS_SQL = (
+    FACETS_SQL.removesuffix("]")
+    + ", "
+    + ", ".join(
+        f"'{FACET_PREFIXES[first]}{FACET_PREFIXES[second]}:' || {{{first}}} || ':' || {{{second}}}"
+        for first, second in FACET_PAIRS
+    )
+    + "]"
+)
+# Two filters are searched as one pair when that is at most this many tokens ("vp or director" and "sales":
+# 2); beyond, one by one.
+MAX_PAIR_TOKENS = 16
 
 
 class _FacetsMatch(Func):
-    """``FACETS_SQL @> tokens`` (all of them) or ``FACETS_SQL && tokens`` (any of them); with ``words``, on
+    """``FACETS_AND_PAIRS_SQL @> tokens`` (all of them) or ``… && tokens`` (any of them); with ``words``, on
     ``FACETS_WORDS_SQL`` instead (a search with a keyword: one index for all its conditions)."""
 
     output_field = BooleanField()
@@ -134,7 +155,7 @@ class _FacetsMatch(Func):
         for name, expression in zip(names, self.get_source_expressions(), strict=True):
             columns[name], column_params = compiler.compile(expression)
             params += column_params
-        return (FACETS_WORDS_SQL if self.words else FACETS_SQL).format(**columns), params
+        return (FACETS_WORDS_SQL if self.words else FACETS_AND_PAIRS_SQL).format(**columns), params
 
     def as_sql(
         self,
@@ -219,29 +240,75 @@ def _all_words(column: str, phrases: Iterable[str]) -> Q:
     return Q(_TextSearch(column, [" ".join(words) for words in worded]))
 
 
+def _facet_tokens(filters: ProspectFilters, *, pairs: bool) -> list[list[str]]:
+    """The enumerated filters, city and has_email=false as groups of index tokens: a prospect matches when
+    it has a token of every group. With ``pairs``, filters go two by two as pair tokens, each filter in one
+    group only (so that the planner's estimate stays a product of independent groups); what is left goes
+    alone."""
+    values = {name: getattr(filters, name) for name in FACET_PREFIXES if getattr(filters, name)}
+    groups = []
+    while pairs:
+        fitting = [
+            (len(values[first]) * len(values[second]), first, second)
+            for first, second in FACET_PAIRS
+            if first in values
+            and second in values
+            and len(values[first]) * len(values[second]) <= MAX_PAIR_TOKENS
+        ]
+        if not fitting:
+            break
+        # The most values first: "any of" a filter's values is a union, the longest lists of a search.
+        _, first, second = max(fitting, key=lambda pair: pair[0])
+        firsts, seconds = values.pop(first), values.pop(second)
+        prefix = FACET_PREFIXES[first] + FACET_PREFIXES[second]
+        groups.append([f"{prefix}:{one}:{other}" for one in firsts for other in seconds])
+    groups += [[f"{FACET_PREFIXES[name]}:{value}" for value in chosen] for name, chosen in values.items()]
+    if filters.has_email is False:
+        groups.append(["e:no"])
+    return groups
+
+
 def _facets(filters: ProspectFilters, *, words: bool = False) -> Q:
-    """The enumerated filters, city and has_email: one condition on the facets' GIN index (with ``words``,
-    on the index of facets and keywords)."""
-    all_of, any_of = [], []
-    for name, prefix in FACET_PREFIXES.items():
-        tokens = [f"{prefix}:{value}" for value in getattr(filters, name)]
-        if len(tokens) == 1:
-            all_of += tokens
-        elif tokens:
-            any_of.append(tokens)
-    if filters.has_email is not None:
-        all_of.append("e:yes" if filters.has_email else "e:no")
+    """The enumerated filters, city and has_email: one scan of the facets' GIN index (with ``words``, of
+    the index of facets and keywords, which has no pairs). ``has_email=true`` is a condition on the row,
+    not on the index: nearly every prospect has an email, and a GIN scan would read all of their list."""
+    groups = _facet_tokens(filters, pairs=not words)
+    all_of = [token for tokens in groups if len(tokens) == 1 for token in tokens]
     condition = Q(_FacetsMatch("@>", all_of, words=words)) if all_of else Q()
-    for tokens in any_of:
-        condition &= Q(_FacetsMatch("&&", tokens, words=words))
+    for tokens in groups:
+        if len(tokens) > 1:
+            condition &= Q(_FacetsMatch("&&", tokens, words=words))
+    if filters.has_email:
+        condition &= ~Q(email="")
     return condition
 
 
-def prospects_search(*, workspace: Workspace, filters: ProspectFilters) -> QuerySet[Prospect]:
+def _facet_columns(filters: ProspectFilters) -> Q:
+    """The conditions of ``_facets`` on the row's own columns, which no index serves."""
+    condition = Q()
+    for name in FACET_PREFIXES:
+        if values := getattr(filters, name):
+            condition &= Q(**{f"{name}__in": values})
+    if filters.has_email is not None:
+        condition &= ~Q(email="") if filters.has_email else Q(email="")
+    return condition
+
+
+def prospects_search(
+    *, workspace: Workspace, filters: ProspectFilters, broad: bool = False
+) -> QuerySet[Prospect]:
     """Prospects matching ``filters``, newest first. ``owned`` is not on them: ``mark_owned`` sets it
-    on the page shown."""
+    on the page shown.
+
+    ``broad``: for a page of a search known to match more than ``EXACT_COUNT_LIMIT`` (its count is not
+    exact). Such a page walks the newest prospects by id, checking each row; without a keyword the filters
+    are then conditions on the row's columns, a fraction of the cost of building its facet tokens (page 10
+    of "vp, sales, US" at 10,000,000 prospects: 73 -> 20 ms, docs/benchmarks.md)."""
     keyword = " ".join(_words(filters.keyword))
-    prospects = Prospect.objects.filter(_facets(filters, words=bool(keyword)))
+    if broad and not keyword:
+        prospects = Prospect.objects.filter(_facet_columns(filters))
+    else:
+        prospects = Prospect.objects.filter(_facets(filters, words=bool(keyword)))
     if keyword:
         prospects = prospects.filter(_KeywordMatch(keyword))
     if filters.job_title:

@@ -50,6 +50,10 @@ def prospect_search(request):
             prospects = prospects.none()
         with selectors.search_memory(prospects):
             count, count_is_exact = selectors.prospects_count(prospects)
+            if not count_is_exact:
+                prospects = selectors.prospects_search(
+                    workspace=request.workspace, filters=filters, broad=True
+                )
             page = keyset_page(
                 prospects,
                 after=form.cleaned_data.get("after"),
