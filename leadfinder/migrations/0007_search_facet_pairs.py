@@ -2,7 +2,7 @@ from django.db import migrations
 
 # The facets' GIN index gains a token for every two of seniority, department, industry, company size and
 # country ("sd:vp:sales"): a search on several filters reads the lists of pairs, each a fraction of a single
-# filter's ("c:US" alone is a third of all prospects). Built in 54 s at 10,000,000 prospects, blocking writes
+# filter's ("c:US" alone is a third of all prospects). Built in 67 s at 10,000,000 prospects, blocking writes
 # to prospects meanwhile. The expression must stay exactly leadfinder.selectors.FACETS_AND_PAIRS_SQL;
 # tests/leadfinder/test_search_indexes.py checks it.
 PAIRED = [("seniority", "s"), ("department", "d"), ("industry", "i"), ("company_size", "z"), ("country", "c")]
