@@ -425,3 +425,49 @@ class ImportSkippedRow(TenantModel):
 
     def __str__(self):
         return f"Row {self.row_number} of import {self.job_id}: {self.reason}"
+
+
+class BulkAction(TenantModel):
+    """A bulk action on Contacts over more contacts than one request should hold
+    (``CONTACTS_BULK_BACKGROUND_ABOVE``): a Celery task does it chunk by chunk, as the request would have
+    (``campaigns.contacts.bulk``), and its page shows how far it got, then what it did.
+
+    It keeps the Contacts filters it was started with, not a list of ids: the task reads the selection
+    again, and each chunk recounts under the quota lock, as in the request."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "Add to campaign"
+        REMOVE = "remove", "Remove from campaign"
+        REMOVE_ALL = "remove_all", "Remove from every campaign"
+        DELETE = "delete", "Delete"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    action = models.CharField(max_length=20, choices=Action.choices)
+    # Add and remove name a campaign; deleted before the task ran, the action fails and says so.
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The Contacts filters (campaigns.contacts.filtering.FILTER_NAMES) as the list's query string has them.
+    filters = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    selected = models.PositiveIntegerField(help_text="How many contacts matched when it was started.")
+    processed = models.PositiveIntegerField(default=0, help_text="Contacts gone through so far.")
+    # What it did, in words (as the request would have said it), or why it failed.
+    outcome = models.TextField(blank=True)
+    warning = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-id"], name="bulkaction_workspace_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.get_status_display()})"

@@ -8,4 +8,4 @@ app = Celery("leadpool")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The tasks module of a package inside an app is not found by the app-wide discovery above.
-app.autodiscover_tasks(["campaigns.importing"])
+app.autodiscover_tasks(["campaigns.importing", "campaigns.contacts"])

@@ -4,6 +4,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import models
+from django.utils.translation import ngettext
+
+
+def counted(singular, plural_form, count):
+    """``singular``/``plural_form`` (with ``%(count)s``) for ``count``, the number with thousands commas."""
+    return ngettext(singular, plural_form, count) % {"count": f"{count:,}"}
 
 
 def plural(count, word):

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from datetime import timedelta
 from importlib import import_module
 
@@ -12,6 +14,7 @@ from accounts import services as account_services
 from accounts.models import Role
 from core.api.throttling import WorkspaceRateThrottle
 from tests.factories import MembershipFactory, WorkspaceFactory, owner_of
+from tests.workers import database_url, empty_broker
 
 # CI sets this: there, a skipped test is a failure (a browser test that did not run).
 STRICT = os.environ.get("LEADPOOL_STRICT_TESTS") == "1"
@@ -119,3 +122,40 @@ def member_api_client(workspace):
 @pytest.fixture
 def other_api_client(other_workspace):
     return api_client_for(other_workspace)
+
+
+@pytest.fixture
+def start_queue_worker(settings):
+    """``start_queue_worker(queues)``: a real `celery worker --pool=solo -Q <queues>` process on this test
+    database and an emptied broker; every one is killed when the test ends."""
+    empty_broker()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "LEADPOOL_SECRET_KEYS": TEST_SECRET_ENCRYPTION_KEY,
+        "LEADPOOL_ALLOW_PRIVATE_HOSTS": "true",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    workers = []
+
+    def start(queues):
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"]
+        command += ["--loglevel=WARNING", "-Q", queues, "--hostname", f"{queues}@%h"]
+        workers.append(
+            subprocess.Popen(
+                command,
+                cwd=settings.BASE_DIR,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(timeout=10)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Membership, Role
-from campaigns.models import Enrollment
+from campaigns.models import BulkAction, Enrollment
 from leadfinder import services as leadfinder_services
 from leads import services as lead_services
 from sending import services as sending_services
@@ -108,6 +108,11 @@ def _enrolled_lead(workspace):
     lead = _lead(workspace)
     enroll(CampaignFactory(workspace=workspace, name=f"{workspace.slug} campaign"), [lead])
     return lead
+
+
+def _bulk_action(workspace):
+    campaign = CampaignFactory(workspace=workspace, name=f"{workspace.slug} campaign")
+    return BulkAction.objects.create(workspace=workspace, action="add", campaign=campaign, selected=1)
 
 
 def _campaign_with_a_lead(workspace):
@@ -365,6 +370,7 @@ CASES = {
     # Dashboard
     "contact_detail": Case(_enrolled_lead, {"get": {}, "post": {"email": "mallory@example.com"}}),
     "contact_delete": Case(_enrolled_lead, {"post": {}}),
+    "contact_bulk_status": Case(_bulk_action),
     "campaign_detail": Case(_campaign_with_a_lead),
     "campaign_rename": Case(_campaign_with_a_lead, {"post": {"name": "Mallory"}}),
     "campaign_status": Case(_campaign_with_a_lead, {"post": {"status": "archived"}}),

@@ -2,19 +2,26 @@
 filters match). Each runs in chunks of ``CHUNK`` contacts, newest first, one transaction per chunk
 through campaigns.services, which locks the quota row and recounts there: a selection that changed
 since its preview, or a chunk that meets another writer, never takes more slots than are free.
-Synchronous, in the request: a million contacts are a few hundred chunks (docs/campaigns.md)."""
+In the request, or for more than ``CONTACTS_BULK_BACKGROUND_ABOVE`` contacts in a Celery task
+(``campaigns.contacts.background``, ``bulk_action_run``) whose page shows its progress (docs/campaigns.md)."""
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Workspace
-from billing.selectors import release_finished_leads_of
+from billing.selectors import release_finished_leads_of, usage_for_workspace
 from campaigns import selectors, services
-from campaigns.models import Campaign, Enrollment
+from campaigns.contacts.filtering import narrowing_of
+from campaigns.models import BulkAction, Campaign, Enrollment
+from core.errors import DomainError
 from core.exports import formula_safe
+from core.pages import counted
 from leads.models import Lead
 from leads.selectors import is_suppressed
 
@@ -32,6 +39,13 @@ EXPORT_FIELDS = [
     ("city", "City"),
     ("country", "Country"),
 ]
+
+
+Progress = Callable[[int], None]
+
+
+def _nothing(done: int) -> None:
+    pass
 
 
 def chunks(selection: QuerySet[Lead], size: int | None = None) -> Iterator[list[int]]:
@@ -57,11 +71,17 @@ class AddOutcome:
 
 
 def add_to_campaign(
-    *, workspace: Workspace, campaign: Campaign, selection: QuerySet[Lead], available: int
+    *,
+    workspace: Workspace,
+    campaign: Campaign,
+    selection: QuerySet[Lead],
+    available: int,
+    progress: Progress = _nothing,
 ) -> AddOutcome:
     """Adds what fits of ``selection`` to ``campaign`` (allow_partial), newest first. ``available``: the
     free slots as last read; once a chunk finds none left, only contacts already in another live campaign
-    (they need no slot) are still read. Suppressed contacts are skipped (rule 20)."""
+    (they need no slot) are still read. Suppressed contacts are skipped (rule 20). ``progress`` is told
+    the size of each chunk done."""
     counts = selectors.selection_add_counts(workspace=workspace, selection=selection, campaign=campaign)
     in_campaign = Enrollment.objects.for_workspace(workspace).filter(
         campaign=campaign, lead_id=OuterRef("pk")
@@ -90,13 +110,16 @@ def add_to_campaign(
         outcome.suppressed += result.suppressed
         full = full or bool(result.not_added_lead_ids)
         last = ids[-1]
+        progress(len(ids))
     # The rest of what needed a slot did not fit (from the counts before: no second pass over the selection).
     fitting_or_not = counts["selected"] - counts["in_campaign"] - counts["suppressed"]
     outcome.not_added_over_limit = max(0, fitting_or_not - outcome.added)
     return outcome
 
 
-def remove_from_campaign(*, workspace: Workspace, campaign: Campaign, selection: QuerySet[Lead]) -> int:
+def remove_from_campaign(
+    *, workspace: Workspace, campaign: Campaign, selection: QuerySet[Lead], progress: Progress = _nothing
+) -> int:
     """Takes the contacts of ``selection`` out of ``campaign``; returns how many were in it."""
     in_campaign = Enrollment.objects.for_workspace(workspace).filter(
         campaign=campaign, lead_id=OuterRef("pk")
@@ -104,26 +127,179 @@ def remove_from_campaign(*, workspace: Workspace, campaign: Campaign, selection:
     removed = 0
     for ids in chunks(selection.filter(Exists(in_campaign))):
         removed += services.enrollments_remove(workspace=workspace, campaign=campaign, lead_ids=ids)
+        progress(len(ids))
     return removed
 
 
-def remove_from_every_campaign(*, workspace: Workspace, selection: QuerySet[Lead]) -> tuple[int, int]:
+def remove_from_every_campaign(
+    *, workspace: Workspace, selection: QuerySet[Lead], progress: Progress = _nothing
+) -> tuple[int, int]:
     """Takes the contacts of ``selection`` out of every campaign: (contacts that were in one, slots freed)."""
     enrolled = Enrollment.objects.for_workspace(workspace).filter(lead_id=OuterRef("pk"))
     removed = freed = 0
     for ids in chunks(selection.filter(Exists(enrolled))):
         contacts, slots = services.enrollments_remove_everywhere(workspace=workspace, lead_ids=ids)
         removed, freed = removed + contacts, freed + slots
+        progress(len(ids))
     return removed, freed
 
 
-def delete(*, workspace: Workspace, selection: QuerySet[Lead]) -> tuple[int, int]:
+def delete(
+    *, workspace: Workspace, selection: QuerySet[Lead], progress: Progress = _nothing
+) -> tuple[int, int]:
     """Deletes the contacts of ``selection``: (contacts deleted, slots freed)."""
     deleted = freed = 0
     for ids in chunks(selection):
         contacts, slots = services.leads_delete(workspace=workspace, lead_ids=ids)
         deleted, freed = deleted + contacts, freed + slots
+        progress(len(ids))
     return deleted, freed
+
+
+def free_slots(workspace: Workspace) -> int:
+    return usage_for_workspace(workspace=workspace)["active_leads"]["available"]
+
+
+def perform(
+    *,
+    workspace: Workspace,
+    action: str,
+    selection: QuerySet[Lead],
+    campaign: Campaign | None,
+    progress: Progress = _nothing,
+) -> tuple[str, bool]:
+    """Does ``action`` (a ``BulkAction.Action``) on ``selection`` now and says what it did: (the words, and
+    whether they are a warning: something was left out). A DomainError changes nothing more than the chunks
+    before it did (each chunk is its own transaction)."""
+    warning = False
+    if action == BulkAction.Action.ADD:
+        assert campaign is not None
+        outcome = add_to_campaign(
+            workspace=workspace,
+            campaign=campaign,
+            selection=selection,
+            available=free_slots(workspace),
+            progress=progress,
+        )
+        parts = [
+            counted("Added %(count)s contact", "Added %(count)s contacts", outcome.added)
+            + f" to {campaign.name}."
+        ]
+        if outcome.not_added_over_limit:
+            parts.append(
+                counted(
+                    "%(count)s did not fit (no active-lead slot was left) and stays in Contacts.",
+                    "%(count)s did not fit (no active-lead slot was left) and stay in Contacts.",
+                    outcome.not_added_over_limit,
+                )
+            )
+        if outcome.suppressed:
+            parts.append(
+                counted(
+                    "%(count)s on the suppression list was skipped.",
+                    "%(count)s on the suppression list were skipped.",
+                    outcome.suppressed,
+                )
+            )
+        if outcome.already_in_campaign:
+            parts.append(
+                counted(
+                    "%(count)s was in it already.",
+                    "%(count)s were in it already.",
+                    outcome.already_in_campaign,
+                )
+            )
+        warning = bool(outcome.not_added_over_limit or outcome.suppressed or not outcome.added)
+        return " ".join(parts), warning
+    if action == BulkAction.Action.REMOVE:
+        assert campaign is not None
+        removed = remove_from_campaign(
+            workspace=workspace, campaign=campaign, selection=selection, progress=progress
+        )
+        text = (
+            counted("Removed %(count)s contact", "Removed %(count)s contacts", removed)
+            + f" from {campaign.name}. "
+            + counted(
+                "%(count)s active-lead slot is free now.",
+                "%(count)s active-lead slots are free now.",
+                free_slots(workspace),
+            )
+        )
+        return text, warning
+    if action == BulkAction.Action.REMOVE_ALL:
+        removed, freed = remove_from_every_campaign(
+            workspace=workspace, selection=selection, progress=progress
+        )
+        text = (
+            counted("Removed %(count)s contact", "Removed %(count)s contacts", removed)
+            + " from every campaign; "
+            + counted("%(count)s active-lead slot freed.", "%(count)s active-lead slots freed.", freed)
+        )
+        return text, warning
+    deleted, freed = delete(workspace=workspace, selection=selection, progress=progress)
+    text = (
+        counted("Deleted %(count)s contact", "Deleted %(count)s contacts", deleted)
+        + "; "
+        + counted("%(count)s active-lead slot freed.", "%(count)s active-lead slots freed.", freed)
+    )
+    return text, warning
+
+
+def bulk_action_run(*, bulk_action_id: int) -> None:
+    """Runs a ``BulkAction`` (the task of ``campaigns.contacts.background``): reads its selection again
+    from its filters, does it chunk by chunk as the request would, counting progress, and keeps what it did
+    or why it failed. One already finished is left alone (a second delivery)."""
+    with transaction.atomic():
+        bulk_action = (
+            BulkAction.all_workspaces.select_for_update(of=("self",))
+            .select_related("workspace", "campaign")
+            .filter(pk=bulk_action_id)
+            .exclude(status__in=BulkAction.FINISHED)
+            .first()
+        )
+        if bulk_action is None:
+            return
+        bulk_action.status, bulk_action.processed = BulkAction.Status.RUNNING, 0
+        bulk_action.save(update_fields=["status", "processed"])
+    workspace = bulk_action.workspace
+    rows = BulkAction.objects.for_workspace(workspace).filter(pk=bulk_action.pk)
+
+    def progress(done: int) -> None:
+        rows.update(processed=F("processed") + done)
+
+    try:
+        try:
+            narrowing, _ = narrowing_of(workspace, bulk_action.filters)
+        except Http404 as exc:
+            raise DomainError(
+                "A campaign or import it was filtered by was deleted before it ran; nothing was done."
+            ) from exc
+        needs_campaign = bulk_action.action in (BulkAction.Action.ADD, BulkAction.Action.REMOVE)
+        if needs_campaign and bulk_action.campaign is None:
+            raise DomainError("Its campaign was deleted before it ran; nothing was done.")
+        if bulk_action.action == BulkAction.Action.ADD and bulk_action.campaign.is_archived:
+            raise DomainError(f"{bulk_action.campaign.name} was archived before it ran; nothing was done.")
+        text, warning = perform(
+            workspace=workspace,
+            action=bulk_action.action,
+            selection=selectors.contacts_matching(workspace=workspace, **narrowing),
+            campaign=bulk_action.campaign,
+            progress=progress,
+        )
+    except DomainError as exc:
+        rows.update(
+            status=BulkAction.Status.FAILED, outcome=exc.message, warning=True, finished_at=timezone.now()
+        )
+    except Exception:
+        rows.update(
+            status=BulkAction.Status.FAILED,
+            outcome="It stopped on an unexpected error; what it did before that stays done.",
+            warning=True,
+            finished_at=timezone.now(),
+        )
+        raise
+    else:
+        rows.update(status=BulkAction.Status.DONE, outcome=text, warning=warning, finished_at=timezone.now())
 
 
 class _Line:

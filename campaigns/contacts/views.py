@@ -8,57 +8,23 @@ from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import workspace_required
 from accounts.forms import add_domain_error
-from billing import selectors as billing_selectors
 from campaigns import selectors, services
-from campaigns.contacts import bulk
+from campaigns.contacts import background, bulk
+from campaigns.contacts.filtering import FILTER_NAMES, narrowing_of
 from campaigns.contacts.forms import BulkForm, LeadForm
 from campaigns.forms import ContactFilterForm, list_query
-from campaigns.importing import selectors as import_selectors
-from campaigns.models import Campaign
+from campaigns.models import BulkAction, Campaign
 from core.errors import DomainError
-from core.pages import keyset_page, page_links, plural
+from core.pages import counted, keyset_page, page_links, plural
 from leads import services as lead_services
 from leads.models import Lead
 from leads.normalization import LEAD_FIELDS
 
 PAGE_SIZE = 50
-FILTER_NAMES = ("q", "campaign", "import", "source", "suppressed")
-
-
-def counted(singular, plural_form, count):
-    """``singular``/``plural_form`` (with ``%(count)s``) for ``count``, the number with thousands commas."""
-    return ngettext(singular, plural_form, count) % {"count": f"{count:,}"}
-
-
-def _filters(request, data):
-    """The Contacts filters of ``data``: (the selectors' keyword arguments, the query string that
-    repeats them). Another workspace's campaign or import is a 404, as its page is."""
-    values = ContactFilterForm(data).values()
-    campaign_value = values.get("campaign")
-    job_id = values.get("import")
-    narrowing = {
-        "search": values.get("q", ""),
-        "campaign": (
-            Campaign.objects.get_for_workspace_or_404(request.workspace, campaign_value)
-            if isinstance(campaign_value, int)
-            else None
-        ),
-        "in_no_campaign": campaign_value == ContactFilterForm.NONE,
-        "import_job": (
-            import_selectors.import_for_workspace(workspace=request.workspace, job_id=job_id)
-            if job_id
-            else None
-        ),
-        "source": values.get("source", ""),
-        "suppressed": values.get("suppressed"),
-    }
-    kept = [(name, data.get(name)) for name in FILTER_NAMES if name in values]
-    return narrowing, urlencode(kept)
 
 
 def _filter_words(narrowing):
@@ -84,7 +50,7 @@ def _filter_words(narrowing):
 @workspace_required
 def contact_list(request):
     _, after, before = list_query(request)
-    narrowing, query = _filters(request, request.GET)
+    narrowing, query = narrowing_of(request.workspace, request.GET)
     keys = selectors.lead_keys(workspace=request.workspace, **narrowing)
     page = keyset_page(
         keys.values_list("lead_id", flat=True), key="lead_id", after=after, before=before, size=PAGE_SIZE
@@ -120,15 +86,11 @@ def _selection(request, form, narrowing):
     return Lead.objects.for_workspace(request.workspace).filter(pk__in=ids).order_by("-id")
 
 
-def _free_slots(workspace):
-    return billing_selectors.usage_for_workspace(workspace=workspace)["active_leads"]["available"]
-
-
 def _add_preview(request, selection, campaign):
     counts = selectors.selection_add_counts(
         workspace=request.workspace, selection=selection, campaign=campaign
     )
-    free = _free_slots(request.workspace)
+    free = bulk.free_slots(request.workspace)
     fitting = min(counts["needing_slot"], free)
     fit = fitting + counts["active_elsewhere"]
     details = []
@@ -211,68 +173,10 @@ def _delete_preview(request, selection):
 
 def _perform(request, action, selection, campaign):
     """Does the action now (recounting under the quota lock, chunk by chunk) and says what it did."""
-    workspace = request.workspace
-    level = messages.SUCCESS
-    if action == BulkForm.ADD:
-        outcome = bulk.add_to_campaign(
-            workspace=workspace, campaign=campaign, selection=selection, available=_free_slots(workspace)
-        )
-        parts = [
-            counted("Added %(count)s contact", "Added %(count)s contacts", outcome.added)
-            + f" to {campaign.name}."
-        ]
-        if outcome.not_added_over_limit:
-            parts.append(
-                counted(
-                    "%(count)s did not fit (no active-lead slot was left) and stays in Contacts.",
-                    "%(count)s did not fit (no active-lead slot was left) and stay in Contacts.",
-                    outcome.not_added_over_limit,
-                )
-            )
-        if outcome.suppressed:
-            parts.append(
-                counted(
-                    "%(count)s on the suppression list was skipped.",
-                    "%(count)s on the suppression list were skipped.",
-                    outcome.suppressed,
-                )
-            )
-        if outcome.already_in_campaign:
-            parts.append(
-                counted(
-                    "%(count)s was in it already.",
-                    "%(count)s were in it already.",
-                    outcome.already_in_campaign,
-                )
-            )
-        if outcome.not_added_over_limit or outcome.suppressed or not outcome.added:
-            level = messages.WARNING
-        text = " ".join(parts)
-    elif action == BulkForm.REMOVE:
-        removed = bulk.remove_from_campaign(workspace=workspace, campaign=campaign, selection=selection)
-        free = _free_slots(workspace)
-        text = (
-            counted("Removed %(count)s contact", "Removed %(count)s contacts", removed)
-            + f" from {campaign.name}. "
-            + counted(
-                "%(count)s active-lead slot is free now.", "%(count)s active-lead slots are free now.", free
-            )
-        )
-    elif action == BulkForm.REMOVE_ALL:
-        removed, freed = bulk.remove_from_every_campaign(workspace=workspace, selection=selection)
-        text = (
-            counted("Removed %(count)s contact", "Removed %(count)s contacts", removed)
-            + " from every campaign; "
-            + counted("%(count)s active-lead slot freed.", "%(count)s active-lead slots freed.", freed)
-        )
-    else:
-        deleted, freed = bulk.delete(workspace=workspace, selection=selection)
-        text = (
-            counted("Deleted %(count)s contact", "Deleted %(count)s contacts", deleted)
-            + "; "
-            + counted("%(count)s active-lead slot freed.", "%(count)s active-lead slots freed.", freed)
-        )
-    messages.add_message(request, level, text)
+    text, warning = bulk.perform(
+        workspace=request.workspace, action=action, selection=selection, campaign=campaign
+    )
+    messages.add_message(request, messages.WARNING if warning else messages.SUCCESS, text)
 
 
 def _carried(data, form):
@@ -293,7 +197,7 @@ def _carried(data, form):
 def contact_bulk(request):
     """GET: what the bulk action would do (export: the CSV itself); POST: does it, then back to the list."""
     data = request.POST if request.method == "POST" else request.GET
-    narrowing, query = _filters(request, data)
+    narrowing, query = narrowing_of(request.workspace, data)
     back = reverse("contacts") + (f"?{query}" if query else "")
     form = BulkForm(data)
     if not form.is_valid():
@@ -314,6 +218,18 @@ def contact_bulk(request):
     if action == BulkForm.REMOVE_ALL:
         campaign = None
     if request.method == "POST":
+        if form.cleaned_data.get("scope") == BulkForm.MATCHING:
+            selected = selection.count()
+            if background.runs_in_background(selected):
+                started = background.bulk_action_start(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    action=action,
+                    campaign=campaign,
+                    filters=dict(parse_qsl(query)),
+                    selected=selected,
+                )
+                return redirect("contact_bulk_status", bulk_action_id=started.pk)
         try:
             _perform(request, action, selection, campaign)
         except DomainError as exc:
@@ -339,6 +255,27 @@ def contact_bulk(request):
         "back": back,
     }
     return render(request, "leads/contact_bulk.html", context)
+
+
+@require_GET
+@workspace_required
+def contact_bulk_status(request, bulk_action_id):
+    """A bulk action running in the background: how far it got (the page polls it until it has ended),
+    then what it did."""
+    bulk_action = BulkAction.objects.get_for_workspace_or_404(request.workspace, bulk_action_id)
+    query = urlencode(bulk_action.filters)
+    context = {
+        "bulk_action": bulk_action,
+        "finished": bulk_action.status in BulkAction.FINISHED,
+        "percent": min(100, round(100 * bulk_action.processed / bulk_action.selected))
+        if bulk_action.selected
+        else 100,
+        "selected_text": counted("%(count)s contact", "%(count)s contacts", bulk_action.selected),
+        "back": reverse("contacts") + (f"?{query}" if query else ""),
+    }
+    if request.headers.get("HX-Request"):  # the progress the page polls until the action has ended
+        return render(request, "leads/_bulk_progress.html", context)
+    return render(request, "leads/contact_bulk_status.html", context)
 
 
 @workspace_required

@@ -174,6 +174,9 @@ IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
 # A running import's worker beats every tenth of this; one not heard from for this many seconds is taken to
 # have died, and its job is queued again at once (not after CELERY_VISIBILITY_TIMEOUT).
 IMPORT_HEARTBEAT_TIMEOUT_SECONDS = env.int("IMPORT_HEARTBEAT_TIMEOUT_SECONDS", default=60)
+# A bulk action on more contacts than this (every contact the Contacts filters match) runs in a Celery task
+# whose page shows its progress; fewer are done in the request (about 1.5 s per 5,000 at 1,000,000 contacts).
+CONTACTS_BULK_BACKGROUND_ABOVE = env.int("CONTACTS_BULK_BACKGROUND_ABOVE", default=5_000)
 # Uploads stream to a temporary file on disk as they arrive, never into memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 
@@ -239,6 +242,8 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_ROUTES = {
     "campaigns.tasks.run_import": {"queue": "imports"},
+    # Bulk actions on Contacts write contacts and enrollments in chunks, as imports do.
+    "campaigns.tasks.run_contacts_bulk": {"queue": "imports"},
     "sending.tasks.send_due": {"queue": "sending"},
     "sending.tasks.poll_mailboxes": {"queue": "imap"},
     "webhooks.tasks.*": {"queue": "webhooks"},

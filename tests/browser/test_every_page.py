@@ -33,7 +33,7 @@ from accounts.models import Membership, Role
 from billing import services as billing_services
 from billing.models import CreditGrant
 from campaigns.importing import services as import_services
-from campaigns.models import Campaign
+from campaigns.models import BulkAction, Campaign
 from core.events import event_emit
 from leadfinder import services as leadfinder_services
 from leads import services as lead_services
@@ -96,6 +96,8 @@ PAGES = [
     ),
     Page("contacts: remove preview", lambda d: "/contacts/bulk/?action=remove_all&scope=matching"),
     Page("contacts: delete preview", lambda d: "/contacts/bulk/?action=delete&scope=matching&source=import"),
+    Page("contacts: bulk action running", lambda d: f"/contacts/bulk/{d.running_bulk_action.pk}/"),
+    Page("contacts: bulk action failed", lambda d: f"/contacts/bulk/{d.failed_bulk_action.pk}/"),
     Page("contact", lambda d: f"/contacts/{d.long_lead.pk}/"),
     Page("campaigns", lambda d: "/campaigns/"),
     Page("campaign", lambda d: f"/campaigns/{d.campaign.pk}/"),
@@ -290,8 +292,29 @@ def _swept_data(media_root):
     debit_credits(workspace, 3, description="Enrichment")
     preview = "&".join(f"prospect_ids={p.pk}" for p in prospects[:8])
     webhook = _webhook_with_a_log(workspace)
+    running_bulk_action = BulkAction.objects.create(
+        workspace=workspace,
+        action="add",
+        campaign=campaign,
+        filters={"q": "montgomery"},
+        created_by=owner,
+        status="running",
+        selected=123_456,
+        processed=45_000,
+    )
+    failed_bulk_action = BulkAction.objects.create(
+        workspace=workspace,
+        action="delete",
+        created_by=owner,
+        status="failed",
+        selected=123_456,
+        outcome="A campaign or import it was filtered by was deleted before it ran; nothing was done.",
+        warning=True,
+    )
 
     return SimpleNamespace(
+        running_bulk_action=running_bulk_action,
+        failed_bulk_action=failed_bulk_action,
         owner=owner,
         member=member,
         campaign=campaign,

@@ -5,14 +5,10 @@ would hold its worker) while the sending worker's scheduler pass sends a due mes
 server; the import then finishes. Were the two tasks on one queue, or routed to a queue nobody consumes,
 the send would wait for the import (or forever) and the test would fail."""
 
-import os
-import subprocess
-import sys
 import threading
 from datetime import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection, transaction
 
 from billing.services import quota_lock
@@ -22,49 +18,11 @@ from core import secrets
 from sending.models import Message
 from sending.tasks import send_due
 from tests.campaigns.import_helpers import csv_text, upload
-from tests.conftest import TEST_SECRET_ENCRYPTION_KEY
 from tests.factories import CampaignFactory, WorkspaceFactory
 from tests.sending.factories import enroll_due, mailbox_for, sending_campaign
-from tests.workers import database_url, empty_broker, wait_for
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def start_worker(settings, tmp_path):
-    """``start_worker(queues)``: a `celery worker --pool=solo -Q <queues>` process on this test database
-    and an emptied broker; every one is killed when the test ends."""
-    empty_broker()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": os.environ.get("REDIS_URL", ""),
-        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "LEADPOOL_SECRET_KEYS": TEST_SECRET_ENCRYPTION_KEY,
-        "LEADPOOL_ALLOW_PRIVATE_HOSTS": "true",
-        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    workers = []
-
-    def start(queues):
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"]
-        command += ["--loglevel=WARNING", "-Q", queues, "--hostname", f"{queues}@%h"]
-        workers.append(
-            subprocess.Popen(
-                command,
-                cwd=django_settings.BASE_DIR,
-                env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            worker.kill()
-        worker.wait(timeout=10)
 
 
 @pytest.fixture
@@ -107,7 +65,9 @@ def import_waiting_for_a_lock():
         return cursor.fetchone()[0] > 0
 
 
-def test_a_send_goes_out_while_an_import_holds_the_imports_worker(start_worker, quota_held, smtp_server):
+def test_a_send_goes_out_while_an_import_holds_the_imports_worker(
+    start_queue_worker, quota_held, smtp_server
+):
     importing = WorkspaceFactory(name="Importing")
     rows = [["Email", "Name"], *[[f"row{number}@example.com", "Row"] for number in range(200)]]
     job = import_services.import_create(
@@ -127,8 +87,8 @@ def test_a_send_goes_out_while_an_import_holds_the_imports_worker(start_worker, 
     (lead,) = enroll_due(campaign)
 
     quota_held(importing)
-    start_worker("imports")
-    start_worker("sending")
+    start_queue_worker("imports")
+    start_queue_worker("sending")
     wait_for(import_waiting_for_a_lock, timeout=60)
     assert ImportJob.objects.for_workspace(importing).get(pk=job.pk).status == ImportJob.Status.RUNNING
 
