@@ -274,16 +274,17 @@ def bulk_action_run(*, bulk_action_id: int) -> None:
             raise DomainError(
                 "A campaign or import it was filtered by was deleted before it ran; nothing was done."
             ) from exc
+        campaign = bulk_action.campaign
         needs_campaign = bulk_action.action in (BulkAction.Action.ADD, BulkAction.Action.REMOVE)
-        if needs_campaign and bulk_action.campaign is None:
+        if needs_campaign and campaign is None:
             raise DomainError("Its campaign was deleted before it ran; nothing was done.")
-        if bulk_action.action == BulkAction.Action.ADD and bulk_action.campaign.is_archived:
-            raise DomainError(f"{bulk_action.campaign.name} was archived before it ran; nothing was done.")
+        if bulk_action.action == BulkAction.Action.ADD and campaign is not None and campaign.is_archived:
+            raise DomainError(f"{campaign.name} was archived before it ran; nothing was done.")
         text, warning = perform(
             workspace=workspace,
             action=bulk_action.action,
             selection=selectors.contacts_matching(workspace=workspace, **narrowing),
-            campaign=bulk_action.campaign,
+            campaign=campaign,
             progress=progress,
         )
     except DomainError as exc:
