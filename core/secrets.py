@@ -12,6 +12,15 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+# Every model field that stores a secret under these keys, as (model, field names): ``rotate_secrets``
+# re-encrypts them all. Each app registers its own in its AppConfig.ready; tests/test_stored_secrets.py
+# fails for a field named ``*_encrypted`` that is not registered.
+STORED: list[tuple[type, tuple[str, ...]]] = []
+
+
+def register_stored(model: type, *fields: str) -> None:
+    STORED.append((model, fields))
+
 
 class SecretUnreadable(Exception):
     """A stored secret that none of the configured keys opens (a key was dropped too early)."""

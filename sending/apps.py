@@ -9,10 +9,13 @@ class SendingConfig(AppConfig):
         from rest_framework import serializers
 
         from campaigns.extensions import register_campaign_field, register_start_check
+        from core.secrets import register_stored
         from sending import checks as sending_checks
         from sending import selectors, services
+        from sending.models import Mailbox
 
         checks.register(sending_checks.secret_keys, checks.Tags.security, deploy=True)
+        register_stored(Mailbox, "smtp_password_encrypted", "imap_password_encrypted")
         register_campaign_field(
             "mailboxes",
             field=lambda: serializers.ListField(

@@ -362,6 +362,7 @@ CASES = {
     "api:reply-detail": Case(_reply, {"get": {}, "patch": {"label": "interested"}}),
     "api:webhook-detail": Case(_webhook, {"get": {}, "delete": {}}),
     "api:webhook-test": Case(_webhook, {"post": {}}, shows_the_object=False),
+    "api:webhook-roll-secret": Case(_webhook, {"post": {}}),
     "api:webhook-deliveries": Case(
         _webhook_delivery, shows_the_object=False, url_kwargs=lambda d: {"endpoint_id": d.endpoint_id}
     ),
@@ -418,6 +419,7 @@ CASES = {
     "reply_label": Case(_reply, {"post": {"label": "wrong_person"}}),
     "webhook_detail": Case(_webhook),
     "webhook_test": Case(_webhook, {"post": {}}),
+    "webhook_roll_secret": Case(_webhook, {"post": {}}),
     "webhook_delete": Case(_webhook, {"post": {}}),
     "webhook_redeliver": Case(_webhook_delivery, {"post": {}}, url_kwargs=_delivery_route),
 }

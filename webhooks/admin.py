@@ -11,8 +11,8 @@ class EndpointAdmin(admin.ModelAdmin):
     list_display = ("url", "workspace", "active", "created_at")
     list_filter = ("active",)
     search_fields = ("url",)
-    exclude = ("secret_encrypted",)
-    readonly_fields = ("workspace", "url", "events", "created_at")
+    exclude = ("secret_encrypted", "previous_secret_encrypted")
+    readonly_fields = ("workspace", "url", "events", "previous_secret_until", "created_at")
 
 
 @admin.register(Delivery)

@@ -32,6 +32,17 @@ class WebhookAPIView(WorkspaceAPIView):
     def endpoint(self, endpoint_id):
         return selectors.endpoint_for_workspace_or_404(workspace=self.workspace, endpoint_id=endpoint_id)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A replay of an answer that shows a secret (same Idempotency-Key) carries none: it is stored
+        # nowhere in clear.
+        data = getattr(response, "data", None)
+        if self.idempotency_record is not None and isinstance(data, dict) and data.get("secret"):
+            idempotency.complete(
+                self.idempotency_record, Response({**data, "secret": None}, status=response.status_code)
+            )
+            self.idempotency_record = None
+        return super().finalize_response(request, response, *args, **kwargs)
+
 
 class WebhookListView(WebhookAPIView, generics.ListAPIView):
     """The workspace's endpoints, newest first. POST makes one: its signing secret is in that answer
@@ -58,15 +69,6 @@ class WebhookListView(WebhookAPIView, generics.ListAPIView):
         data = {**EndpointSerializer(endpoint).data, "secret": secret}
         return Response(data, status=status.HTTP_201_CREATED)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # A replay of this answer (same Idempotency-Key) carries no secret: it is stored nowhere in clear.
-        if self.idempotency_record is not None and response.status_code == status.HTTP_201_CREATED:
-            idempotency.complete(
-                self.idempotency_record, Response({**response.data, "secret": None}, status=201)
-            )
-            self.idempotency_record = None
-        return super().finalize_response(request, response, *args, **kwargs)
-
 
 class WebhookDetailView(WebhookAPIView):
     """One endpoint. DELETE removes it with its delivery log; retries waiting for it are dropped."""
@@ -79,6 +81,22 @@ class WebhookDetailView(WebhookAPIView):
     def delete(self, request, endpoint_id):
         services.endpoint_delete(workspace=self.workspace, endpoint=self.endpoint(endpoint_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookSecretRollView(WebhookAPIView):
+    """Gives the endpoint a new signing secret, in this answer only. For 24 hours every request is signed
+    with the new secret and the one before (two ``v1=`` in ``Leadpool-Signature``), so the receiver can
+    switch without missing an event; ``previous_secret_until`` says until when."""
+
+    @extend_schema(
+        request=None,
+        responses={200: EndpointCreatedSerializer, 403: ADMINS_ONLY, 404: NOT_FOUND},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request, endpoint_id):
+        endpoint = self.endpoint(endpoint_id)
+        secret = services.endpoint_secret_roll(workspace=self.workspace, endpoint=endpoint)
+        return Response({**EndpointSerializer(endpoint).data, "secret": secret})
 
 
 class WebhookTestView(WebhookAPIView):

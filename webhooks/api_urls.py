@@ -7,6 +7,11 @@ urlpatterns = [
     path("webhooks/<id:endpoint_id>", api.WebhookDetailView.as_view(), name="webhook-detail"),
     path("webhooks/<id:endpoint_id>/test", api.WebhookTestView.as_view(), name="webhook-test"),
     path(
+        "webhooks/<id:endpoint_id>/roll-secret",
+        api.WebhookSecretRollView.as_view(),
+        name="webhook-roll-secret",
+    ),
+    path(
         "webhooks/<id:endpoint_id>/deliveries", api.WebhookDeliveriesView.as_view(), name="webhook-deliveries"
     ),
     path(

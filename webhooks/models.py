@@ -10,11 +10,16 @@ from core.tenancy import TenantModel
 
 class Endpoint(TenantModel):
     """A URL of the workspace's that receives the events it chose, signed with its secret. The secret is
-    stored Fernet-encrypted (``core.secrets``) and shown once, when the endpoint is made."""
+    stored Fernet-encrypted (``core.secrets``) and shown once, when the endpoint is made or its secret
+    rolled."""
 
     url = models.CharField(max_length=2000)
     events = ArrayField(models.CharField(max_length=40))
     secret_encrypted = models.TextField(editable=False)
+    # After the secret is rolled, the one before it still signs every request beside the new one until
+    # ``previous_secret_until`` (WEBHOOK_SECRET_OVERLAP_HOURS), so a receiver can switch without a gap.
+    previous_secret_encrypted = models.TextField(blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     # Off: no new deliveries (support may switch an endpoint off in the admin); what is logged stays.
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,18 +10,23 @@ class EndpointSerializer(serializers.ModelSerializer):
 
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES))
     active = serializers.BooleanField(help_text="Off: no new deliveries.")
+    previous_secret_until = serializers.DateTimeField(
+        allow_null=True,
+        help_text="After the secret was rolled: until when requests are also signed with the secret before.",
+    )
 
     class Meta:
         model = Endpoint
-        fields = ["id", "url", "events", "active", "created_at"]
+        fields = ["id", "url", "events", "active", "previous_secret_until", "created_at"]
         read_only_fields = fields
 
 
 class EndpointCreatedSerializer(EndpointSerializer):
     secret = serializers.CharField(
         allow_null=True,
-        help_text="The signing secret (whsec_…), in this answer only; null when the answer is replayed for "
-        "the same Idempotency-Key (it is never shown again).",
+        help_text="The signing secret (whsec_…), in this answer only (the one that made the endpoint or "
+        "rolled its secret); null when the answer is replayed for the same Idempotency-Key (it is never "
+        "shown again).",
     )
 
     class Meta(EndpointSerializer.Meta):

@@ -38,6 +38,8 @@ from webhooks.signing import HEADER, signature_header
 logger = logging.getLogger(__name__)
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
+# How long the secret before a roll keeps signing beside the new one.
+SECRET_OVERLAP = timedelta(hours=24)
 # The type of the event a Test button sends: to that endpoint only, never fanned out.
 TEST_EVENT_TYPE = "webhook.test"
 RETRY_FOR = timedelta(hours=24)
@@ -108,6 +110,32 @@ def endpoint_create(*, workspace: Workspace, url: str, events: Iterable[str]) ->
     )
     logger.info("Webhook endpoint %s created in workspace %s.", endpoint.pk, workspace.pk)
     return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_secret_roll(*, workspace: Workspace, endpoint: Endpoint, now: datetime | None = None) -> str:
+    """Gives the endpoint a new secret, returned here and never again. The secret before it keeps signing
+    beside the new one for ``SECRET_OVERLAP`` (a receiver that checks either lets both through while it
+    switches); rolled again within that time, the oldest stops at once."""
+    now = now or timezone.now()
+    locked = Endpoint.objects.for_workspace(workspace).select_for_update().get(pk=endpoint.pk)
+    secret = new_secret()
+    locked.previous_secret_encrypted = locked.secret_encrypted
+    locked.previous_secret_until = now + SECRET_OVERLAP
+    locked.secret_encrypted = secrets.encrypt(secret)
+    locked.save(update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_until"])
+    endpoint.previous_secret_until = locked.previous_secret_until
+    logger.info("Webhook endpoint %s of workspace %s got a new secret.", endpoint.pk, workspace.pk)
+    return secret
+
+
+def signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
+    """The secrets a request to ``endpoint`` is signed with now: its own, then the one before while the
+    overlap lasts."""
+    current = [secrets.decrypt(endpoint.secret_encrypted)]
+    if endpoint.previous_secret_until is not None and now < endpoint.previous_secret_until:
+        return [*current, secrets.decrypt(endpoint.previous_secret_encrypted)]
+    return current
 
 
 @transaction.atomic
@@ -190,7 +218,7 @@ def _send(delivery: Delivery) -> Delivery:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Leadpool-Webhooks/1.0",
-        HEADER: signature_header(secrets.decrypt(endpoint.secret_encrypted), body, timestamp),
+        HEADER: signature_header(signing_secrets(endpoint, timezone.now()), body, timestamp),
     }
     try:
         answer = post(endpoint.url, body, headers)

@@ -1,8 +1,9 @@
-"""Settings → Webhooks: endpoints (make one, its secret shown once; delete; test) and each endpoint's
-delivery log with a Redeliver button. Admins and owners only, as API keys are."""
+"""Settings → Webhooks: endpoints (make one, its secret shown once; roll the secret; delete; test) and
+each endpoint's delivery log with a Redeliver button. Admins and owners only, as API keys are."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -35,15 +36,19 @@ def settings_webhooks(request):
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            request.session[NEW_SECRET_SESSION_KEY] = {
-                "workspace_id": request.workspace.pk,
-                "endpoint_id": endpoint.pk,
-                "secret": secret,
-            }
+            _keep_new_secret(request, endpoint, secret)
             messages.success(request, f"Webhook endpoint {endpoint.url} added.")
             return redirect("webhook_detail", endpoint_id=endpoint.pk)
     context = {"form": form, "endpoints": selectors.endpoints_for_workspace(workspace=request.workspace)}
     return render(request, "webhooks/settings_webhooks.html", context)
+
+
+def _keep_new_secret(request, endpoint, secret):
+    request.session[NEW_SECRET_SESSION_KEY] = {
+        "workspace_id": request.workspace.pk,
+        "endpoint_id": endpoint.pk,
+        "secret": secret,
+    }
 
 
 def _pop_new_secret(request, endpoint):
@@ -65,6 +70,7 @@ def webhook_detail(request, endpoint_id):
         "endpoint": endpoint,
         "deliveries": page.items,
         "new_secret": _pop_new_secret(request, endpoint),
+        "now": timezone.now(),
         "states": Delivery.State,
         **page_links(request, page),
     }
@@ -96,6 +102,16 @@ def webhook_redeliver(request, endpoint_id, delivery_id):
     )
     again = services.delivery_redeliver(workspace=request.workspace, endpoint=endpoint, delivery=delivery)
     _say_how_it_went(request, again, f"Event {again.event.public_id} sent again")
+    return redirect("webhook_detail", endpoint_id=endpoint.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def webhook_roll_secret(request, endpoint_id):
+    endpoint = _endpoint(request, endpoint_id)
+    secret = services.endpoint_secret_roll(workspace=request.workspace, endpoint=endpoint)
+    _keep_new_secret(request, endpoint, secret)
+    messages.success(request, "A new signing secret is made; copy it below.")
     return redirect("webhook_detail", endpoint_id=endpoint.pk)
 
 

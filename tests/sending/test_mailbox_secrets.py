@@ -63,7 +63,7 @@ def test_rotate_secrets_moves_every_password_to_the_newest_key(settings, workspa
 
     call_command("rotate_secrets", stdout=out)
 
-    assert out.getvalue().strip().splitlines()[-1] == "rotated 3 passwords"
+    assert out.getvalue().strip().splitlines()[-1] == "rotated 3 secrets"
     settings.SECRET_ENCRYPTION_KEYS = [new]
     ours, theirs = (Mailbox.objects.unscoped().get(pk=mailbox.pk) for mailbox in (ours, theirs))
     assert secrets.decrypt(ours.smtp_password_encrypted) == SMTP_PASSWORD
@@ -87,5 +87,5 @@ def test_rotate_secrets_stops_at_a_password_no_key_opens(settings, workspace):
     make_mailbox(workspace)
     settings.SECRET_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
 
-    with pytest.raises(CommandError, match="no configured key opens its password"):
+    with pytest.raises(CommandError, match=r"Mailbox \d+: no configured key opens its smtp password"):
         call_command("rotate_secrets", stdout=io.StringIO())
