@@ -489,12 +489,11 @@ def inbound_record(*, mailbox: Mailbox, items: Sequence[Inbound]) -> Recorded:
         if message is None:
             recorded.ignored += 1
             continue
+        rows.append(_reply_row(mailbox, item, message))
         if item.kind == UNSUBSCRIBE:
             unsubscribed.setdefault(message.lead_id, message)
             recorded.unsubscribes += 1
-            continue
-        rows.append(_reply_row(mailbox, item, message))
-        if item.kind == REPLY:
+        elif item.kind == REPLY:
             recorded.replies += 1
             if message.campaign.stop_on_reply:
                 replied.setdefault(message.campaign_id, (message.campaign, set()))[1].add(message.lead_id)

@@ -169,6 +169,9 @@ class ReplyKind(models.TextChoices):
     AUTO_REPLY = "auto_reply", "Automatic reply"
     # A delivery status notification (rule 23): hard (5.x.x) ends the enrollment as bounced, soft is counted.
     BOUNCE = "bounce", "Bounce"
+    # A mailto unsubscribe (rule 21): kept so that reading the folder again does not suppress again an
+    # address the user has since taken off the suppression list.
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
 
 
 class ReplyLabel(models.TextChoices):
@@ -181,7 +184,7 @@ class ReplyLabel(models.TextChoices):
 class Reply(TenantModel):
     """A message the IMAP poller read from a mailbox and matched to one of ours (``message``) by its
     In-Reply-To/References, or a bounce report about one of ours. The inbox (``/replies``) shows kind
-    ``reply`` by default; auto-replies and bounces are kept apart by ``kind``.
+    ``reply`` by default; auto-replies, bounces and mailto unsubscribes are kept apart by ``kind``.
 
     Read once: (mailbox, header_message_id) is unique, so a pass that reads a message again (a new
     UIDVALIDITY, a pass that died before saving its place) records nothing new."""
@@ -196,7 +199,7 @@ class Reply(TenantModel):
     )
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=10, choices=ReplyKind.choices, default=ReplyKind.REPLY)
+    kind = models.CharField(max_length=12, choices=ReplyKind.choices, default=ReplyKind.REPLY)
     label = models.CharField(max_length=14, choices=ReplyLabel.choices, blank=True)
     # The RFC 5322 Message-ID of the message read (angle brackets included), or a digest of it if it had none.
     header_message_id = models.CharField(max_length=255)

@@ -20,6 +20,7 @@ TABS = [
     (ReplyKind.REPLY, "Replies"),
     (ReplyKind.AUTO_REPLY, "Auto-replies"),
     (ReplyKind.BOUNCE, "Bounces"),
+    (ReplyKind.UNSUBSCRIBE, "Unsubscribes"),
 ]
 
 

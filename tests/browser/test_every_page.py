@@ -139,6 +139,7 @@ PAGES = [
     Page("mailbox delete", lambda d: f"/mailboxes/{d.broken_mailbox.pk}/delete/"),
     Page("replies", lambda d: "/replies/"),
     Page("replies: bounces", lambda d: "/replies/?kind=bounce"),
+    Page("replies: unsubscribes", lambda d: "/replies/?kind=unsubscribe"),
     Page("replies filtered to none", lambda d: f"/replies/?label=none&campaign={d.empty_campaign.pk}"),
     Page("reply", lambda d: f"/replies/{d.long_reply.pk}/"),
     Page("reply: a bounce", lambda d: f"/replies/{d.bounce.pk}/"),
@@ -265,6 +266,7 @@ def _swept_data(media_root):
         hard_bounce=True,
     )
     ReplyFactory(message=first_message, kind="auto_reply", subject="Automatic reply: out of the office")
+    ReplyFactory(message=first_message, kind="unsubscribe", subject="unsubscribe")
     lead_services.suppression_add(
         workspace=workspace, values=["do-not-contact@example.com", "competitor.example"]
     )

@@ -19,6 +19,7 @@ from core import secrets
 from core.locks import held_alone
 from leadfinder import services as leadfinder_services
 from leadfinder.models import Ownership, Prospect
+from leads import services as lead_services
 from leads.models import Suppression
 from sending.models import Mailbox, Message, Reply
 from sending.poller import POLL_LOCK_KEY, poll_mailbox, poll_mailboxes
@@ -307,7 +308,26 @@ def test_a_mailto_unsubscribe_suppresses_the_address_and_ends_its_sequences(inbo
     assert list(suppressed(workspace, ours.to_email)) == [Suppression.Reason.UNSUBSCRIBED]
     assert status_of(ours) == Enrollment.Status.UNSUBSCRIBED
     assert enrollment(other, ours.lead).status == Enrollment.Status.UNSUBSCRIBED
-    assert not Reply.objects.for_workspace(workspace).exists()
+    kept = Reply.objects.for_workspace(workspace).get()
+    assert (kept.kind, kept.lead_id, kept.subject) == (Reply.Kind.UNSUBSCRIBE, ours.lead_id, "unsubscribe")
+
+
+def test_reading_the_folder_again_does_not_suppress_again_an_address_taken_off_the_list(
+    inbox, workspace, mailbox, ours
+):
+    """The unsubscribe is recorded once: after the user takes the address off the suppression list, a new
+    UIDVALIDITY (the folder read again from the start) passes over it."""
+    deliver(inbox, "mailto_unsubscribe", ours)
+    poll_mailboxes()
+    lead_services.suppression_remove(
+        workspace=workspace, suppression=Suppression.objects.for_workspace(workspace).get()
+    )
+
+    inbox.set_uidvalidity(int(time.time()))
+    poll_mailboxes()
+
+    assert not Suppression.objects.for_workspace(workspace).exists()
+    assert Reply.objects.for_workspace(workspace).count() == 1
 
 
 def test_an_unsubscribe_from_an_address_this_mailbox_never_wrote_to_changes_nothing(
