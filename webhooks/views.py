@@ -11,6 +11,7 @@ from accounts.decorators import role_required
 from accounts.forms import add_domain_error
 from accounts.models import Role
 from campaigns.forms import list_query
+from core import secrets
 from core.errors import DomainError
 from core.pages import keyset_page, page_links
 from webhooks import selectors, services
@@ -44,10 +45,11 @@ def settings_webhooks(request):
 
 
 def _keep_new_secret(request, endpoint, secret):
+    """Until the one page that shows it, encrypted as at rest: the session store holds no secret in clear."""
     request.session[NEW_SECRET_SESSION_KEY] = {
         "workspace_id": request.workspace.pk,
         "endpoint_id": endpoint.pk,
-        "secret": secret,
+        "secret": secrets.encrypt(secret),
     }
 
 
@@ -56,7 +58,7 @@ def _pop_new_secret(request, endpoint):
     new = request.session.pop(NEW_SECRET_SESSION_KEY, None)
     if new is None or new["workspace_id"] != request.workspace.pk or new["endpoint_id"] != endpoint.pk:
         return None
-    return new["secret"]
+    return secrets.decrypt(new["secret"])
 
 
 @never_cache

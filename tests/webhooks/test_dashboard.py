@@ -1,6 +1,7 @@
 """Settings → Webhooks: add an endpoint (its secret shown once), test it, see its log, redeliver, delete.
 Admins and owners only."""
 
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
@@ -23,6 +24,7 @@ def test_an_owner_adds_an_endpoint_and_sees_its_secret_once(workspace, receiver)
         reverse("settings_webhooks"),
         {"url": receiver.url(), "events": ["import.finished", "active_leads.full"]},
     )
+    waiting = str(Session.objects.get(session_key=client.session.session_key).get_decoded())
 
     endpoint = Endpoint.objects.for_workspace(workspace).get()
     assert response.status_code == 302
@@ -32,6 +34,7 @@ def test_an_owner_adds_an_endpoint_and_sees_its_secret_once(workspace, receiver)
     assert 'id="new-webhook-secret-value">whsec_' in page
     secret = page.split('id="new-webhook-secret-value">')[1].split("<")[0]
     assert services.secrets.decrypt(endpoint.secret_encrypted) == secret
+    assert secret not in waiting, "the session held it encrypted until the page showed it"
     assert secret not in client.get(response["Location"]).content.decode(), "shown once"
     assert receiver.url() in client.get(reverse("settings_webhooks")).content.decode()
 
