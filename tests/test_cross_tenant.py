@@ -360,7 +360,7 @@ CASES = {
     "api:mailbox-test": Case(_mailbox_in_error, {"post": {}}),
     "api:suppression-detail": Case(_suppression, {"delete": {}}),
     "api:reply-detail": Case(_reply, {"get": {}, "patch": {"label": "interested"}}),
-    "api:webhook-detail": Case(_webhook, {"get": {}, "delete": {}}),
+    "api:webhook-detail": Case(_webhook, {"get": {}, "patch": {"active": False}, "delete": {}}),
     "api:webhook-test": Case(_webhook, {"post": {}}, shows_the_object=False),
     "api:webhook-roll-secret": Case(_webhook, {"post": {}}),
     "api:webhook-deliveries": Case(
@@ -420,6 +420,7 @@ CASES = {
     "webhook_detail": Case(_webhook),
     "webhook_test": Case(_webhook, {"post": {}}),
     "webhook_roll_secret": Case(_webhook, {"post": {}}),
+    "webhook_switch": Case(_webhook, {"post": {}}),
     "webhook_delete": Case(_webhook, {"post": {}}),
     "webhook_redeliver": Case(_webhook_delivery, {"post": {}}, url_kwargs=_delivery_route),
 }

@@ -15,6 +15,7 @@ from webhooks.serializers import (
     DeliverySerializer,
     EndpointCreatedSerializer,
     EndpointSerializer,
+    EndpointUpdateSerializer,
     EndpointWriteSerializer,
 )
 
@@ -71,11 +72,26 @@ class WebhookListView(WebhookAPIView, generics.ListAPIView):
 
 
 class WebhookDetailView(WebhookAPIView):
-    """One endpoint. DELETE removes it with its delivery log; retries waiting for it are dropped."""
+    """One endpoint. PATCH changes its URL, events or ``active`` (switched off: no new deliveries, and its
+    retries still waiting fail). DELETE removes it with its delivery log; retries waiting for it are
+    dropped."""
 
     @extend_schema(responses={200: EndpointSerializer, 403: ADMINS_ONLY, 404: NOT_FOUND})
     def get(self, request, endpoint_id):
         return Response(EndpointSerializer(self.endpoint(endpoint_id)).data)
+
+    @extend_schema(
+        request=EndpointUpdateSerializer,
+        responses={200: EndpointSerializer, 400: INVALID_ENDPOINT, 403: ADMINS_ONLY, 404: NOT_FOUND},
+    )
+    def patch(self, request, endpoint_id):
+        endpoint = self.endpoint(endpoint_id)
+        serializer = EndpointUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = services.endpoint_update(
+            workspace=self.workspace, endpoint=endpoint, **serializer.validated_data
+        )
+        return Response(EndpointSerializer(endpoint).data)
 
     @extend_schema(responses={204: None, 403: ADMINS_ONLY, 404: NOT_FOUND})
     def delete(self, request, endpoint_id):

@@ -20,7 +20,7 @@ class Endpoint(TenantModel):
     # ``previous_secret_until`` (WEBHOOK_SECRET_OVERLAP_HOURS), so a receiver can switch without a gap.
     previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_until = models.DateTimeField(null=True, blank=True)
-    # Off: no new deliveries (support may switch an endpoint off in the admin); what is logged stays.
+    # Off: no new deliveries (switched by the workspace, or by support in the admin); what is logged stays.
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -46,6 +46,21 @@ class EndpointWriteSerializer(StrictSerializer):
     )
 
 
+class EndpointUpdateSerializer(StrictSerializer):
+    url = serializers.CharField(max_length=2000, required=False, help_text="Checked as when it was made.")
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES),
+        allow_empty=False,
+        max_length=len(EVENT_TYPES),
+        required=False,
+        help_text="The event types it receives from now on: at least one.",
+    )
+    active = serializers.BooleanField(
+        required=False,
+        help_text="false: no new deliveries, and retries still waiting fail; true: events from now on.",
+    )
+
+
 class DeliverySerializer(serializers.ModelSerializer):
     event_id = serializers.CharField(source="event.public_id", help_text="The event's stable id (evt_…).")
     event_type = serializers.CharField(source="event.type", help_text="An event type, or webhook.test.")

@@ -91,16 +91,18 @@ def new_secret() -> str:
     return SECRET_PREFIX + random_secrets.token_urlsafe(32)
 
 
+def _refuse_problems(**checked: str) -> None:
+    """A 400 naming each field whose problem is not "" (nothing is changed)."""
+    problems = {field: [problem] for field, problem in checked.items() if problem}
+    if problems:
+        raise DomainError(" ".join(messages[0] for messages in problems.values()), details=problems)
+
+
 @transaction.atomic
 def endpoint_create(*, workspace: Workspace, url: str, events: Iterable[str]) -> tuple[Endpoint, str]:
     """A new endpoint and its secret, which is returned here and never again (it is stored encrypted)."""
     url, events = url.strip(), list(events)
-    problems = {
-        field: [problem] for field, problem in (("url", url_problem(url)), ("events", events_problem(events)))
-    }
-    problems = {field: messages for field, messages in problems.items() if messages[0]}
-    if problems:
-        raise DomainError(" ".join(messages[0] for messages in problems.values()), details=problems)
+    _refuse_problems(url=url_problem(url), events=events_problem(events))
     secret = new_secret()
     endpoint = Endpoint.objects.create(
         workspace=workspace,
@@ -110,6 +112,40 @@ def endpoint_create(*, workspace: Workspace, url: str, events: Iterable[str]) ->
     )
     logger.info("Webhook endpoint %s created in workspace %s.", endpoint.pk, workspace.pk)
     return endpoint, secret
+
+
+@transaction.atomic
+def endpoint_update(
+    *,
+    workspace: Workspace,
+    endpoint: Endpoint,
+    url: str | None = None,
+    events: Iterable[str] | None = None,
+    active: bool | None = None,
+) -> Endpoint:
+    """Changes what is given of the endpoint's URL (checked as when it was made), events and ``active``.
+    Switched off, it gets no new deliveries and its retries still waiting fail at once (the log says so);
+    switched on again, it gets the events that happen from then on."""
+    url = None if url is None else url.strip()
+    events = None if events is None else list(events)
+    _refuse_problems(
+        url="" if url is None else url_problem(url), events="" if events is None else events_problem(events)
+    )
+    locked = Endpoint.objects.for_workspace(workspace).select_for_update().get(pk=endpoint.pk)
+    if url is not None:
+        locked.url = url
+    if events is not None:
+        locked.events = [event for event in EVENT_TYPES if event in events]
+    if active is not None:
+        if locked.active and not active:
+            Delivery.objects.for_workspace(workspace).filter(endpoint=locked, state=State.PENDING).update(
+                state=State.FAILED,
+                next_attempt_at=None,
+                error="The endpoint was switched off before this attempt.",
+            )
+        locked.active = active
+    locked.save(update_fields=["url", "events", "active"])
+    return locked
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ urlpatterns = [
     path("settings/webhooks/", views.settings_webhooks, name="settings_webhooks"),
     path("settings/webhooks/<id:endpoint_id>/", views.webhook_detail, name="webhook_detail"),
     path("settings/webhooks/<id:endpoint_id>/test/", views.webhook_test, name="webhook_test"),
+    path("settings/webhooks/<id:endpoint_id>/switch/", views.webhook_switch, name="webhook_switch"),
     path(
         "settings/webhooks/<id:endpoint_id>/roll-secret/",
         views.webhook_roll_secret,

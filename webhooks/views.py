@@ -119,6 +119,21 @@ def webhook_roll_secret(request, endpoint_id):
 
 @require_POST
 @role_required(Role.ADMIN)
+def webhook_switch(request, endpoint_id):
+    """Switches the endpoint off (no new deliveries; waiting retries fail) or on again."""
+    endpoint = _endpoint(request, endpoint_id)
+    endpoint = services.endpoint_update(
+        workspace=request.workspace, endpoint=endpoint, active=not endpoint.active
+    )
+    if endpoint.active:
+        messages.success(request, f"{endpoint.url} is on again: it gets the events that happen from now on.")
+    else:
+        messages.success(request, f"{endpoint.url} is off: it gets no new deliveries until you switch it on.")
+    return redirect("webhook_detail", endpoint_id=endpoint.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
 def webhook_delete(request, endpoint_id):
     endpoint = _endpoint(request, endpoint_id)
     services.endpoint_delete(workspace=request.workspace, endpoint=endpoint)
