@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 import factory
 import pytest
 from cryptography.fernet import Fernet
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign, Enrollment, Step
 from core import secrets
+from sending import services
 from sending.models import CampaignMailbox, Mailbox, Message, Reply
 from tests.factories import CampaignFactory, LeadFactory, TenantFactory, enroll
 
@@ -135,3 +137,38 @@ def imap_mailbox(server, workspace, **fields):
         imap_username=server.username,
         **fields,
     )
+
+
+# A mailbox as the API takes it (its passwords are these), and making one through the service.
+LIST = reverse("api:mailboxes")
+SMTP_PASSWORD = "smtp-pass-Zq81"
+IMAP_PASSWORD = "imap-pass-Kw27"
+
+
+def mailbox_body(**overrides):
+    return {
+        "email": "Ada@Example.com",
+        "from_name": "Ada Lovelace",
+        "smtp_host": "smtp.example.com",
+        "smtp_port": 587,
+        "smtp_security": "starttls",
+        "smtp_username": "ada@example.com",
+        "smtp_password": SMTP_PASSWORD,
+        "imap_host": "imap.example.com",
+        "imap_port": 993,
+        "imap_security": "ssl",
+        "imap_username": "ada@example.com",
+        "imap_password": IMAP_PASSWORD,
+        "daily_limit": 40,
+        "min_interval_seconds": 90,
+        **overrides,
+    }
+
+
+def detail(mailbox):
+    return reverse("api:mailbox-detail", args=[mailbox.pk if isinstance(mailbox, Mailbox) else mailbox])
+
+
+def make_mailbox(workspace, **overrides):
+    fields = mailbox_body(**overrides)
+    return services.mailbox_create(workspace=workspace, **fields)

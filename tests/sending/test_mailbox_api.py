@@ -14,10 +14,8 @@ from sending.models import CampaignMailbox, Mailbox, Message
 from tests import unchanged
 from tests.concurrency.threads import run_together
 from tests.factories import CampaignFactory, LeadFactory, WorkspaceFactory, enroll
+from tests.sending.factories import IMAP_PASSWORD, LIST, SMTP_PASSWORD, detail, mailbox_body, make_mailbox
 
-LIST = reverse("api:mailboxes")
-SMTP_PASSWORD = "smtp-pass-Zq81"
-IMAP_PASSWORD = "imap-pass-Kw27"
 ANSWER_FIELDS = {
     "id",
     "email",
@@ -38,41 +36,12 @@ ANSWER_FIELDS = {
 }
 
 
-def body(**overrides):
-    return {
-        "email": "Ada@Example.com",
-        "from_name": "Ada Lovelace",
-        "smtp_host": "smtp.example.com",
-        "smtp_port": 587,
-        "smtp_security": "starttls",
-        "smtp_username": "ada@example.com",
-        "smtp_password": SMTP_PASSWORD,
-        "imap_host": "imap.example.com",
-        "imap_port": 993,
-        "imap_security": "ssl",
-        "imap_username": "ada@example.com",
-        "imap_password": IMAP_PASSWORD,
-        "daily_limit": 40,
-        "min_interval_seconds": 90,
-        **overrides,
-    }
-
-
-def detail(mailbox):
-    return reverse("api:mailbox-detail", args=[mailbox.pk if isinstance(mailbox, Mailbox) else mailbox])
-
-
-def make_mailbox(workspace, **overrides):
-    fields = body(**overrides)
-    return services.mailbox_create(workspace=workspace, **fields)
-
-
 def stored(mailbox_id):
     return Mailbox.objects.unscoped().get(pk=mailbox_id)
 
 
 def test_connecting_a_mailbox_answers_its_settings_without_the_passwords(api_client):
-    response = api_client.post(LIST, body(), format="json")
+    response = api_client.post(LIST, mailbox_body(), format="json")
 
     assert response.status_code == 201
     answer = response.json()
@@ -87,7 +56,7 @@ def test_connecting_a_mailbox_answers_its_settings_without_the_passwords(api_cli
 
 
 def test_passwords_are_stored_encrypted_and_decrypt_to_what_was_sent(api_client):
-    mailbox_id = api_client.post(LIST, body(), format="json").json()["id"]
+    mailbox_id = api_client.post(LIST, mailbox_body(), format="json").json()["id"]
 
     mailbox = stored(mailbox_id)
     assert SMTP_PASSWORD not in mailbox.smtp_password_encrypted
@@ -128,7 +97,7 @@ def test_the_same_email_twice_in_a_workspace_is_a_400_naming_the_field(api_clien
     make_mailbox(workspace, email="ada@example.com")
 
     with unchanged.nothing_changes():
-        response = api_client.post(LIST, body(email=" ADA@example.COM "), format="json")
+        response = api_client.post(LIST, mailbox_body(email=" ADA@example.COM "), format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
@@ -138,7 +107,7 @@ def test_the_same_email_twice_in_a_workspace_is_a_400_naming_the_field(api_clien
 def test_another_workspace_may_connect_the_same_email(api_client, other_workspace):
     make_mailbox(other_workspace, email="ada@example.com")
 
-    assert api_client.post(LIST, body(email="ada@example.com"), format="json").status_code == 201
+    assert api_client.post(LIST, mailbox_body(email="ada@example.com"), format="json").status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -167,7 +136,7 @@ def test_another_workspace_may_connect_the_same_email(api_client, other_workspac
 )
 def test_a_bad_value_is_a_400_naming_the_field_and_changes_nothing(api_client, field, value):
     with unchanged.nothing_changes():
-        response = api_client.post(LIST, body(**{field: value}), format="json")
+        response = api_client.post(LIST, mailbox_body(**{field: value}), format="json")
 
     assert response.status_code == 400
     error = response.json()["error"]
@@ -179,7 +148,7 @@ def test_a_bad_value_is_a_400_naming_the_field_and_changes_nothing(api_client, f
     "host", ["smtp.example.com", "10.1.2.3", "2001:db8::1", "bücher.example", "localhost"]
 )
 def test_host_names_and_ip_addresses_are_accepted_when_saved(api_client, host):
-    assert api_client.post(LIST, body(smtp_host=host), format="json").status_code == 201
+    assert api_client.post(LIST, mailbox_body(smtp_host=host), format="json").status_code == 201
 
 
 def test_patch_with_no_password_or_an_empty_one_keeps_the_stored_passwords(api_client, workspace):
@@ -327,8 +296,8 @@ def test_deleting_a_mailbox_unlinks_it_clears_its_enrollments_and_keeps_the_sent
 
 
 def test_an_idempotency_key_connects_the_mailbox_once(api_client, workspace):
-    first = api_client.post(LIST, body(), format="json", HTTP_IDEMPOTENCY_KEY="connect-ada")
-    again = api_client.post(LIST, body(), format="json", HTTP_IDEMPOTENCY_KEY="connect-ada")
+    first = api_client.post(LIST, mailbox_body(), format="json", HTTP_IDEMPOTENCY_KEY="connect-ada")
+    again = api_client.post(LIST, mailbox_body(), format="json", HTTP_IDEMPOTENCY_KEY="connect-ada")
 
     assert (first.status_code, again.status_code) == (201, 201)
     assert again["Idempotent-Replayed"] == "true"

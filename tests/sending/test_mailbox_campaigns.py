@@ -9,7 +9,7 @@ from core.errors import DomainError
 from sending import selectors
 from sending.models import CampaignMailbox, Mailbox
 from tests.factories import CampaignFactory
-from tests.sending.test_mailbox_api import make_mailbox
+from tests.sending.factories import make_mailbox
 
 NO_MAILBOX = "Choose at least one active mailbox for this campaign before starting it."
 

@@ -13,7 +13,7 @@ from core import secrets
 from sending import selectors
 from sending.models import CampaignMailbox, Mailbox
 from tests.factories import CampaignFactory, LeadFactory, enroll, owner_of
-from tests.sending.test_mailbox_api import IMAP_PASSWORD, SMTP_PASSWORD, make_mailbox
+from tests.sending.factories import IMAP_PASSWORD, SMTP_PASSWORD, make_mailbox
 
 FORM = {
     "email": "grace@example.com",

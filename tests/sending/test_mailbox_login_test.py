@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from sending import services
 from sending.models import Mailbox
+from tests.sending.factories import LIST, detail, mailbox_body
 from tests.sending.smtp_server import free_port
-from tests.sending.test_mailbox_api import LIST, body, detail
 
 WRONG_PASSWORD = "wrong-Pa55word-xyz"
 
@@ -138,7 +138,7 @@ def test_an_internal_address_is_refused_at_test_time_without_connecting(
 
 def test_no_log_record_carries_a_password(api_client, workspace, smtp_server, imap_server, caplog):
     caplog.set_level(logging.DEBUG)
-    fields = body(
+    fields = mailbox_body(
         email="logged@example.com",
         smtp_host="127.0.0.1",
         smtp_port=smtp_server.port,

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from core import secrets
 from sending.checks import secret_keys
 from sending.models import Mailbox
-from tests.sending.test_mailbox_api import IMAP_PASSWORD, SMTP_PASSWORD, make_mailbox
+from tests.sending.factories import IMAP_PASSWORD, SMTP_PASSWORD, make_mailbox
 
 
 def deploy_errors():

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.webhooks.test_delivery import valid_signature
+from tests.webhooks.deliveries import valid_signature
 from webhooks import services
 from webhooks.models import Delivery, Endpoint
 

@@ -2,8 +2,6 @@
 a timeout until a 2xx, given up 24 h after the event, every attempt logged; rule 25: a refused address is
 never reached."""
 
-import hashlib
-import hmac
 import json
 from datetime import timedelta
 from itertools import pairwise
@@ -13,6 +11,7 @@ from django.db import transaction
 
 from core.api.models import Event
 from core.events import event_emit
+from tests.webhooks.deliveries import first_attempt, valid_signature
 from tests.webhooks.receiver import SLOW
 from webhooks import posting, services, tasks
 from webhooks.models import Delivery
@@ -33,21 +32,10 @@ def deliveries(endpoint):
     )
 
 
-def first_attempt(event):
-    (delivery_id,) = services.event_dispatch(event_id=event.pk)
-    return services.delivery_attempt(delivery_id=delivery_id)
-
-
 def next_attempt(endpoint):
     """The pending attempt of the endpoint's chain, made at the moment it is due."""
     (pending,) = [delivery for delivery in deliveries(endpoint) if delivery.state == State.PENDING]
     return services.delivery_attempt(delivery_id=pending.pk, now=pending.next_attempt_at)
-
-
-def valid_signature(secret, header, body):
-    parts = dict(item.split("=", 1) for item in header.split(","))
-    expected = hmac.new(secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, parts["v1"])
 
 
 def test_a_delivery_posts_the_event_signed_with_the_endpoints_secret(

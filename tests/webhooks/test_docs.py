@@ -1,26 +1,10 @@
 """docs/webhooks.md's example receiver code, taken from the document as it is and run against a real
 signed delivery: if the signature or the example changes, this fails."""
 
-import re
 import time
-from pathlib import Path
-
-from django.conf import settings
 
 from core.events import event_emit
-from tests.webhooks.test_delivery import first_attempt
-
-DOC = Path(settings.BASE_DIR) / "docs" / "webhooks.md"
-
-
-def the_docs_verify():
-    text = DOC.read_text(encoding="utf-8")
-    section = text.split("## Verifying a signature", 1)[1]
-    (code,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
-    assert len(code.strip().splitlines()) <= 10, "the example stays ten lines"
-    namespace: dict = {}
-    exec(compile(code, str(DOC), "exec"), namespace)  # noqa: S102 - our own documentation's code
-    return namespace["verify"]
+from tests.webhooks.deliveries import first_attempt, the_docs_verify
 
 
 def test_the_documented_receiver_code_accepts_a_real_delivery_and_refuses_forgeries(

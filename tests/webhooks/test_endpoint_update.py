@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.events import event_emit
 from tests.factories import owner_of
-from tests.webhooks.test_delivery import first_attempt
+from tests.webhooks.deliveries import first_attempt
 from webhooks import services
 from webhooks.models import Delivery, Endpoint
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 from core import secrets
 from core.events import event_emit
 from tests.factories import owner_of
-from tests.webhooks.test_delivery import first_attempt
-from tests.webhooks.test_docs import the_docs_verify
+from tests.webhooks.deliveries import first_attempt, the_docs_verify
 from webhooks import services
 from webhooks.models import Endpoint
 
