@@ -99,8 +99,7 @@ def filter_options() -> dict[str, list[dict[str, "StrOrPromise"]]]:
 
 # The facets of a prospect as PostgreSQL's GIN index of migration 0002 had them: one token per filter,
 # e.g. {"s:vp", "d:sales", "i:software", "z:51-200", "c:US", "ci:Austin", "e:yes"}. Any mix of filters
-# is one scan of one index: "has all of these tokens" and "has one of those". The index of facets and
-# keywords (migration 0006) is built on these with the words of the keywords.
+# is one scan of one index: "has all of these tokens" and "has one of those".
 FACETS_SQL = (
     "ARRAY['s:' || {seniority}, 'd:' || {department}, 'i:' || {industry}, 'z:' || {company_size}, "
     "'c:' || {country}, 'ci:' || {city}, CASE WHEN {email} = '' THEN 'e:no' ELSE 'e:yes' END]"
@@ -194,9 +193,10 @@ class _KeywordMatch(_FacetsMatch):
 # Every word of a keyword or job title, English-stemmed, stop words kept, any run of characters that are
 # not letters or digits read as a space (leadfinder migration 0003 indexes exactly this).
 TEXT_SQL = "to_tsvector('leadpool_words'::regconfig, regexp_replace({column}, '[^[:alnum:]]+', ' ', 'g'))"
-# The facets and the words of the keywords, in one array (leadfinder migration 0006 indexes exactly this): a
-# search with a keyword and filters is one scan of one GIN index. A word never has a colon; a facet always.
-FACETS_WORDS_SQL = f"({FACETS_SQL} || tsvector_to_array({TEXT_SQL.format(column='{keywords}')}))"
+# The facets, their pairs and the words of the keywords, in one array (leadfinder migration 0008 indexes
+# exactly this): a search with a keyword and filters is one scan of one GIN index. A word never has a colon;
+# a facet always.
+FACETS_WORDS_SQL = f"({FACETS_AND_PAIRS_SQL} || tsvector_to_array({TEXT_SQL.format(column='{keywords}')}))"
 
 
 class _TextSearch(Func):
@@ -240,14 +240,13 @@ def _all_words(column: str, phrases: Iterable[str]) -> Q:
     return Q(_TextSearch(column, [" ".join(words) for words in worded]))
 
 
-def _facet_tokens(filters: ProspectFilters, *, pairs: bool) -> list[list[str]]:
+def _facet_tokens(filters: ProspectFilters) -> list[list[str]]:
     """The enumerated filters, city and has_email=false as groups of index tokens: a prospect matches when
-    it has a token of every group. With ``pairs``, filters go two by two as pair tokens, each filter in one
-    group only (so that the planner's estimate stays a product of independent groups); what is left goes
-    alone."""
+    it has a token of every group. Filters go two by two as pair tokens, each filter in one group only (so
+    that the planner's estimate stays a product of independent groups); what is left goes alone."""
     values = {name: getattr(filters, name) for name in FACET_PREFIXES if getattr(filters, name)}
     groups = []
-    while pairs:
+    while True:
         fitting = [
             (len(values[first]) * len(values[second]), first, second)
             for first, second in FACET_PAIRS
@@ -270,9 +269,9 @@ def _facet_tokens(filters: ProspectFilters, *, pairs: bool) -> list[list[str]]:
 
 def _facets(filters: ProspectFilters, *, words: bool = False) -> Q:
     """The enumerated filters, city and has_email: one scan of the facets' GIN index (with ``words``, of
-    the index of facets and keywords, which has no pairs). ``has_email=true`` is a condition on the row,
-    not on the index: nearly every prospect has an email, and a GIN scan would read all of their list."""
-    groups = _facet_tokens(filters, pairs=not words)
+    the index of facets and keywords). ``has_email=true`` is a condition on the row, not on the index:
+    nearly every prospect has an email, and a GIN scan would read all of their list."""
+    groups = _facet_tokens(filters)
     all_of = [token for tokens in groups if len(tokens) == 1 for token in tokens]
     condition = Q(_FacetsMatch("@>", all_of, words=words)) if all_of else Q()
     for tokens in groups:

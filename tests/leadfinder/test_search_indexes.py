@@ -1,6 +1,6 @@
 """PostgreSQL uses an expression index only for the very expression it was built on: the queries of
-leadfinder.selectors and the indexes of migrations 0002 (facets), 0003 (words), 0006 (facets and keywords)
-and 0007 (facets and pairs) must agree."""
+leadfinder.selectors and the indexes of migrations 0002 (facets), 0003 (words), 0006 (facets and keywords),
+0007 (facets and pairs) and 0008 (facets, pairs and keywords) must agree."""
 
 from importlib import import_module
 
@@ -14,6 +14,7 @@ migration = import_module("leadfinder.migrations.0002_search_indexes")
 words_migration = import_module("leadfinder.migrations.0003_search_words")
 facets_words_migration = import_module("leadfinder.migrations.0006_search_facets_and_keywords")
 pairs_migration = import_module("leadfinder.migrations.0007_search_facet_pairs")
+keyword_pairs_migration = import_module("leadfinder.migrations.0008_search_keyword_pairs")
 
 
 def bitmap_plan(workspace, filters):
@@ -95,7 +96,7 @@ def test_has_email_is_a_condition_on_the_row_not_on_the_index(workspace):
     ],
 )
 def test_filters_pair_up_each_in_one_group(filters, groups):
-    assert selectors._facet_tokens(filters, pairs=True) == groups
+    assert selectors._facet_tokens(filters) == groups
 
 
 def test_the_word_indexes_are_built_on_the_expression_the_searches_use():
@@ -104,7 +105,8 @@ def test_the_word_indexes_are_built_on_the_expression_the_searches_use():
 
 def test_the_index_of_facets_and_keywords_is_built_on_the_expression_the_searches_use():
     columns = {name: name for name in [*selectors.FACET_COLUMNS, "keywords"]}
-    assert selectors.FACETS_WORDS_SQL.format(**columns) == facets_words_migration.FACETS_WORDS
+    assert selectors.FACETS_WORDS_SQL.format(**columns) == keyword_pairs_migration.FACETS_PAIRS_WORDS
+    assert keyword_pairs_migration.FACETS_WORDS == facets_words_migration.FACETS_WORDS
 
 
 @pytest.mark.django_db
@@ -116,6 +118,7 @@ def test_a_keyword_with_filters_is_one_scan_of_one_index(workspace):
 
     assert plan.count("Bitmap Index Scan") == 1
     assert "Bitmap Index Scan on prospect_facets_keywords" in plan
+    assert "{ic:software:US,ic:software:CA}" in plan  # the pairs of migration 0008
 
 
 @pytest.mark.django_db
