@@ -110,8 +110,9 @@ class WebhookSecretRollView(WebhookAPIView):
         parameters=[IDEMPOTENCY_KEY],
     )
     def post(self, request, endpoint_id):
-        endpoint = self.endpoint(endpoint_id)
-        secret = services.endpoint_secret_roll(workspace=self.workspace, endpoint=endpoint)
+        endpoint, secret = services.endpoint_secret_roll(
+            workspace=self.workspace, endpoint=self.endpoint(endpoint_id)
+        )
         return Response({**EndpointSerializer(endpoint).data, "secret": secret})
 
 

@@ -17,7 +17,8 @@ class Endpoint(TenantModel):
     events = ArrayField(models.CharField(max_length=40))
     secret_encrypted = models.TextField(editable=False)
     # After the secret is rolled, the one before it still signs every request beside the new one until
-    # ``previous_secret_until`` (WEBHOOK_SECRET_OVERLAP_HOURS), so a receiver can switch without a gap.
+    # ``previous_secret_until`` (``webhooks.services.SECRET_OVERLAP``: a day), so that a receiver can switch
+    # without a gap.
     previous_secret_encrypted = models.TextField(blank=True, editable=False)
     previous_secret_until = models.DateTimeField(null=True, blank=True)
     # Off: no new deliveries (switched by the workspace, or by support in the admin); what is logged stays.

@@ -149,10 +149,12 @@ def endpoint_update(
 
 
 @transaction.atomic
-def endpoint_secret_roll(*, workspace: Workspace, endpoint: Endpoint, now: datetime | None = None) -> str:
-    """Gives the endpoint a new secret, returned here and never again. The secret before it keeps signing
-    beside the new one for ``SECRET_OVERLAP`` (a receiver that checks either lets both through while it
-    switches); rolled again within that time, the oldest stops at once."""
+def endpoint_secret_roll(
+    *, workspace: Workspace, endpoint: Endpoint, now: datetime | None = None
+) -> tuple[Endpoint, str]:
+    """The endpoint with a new secret, and that secret, which is returned here and never again. The secret
+    before it keeps signing beside the new one for ``SECRET_OVERLAP`` (a receiver that checks either lets
+    both through while it switches); rolled again within that time, the oldest stops at once."""
     now = now or timezone.now()
     locked = Endpoint.objects.for_workspace(workspace).select_for_update().get(pk=endpoint.pk)
     secret = new_secret()
@@ -160,9 +162,8 @@ def endpoint_secret_roll(*, workspace: Workspace, endpoint: Endpoint, now: datet
     locked.previous_secret_until = now + SECRET_OVERLAP
     locked.secret_encrypted = secrets.encrypt(secret)
     locked.save(update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_until"])
-    endpoint.previous_secret_until = locked.previous_secret_until
     logger.info("Webhook endpoint %s of workspace %s got a new secret.", endpoint.pk, workspace.pk)
-    return secret
+    return locked, secret
 
 
 def signing_secrets(endpoint: Endpoint, now: datetime) -> list[str]:

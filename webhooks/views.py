@@ -111,7 +111,7 @@ def webhook_redeliver(request, endpoint_id, delivery_id):
 @role_required(Role.ADMIN)
 def webhook_roll_secret(request, endpoint_id):
     endpoint = _endpoint(request, endpoint_id)
-    secret = services.endpoint_secret_roll(workspace=request.workspace, endpoint=endpoint)
+    endpoint, secret = services.endpoint_secret_roll(workspace=request.workspace, endpoint=endpoint)
     _keep_new_secret(request, endpoint, secret)
     messages.success(request, "A new signing secret is made; copy it below.")
     return redirect("webhook_detail", endpoint_id=endpoint.pk)

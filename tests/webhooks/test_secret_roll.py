@@ -62,7 +62,7 @@ def test_for_a_day_requests_are_signed_with_both_secrets_then_with_the_new_one_o
     """The documented receiver code accepts a request under either secret while both sign it."""
     verify = the_docs_verify()
     endpoint, old = endpoint_and_secret
-    new = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
+    _, new = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
 
     first_attempt(event_emit(workspace=workspace, type="import.finished", data={"import_id": 1}))
     Endpoint.objects.for_workspace(workspace).filter(pk=endpoint.pk).update(
@@ -83,8 +83,8 @@ def test_for_a_day_requests_are_signed_with_both_secrets_then_with_the_new_one_o
 
 def test_rolling_twice_within_the_day_drops_the_oldest_at_once(workspace, endpoint_and_secret):
     endpoint, oldest = endpoint_and_secret
-    middle = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
-    newest = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
+    _, middle = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
+    _, newest = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
 
     endpoint.refresh_from_db()
     assert services.signing_secrets(endpoint, timezone.now()) == [newest, middle]
@@ -114,8 +114,8 @@ def test_rotate_secrets_reencrypts_both_secrets_of_every_endpoint(settings, work
     endpoint, _ = services.endpoint_create(
         workspace=workspace, url="https://hooks.example.com/a", events=["import.finished"]
     )
-    previous = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
-    current = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
+    _, previous = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
+    _, current = services.endpoint_secret_roll(workspace=workspace, endpoint=endpoint)
     settings.SECRET_ENCRYPTION_KEYS = [new_key, old_key]
 
     call_command("rotate_secrets", stdout=io.StringIO())
