@@ -1,6 +1,7 @@
 from django import forms
 
 from campaigns.forms import LeadIdsField
+from campaigns.models import BulkAction
 from campaigns.services import MAX_LEADS_PER_REQUEST
 from core.ids import ID_MAX
 from core.strict_json import StrictJSONDecoder
@@ -46,17 +47,14 @@ class BulkForm(forms.Form):
     """What a bulk action on Contacts works on and does: the ticked contacts (``lead_ids``), or every
     contact the filters match (``scope=matching``: the filters travel with it, not a list of ids)."""
 
-    ADD, REMOVE, REMOVE_ALL, DELETE, EXPORT = "add", "remove", "remove_all", "delete", "export"
+    # The actions that change contacts are those a BulkAction runs in the background; export only reads.
+    Action = BulkAction.Action
+    ADD, REMOVE, REMOVE_ALL, DELETE = Action.ADD, Action.REMOVE, Action.REMOVE_ALL, Action.DELETE
+    EXPORT = "export"
     MATCHING = "matching"
 
     action = forms.ChoiceField(
-        choices=[
-            (ADD, "Add to campaign"),
-            (REMOVE, "Remove from campaign"),
-            (REMOVE_ALL, "Remove from every campaign"),
-            (DELETE, "Delete"),
-            (EXPORT, "Export CSV"),
-        ],
+        choices=[*Action.choices, (EXPORT, "Export CSV")],
         error_messages={"required": "Choose what to do.", "invalid_choice": "Choose what to do."},
     )
     scope = forms.ChoiceField(choices=[(MATCHING, "Every contact that matches")], required=False)
